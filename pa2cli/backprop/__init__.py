@@ -1,0 +1,1 @@
+"""Part B, question 3: network file -> validated graph -> numpy forward/backward -> quiz/solution."""

@@ -1,0 +1,73 @@
+"""The `pa2` Click group: the welcome screen, `--version`, and lazy registration of commands.
+
+Each command lives beside the code it drives (`pa2cli/<part>/command.py`) and is imported only
+when it is invoked, so `pa2 explain` never pays for the sweep's imports. Nothing here computes.
+User mistakes are raised as `pa2cli.errors.UserError`, which Click prints as one line, exit 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from pa2cli import __version__
+
+# command name -> "module:attribute"; the order is the order `pa2 --help` lists them in.
+COMMANDS = {
+    "explain": "pa2cli.explain.command:explain",
+    "backprop": "pa2cli.backprop.command:backprop",
+    "sweep": "pa2cli.sweep.command:sweep",
+    "plot": "pa2cli.sweep.command:plot",
+}
+
+WELCOME = """\
+[bold]pa2[/bold] — a terminal tutor for Programming Assignment 2 (gradients, backprop, regularisation)
+
+  [bold]Part A[/bold]  tune weight decay, plot train vs test accuracy and loss
+          [cyan]pa2 sweep --wd 0 1e-4 1e-3[/cyan]
+  [bold]Part B[/bold]  1–2. step-by-step gradient derivations of activations and losses
+          [cyan]pa2 explain[/cyan]            (list topics)   [cyan]pa2 explain huber[/cyan]
+          3. hand backpropagation on your own network, every number checked
+          [cyan]pa2 backprop --weights weights.json[/cyan]   ([cyan]--template[/cyan] for a starter file)
+
+Run [cyan]pa2 COMMAND --help[/cyan] for the options of each command."""
+
+SHORT_HELP = {
+    "explain": "Step-by-step gradient derivations (Part B, questions 1-2).",
+    "backprop": "Hand-backpropagation quiz on your network (Part B, question 3).",
+    "sweep": "Train once per weight decay; plot and compare (Part A).",
+    "plot": "Redraw the plots and findings of a saved sweep.",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use (Click's documented lazy pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module_name, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, SHORT_HELP[name]) for name in COMMANDS])
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True)
+@click.version_option(__version__, "--version", prog_name="pa2")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """pa2: a terminal tutor for gradients, hand backpropagation and weight decay."""
+    if ctx.invoked_subcommand is None:
+        from rich.console import Console
+
+        Console(highlight=False).print(WELCOME)
+
+
+def main() -> None:
+    cli(prog_name="pa2")

@@ -1,0 +1,1 @@
+"""Part B, questions 1-2: render, step through and verify gradient derivations from content/."""
