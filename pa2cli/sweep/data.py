@@ -1,0 +1,252 @@
+"""The sweep's datasets, loaded once into memory as uint8 tensors.
+
+Holds `load_dataset` for the vendored `digits` (pa2cli/sweep/digits.npz, see DIGITS-SOURCE.md)
+and for MNIST, Fashion-MNIST and CIFAR-10 through torchvision's dataset classes, the seeded
+stratified validation hold-out, and `Dataset.to_float`, the one normalisation applied per batch.
+It must not train, print or transform samples one by one in Python: images stay uint8 tensors
+of shape (N, C, H, W) until a batch is turned into floats. Only the sweep path imports it.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+import shlex
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from pa2cli.errors import UserError
+from pa2cli.paths import cache_home
+
+DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10")
+
+DIGITS_FILE = Path(__file__).resolve().parent / "digits.npz"
+
+# dataset name -> (torchvision class name, folder torchvision looks in under the root)
+_TORCHVISION = {
+    "mnist": ("MNIST", "MNIST/raw"),
+    "fashion-mnist": ("FashionMNIST", "FashionMNIST/raw"),
+    "cifar10": ("CIFAR10", "cifar-10-batches-py"),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Split:
+    """Images `x` (uint8, N×C×H×W) and labels `y` (int64, N)."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+
+    def __len__(self) -> int:
+        return int(self.y.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A dataset in memory, with what is needed to turn a uint8 batch into model input.
+
+    `pixel_max` is the largest possible pixel value (16 for digits, 255 otherwise); `mean` and
+    `std` are per-channel statistics of `train` after scaling by `pixel_max`.
+    """
+
+    name: str
+    train: Split
+    test: Split
+    val: Split | None
+    num_classes: int
+    classes: tuple[str, ...]
+    input_shape: tuple[int, int, int]
+    pixel_max: float = 255.0
+    mean: tuple[float, ...] = ()
+    std: tuple[float, ...] = ()
+
+    def to_float(self, x: torch.Tensor) -> torch.Tensor:
+        """uint8 batch (any device) -> float32 `(x / pixel_max - mean) / std`, per channel."""
+        scale, shift = _affine(self.pixel_max, self.mean, self.std, str(x.device))
+        return torch.addcmul(shift, x.to(torch.float32), scale)
+
+
+@lru_cache(maxsize=32)
+def _affine(pixel_max: float, mean: tuple, std: tuple, device: str):
+    """(scale, shift) shaped (1, C, 1, 1) on `device` so that x*scale + shift normalises."""
+    std_t = torch.tensor(std, dtype=torch.float64)
+    mean_t = torch.tensor(mean, dtype=torch.float64)
+    scale = (1.0 / (pixel_max * std_t)).to(torch.float32).view(1, -1, 1, 1)
+    shift = (-mean_t / std_t).to(torch.float32).view(1, -1, 1, 1)
+    return scale.to(device), shift.to(device)
+
+
+def default_data_dir() -> Path:
+    """Where torchvision datasets are kept unless `--data-dir` says otherwise."""
+    return cache_home() / "data"
+
+
+def load_dataset(
+    name: str,
+    data_dir: Path | None = None,
+    download: bool = False,
+    val_split: float = 0.0,
+    seed: int = 0,
+) -> Dataset:
+    """Load `name` into memory; hold out a stratified `val_split` fraction of train if > 0."""
+    if name not in DATASETS:
+        raise UserError(
+            f"unknown dataset {name!r}", where="--dataset", fix=f"Use one of: {', '.join(DATASETS)}."
+        )
+    val_split = _check_val_split(val_split)
+    if name == "digits":
+        train, test, classes, pixel_max = _load_digits()
+    else:
+        train, test, classes, pixel_max = _load_torchvision(name, data_dir, download)
+    val = None
+    if val_split > 0:
+        train, val = _hold_out(train, val_split, seed, len(classes))
+    mean, std = _channel_stats(train.x, pixel_max)
+    return Dataset(
+        name=name,
+        train=train,
+        test=test,
+        val=val,
+        num_classes=len(classes),
+        classes=tuple(classes),
+        input_shape=tuple(int(s) for s in train.x.shape[1:]),
+        pixel_max=float(pixel_max),
+        mean=mean,
+        std=std,
+    )
+
+
+def _check_val_split(val_split: float) -> float:
+    try:
+        value = float(val_split)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (0.0 <= value < 1.0):
+        raise UserError(
+            f"{val_split!r} is not a fraction in [0, 1)",
+            where="--val-split",
+            fix="Give a fraction such as 0.1 (0 means no validation set).",
+        )
+    return value
+
+
+def _load_digits():
+    """The vendored UCI digits with their fixed stratified 80/20 split (stored in the file)."""
+    with np.load(DIGITS_FILE) as f:
+        images, labels, is_test = f["images"], f["labels"], f["is_test"].astype(bool)
+    x = torch.from_numpy(images).unsqueeze(1).contiguous()
+    y = torch.from_numpy(labels.astype(np.int64))
+    mask = torch.from_numpy(is_test)
+    train = Split(x[~mask].contiguous(), y[~mask].contiguous())
+    test = Split(x[mask].contiguous(), y[mask].contiguous())
+    return train, test, [str(d) for d in range(10)], 16.0
+
+
+def _fetch_command(name: str, data_dir: Path | None) -> str:
+    parts = ["pa2", "sweep", "--dataset", name]
+    if data_dir is not None and Path(data_dir) != default_data_dir():
+        parts += ["--data-dir", shlex.quote(str(data_dir))]
+    return " ".join(parts + ["--download"])
+
+
+def _load_torchvision(name: str, data_dir: Path | None, download: bool):
+    import torchvision.datasets as tvd
+
+    class_name, folder = _TORCHVISION[name]
+    root = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
+    cls = getattr(tvd, class_name)
+    try:
+        if download:
+            root.mkdir(parents=True, exist_ok=True)
+        train_ds = cls(str(root), train=True, download=download)
+        test_ds = cls(str(root), train=False, download=False)
+    except RuntimeError as exc:
+        if download:
+            raise UserError(
+                f"could not download {name}: {_first_line(exc)}",
+                where=str(root / folder),
+                fix="Check your network connection, or copy the files there by hand.",
+            ) from None
+        raise UserError(
+            f"{name} files not found, incomplete or corrupted",
+            where=str(root / folder),
+            fix=f"Fetch them with `{_fetch_command(name, data_dir)}`.",
+        ) from None
+    except OSError as exc:  # network failures (URLError) and unreadable files
+        raise UserError(
+            f"could not {'download' if download else 'read'} {name}: {_first_line(exc)}",
+            where=str(root / folder),
+            fix="Check the folder and your network connection, then try again.",
+        ) from None
+    except (ValueError, TypeError, KeyError, EOFError, AssertionError, pickle.UnpicklingError) as exc:
+        raise UserError(
+            f"{name} files are unreadable ({type(exc).__name__}: {_first_line(exc)})",
+            where=str(root / folder),
+            fix=f"Delete that folder and fetch it again with `{_fetch_command(name, data_dir)}`.",
+        ) from None
+    return _as_split(train_ds), _as_split(test_ds), list(train_ds.classes), 255.0
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _as_split(ds) -> Split:
+    """torchvision dataset -> Split, without touching samples one by one."""
+    data = ds.data
+    x = torch.from_numpy(np.ascontiguousarray(data)) if isinstance(data, np.ndarray) else data
+    if x.ndim == 3:  # MNIST-style (N, H, W)
+        x = x.unsqueeze(1)
+    else:  # CIFAR-style (N, H, W, C)
+        x = x.permute(0, 3, 1, 2)
+    y = torch.as_tensor(ds.targets, dtype=torch.int64)
+    return Split(x.to(torch.uint8).contiguous(), y.contiguous())
+
+
+def _hold_out(train: Split, fraction: float, seed: int, num_classes: int) -> tuple[Split, Split]:
+    """Stratified, seeded split of `train` into (train, val); each keeps its original order."""
+    gen = torch.Generator().manual_seed(int(seed))
+    val_parts = []
+    for c in range(num_classes):
+        idx = torch.nonzero(train.y == c, as_tuple=True)[0]
+        n_val = min(int(round(len(idx) * fraction)), max(len(idx) - 1, 0))
+        val_parts.append(idx[torch.randperm(len(idx), generator=gen)[:n_val]])
+    val_idx = torch.cat(val_parts).sort().values
+    if len(val_idx) == 0:
+        raise UserError(
+            f"a fraction of {fraction} holds out no training sample",
+            where="--val-split",
+            fix="Give a larger fraction, such as 0.1.",
+        )
+    is_val = torch.zeros(len(train), dtype=torch.bool)
+    is_val[val_idx] = True
+    keep = Split(train.x[~is_val].contiguous(), train.y[~is_val].contiguous())
+    val = Split(train.x[is_val].contiguous(), train.y[is_val].contiguous())
+    return keep, val
+
+
+def _channel_stats(x: torch.Tensor, pixel_max: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Per-channel mean and std of uint8 images after dividing by `pixel_max`.
+
+    Counts each pixel value per channel (exact, in chunks so CIFAR needs little memory), then
+    takes the moments of that histogram in float64.
+    """
+    channels = x.shape[1]
+    offsets = (torch.arange(channels, dtype=torch.int64) * 256).view(1, -1, 1)
+    counts = torch.zeros(channels * 256, dtype=torch.int64)
+    for chunk in x.split(1024):
+        values = chunk.reshape(chunk.shape[0], channels, -1).to(torch.int64) + offsets
+        counts += torch.bincount(values.reshape(-1), minlength=channels * 256)
+    counts = counts.view(channels, 256).to(torch.float64)
+    levels = torch.arange(256, dtype=torch.float64) / pixel_max
+    n = counts.sum(dim=1)
+    mean = (counts * levels).sum(dim=1) / n
+    var = (counts * (levels - mean.view(-1, 1)) ** 2).sum(dim=1) / n
+    std = var.sqrt()
+    std = torch.where(std > 0, std, torch.ones_like(std))
+    return tuple(mean.tolist()), tuple(std.tolist())

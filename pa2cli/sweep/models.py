@@ -1,0 +1,174 @@
+"""The models a sweep trains: a small default CNN per dataset, or the student's own model file.
+
+Holds `default_model`, `load_user_model` (a `path/to/file.py:Name` spec naming an `nn.Module`
+subclass or a factory function) and `build_model`, which seeds torch, builds, and checks the
+output shape with a dry forward pass. It must not train, print or touch the data beyond that
+dry pass; every user mistake becomes a one-line `UserError`. Only the sweep path imports it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import sys
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from pa2cli.errors import UserError
+from pa2cli.sweep.data import Dataset
+
+MODEL_FIX = "Use --model path/to/file.py:Name, where Name is an nn.Module subclass or a function returning one."
+
+# (C, H, W) -> conv stages, each a tuple of output widths (3×3 convs with ReLU, then a 2×2 max
+# pool), and the width of the hidden linear layer. No batch norm and no dropout, so that weight
+# decay is the only regulariser and its effect is easy to see.
+_ARCHITECTURES = {
+    (1, 8, 8): (((16, 32),), 128),  # digits: ~72k parameters for 1.4k images, overfits a little
+    (1, 28, 28): (((32,), (64,)), 128),  # MNIST / Fashion-MNIST: the classic two-block CNN
+    (3, 32, 32): (((32, 32), (64, 64)), 256),  # CIFAR-10: a small VGG-style CNN
+}
+
+
+class SmallCNN(nn.Module):
+    """3×3 conv stages (ReLU, then 2×2 max pool) -> flatten -> hidden linear + ReLU -> logits."""
+
+    def __init__(self, input_shape, num_classes, stages, hidden):
+        super().__init__()
+        channels, height, width = input_shape
+        layers: list[nn.Module] = []
+        for stage in stages:
+            for out in stage:
+                layers += [nn.Conv2d(channels, out, kernel_size=3, padding=1), nn.ReLU()]
+                channels = out
+            layers.append(nn.MaxPool2d(2))
+            height, width = height // 2, width // 2
+        self.features = nn.Sequential(*layers)
+        self.classifier = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(channels * height * width, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, num_classes),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))
+
+
+def default_model(dataset: Dataset) -> nn.Module:
+    """The default CNN for the dataset's input shape (a generic one for any other shape)."""
+    shape = tuple(dataset.input_shape)
+    stages, hidden = _ARCHITECTURES.get(shape, (((32,), (64,)), 128))
+    stages = tuple(s for i, s in enumerate(stages) if min(shape[1:]) >> (i + 1) >= 1)
+    return SmallCNN(shape, dataset.num_classes, stages, hidden)
+
+
+def _split_spec(spec: str) -> tuple[Path, str]:
+    path_text, sep, name = spec.rpartition(":")
+    if not sep or not path_text or not name.isidentifier():
+        raise UserError(f"{spec!r} is not of the form path/to/file.py:Name", where="--model", fix=MODEL_FIX)
+    return Path(path_text).expanduser(), name
+
+
+def _import_file(path: Path):
+    if not path.is_file():
+        raise UserError("file not found", where=f"--model {path}", fix=MODEL_FIX)
+    module_name = f"pa2_user_model_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise UserError("cannot be imported as Python", where=f"--model {path}", fix="Give a .py file.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # lets dataclasses and pickling inside the file work
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # noqa: BLE001 - any failure in the student's file is their error
+        sys.modules.pop(module_name, None)
+        raise UserError(
+            f"importing it failed: {_one_line(exc)}",
+            where=f"--model {path}",
+            fix=f"Fix that error (run `python {path}` to see the full traceback).",
+        ) from None
+    return module
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        return f"SyntaxError: {exc.msg} (line {exc.lineno})"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _accepts_num_classes(factory) -> bool:
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return False
+    return "num_classes" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def load_user_model(spec: str, dataset: Dataset) -> nn.Module:
+    """Build the model named by `path/to/file.py:Name` (called with num_classes= if accepted)."""
+    path, name = _split_spec(spec)
+    module = _import_file(path)
+    where = f"--model {path}:{name}"
+    factory = getattr(module, name, None)
+    if factory is None:
+        found = sorted(
+            n for n, v in vars(module).items()
+            if not n.startswith("_") and (inspect.isfunction(v) or _is_module_class(v))
+            and getattr(v, "__module__", None) == module.__name__
+        )
+        hint = f"The file defines: {', '.join(found)}." if found else MODEL_FIX
+        raise UserError(f"no name {name!r} in {path.name}", where=where, fix=hint)
+    if not callable(factory):
+        raise UserError(f"{name!r} is a {type(factory).__name__!r} value, not a class or function", where=where, fix=MODEL_FIX)
+    kwargs = {"num_classes": dataset.num_classes} if _accepts_num_classes(factory) else {}
+    try:
+        model = factory(**kwargs)
+    except Exception as exc:  # noqa: BLE001 - the student's constructor failed
+        how = "with num_classes=" + str(dataset.num_classes) if kwargs else "with no arguments"
+        raise UserError(
+            f"calling {name} {how} failed: {_one_line(exc)}",
+            where=where,
+            fix="Give every other argument a default value.",
+        ) from None
+    if not isinstance(model, nn.Module):
+        raise UserError(
+            f"{name}(...) returned a {type(model).__name__!r} object, not a torch.nn.Module", where=where, fix=MODEL_FIX
+        )
+    return model
+
+
+def _is_module_class(value) -> bool:
+    return inspect.isclass(value) and issubclass(value, nn.Module)
+
+
+def build_model(spec: str | None, dataset: Dataset, seed: int) -> nn.Module:
+    """Seed torch, build the default or the user's model, and check its output is (2, classes)."""
+    torch.manual_seed(int(seed))
+    model = default_model(dataset) if spec is None else load_user_model(spec, dataset)
+    where = "default model" if spec is None else f"--model {spec}"
+    sample = dataset.to_float(dataset.train.x[:2])
+    was_training = model.training
+    model.eval()  # no batch-norm statistics are updated by the check
+    try:
+        with torch.no_grad():
+            out = model(sample)
+    except Exception as exc:  # noqa: BLE001 - the student's forward failed on real input
+        raise UserError(
+            f"forward pass on a batch of shape {tuple(sample.shape)} failed: {_one_line(exc)}",
+            where=where,
+            fix=f"The model must take float32 images of shape (N, {', '.join(map(str, dataset.input_shape))}).",
+        ) from None
+    finally:
+        model.train(was_training)
+    expected = (2, dataset.num_classes)
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != expected:
+        got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise UserError(
+            f"output for 2 {dataset.name} images is {got}, expected {expected}",
+            where=where,
+            fix=f"Make the last layer output {dataset.num_classes} logits (one per class) per image.",
+        )
+    return model
