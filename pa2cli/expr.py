@@ -20,7 +20,9 @@ MAX_LENGTH = 1000
 MAX_DEPTH = 40
 
 # Characters people paste from slides or type on other keyboards, mapped to Python operators.
-_TRANSLATE = str.maketrans({"−": "-", "–": "-", "×": "*", "·": "*", "÷": "/", "⋅": "*"})
+# `^` becomes `**` before parsing, so it binds like a power (2*3^2 = 18, -2^2 = -4), not like xor.
+_TRANSLATE = str.maketrans({"−": "-", "–": "-", "×": "*", "·": "*", "÷": "/", "⋅": "*",
+                            "^": "**"})
 
 # The function names an expression may call; each backend supplies all of them.
 FUNCTIONS = (

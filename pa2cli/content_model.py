@@ -1,0 +1,130 @@
+"""The typed model of `pa2 explain` content: frozen dataclasses the loader (pa2cli.content)
+fills from the TOML topic files. Plain data: no I/O, no validation, no maths, no imports beyond
+the standard library and the parsed `Expression` type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pa2cli.expr import Expression
+
+Value = float | tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Check:
+    """What a line's expression must equal: function `function`'s value (wrt None) or its
+    gradient with respect to variable `wrt`."""
+
+    function: str
+    wrt: str | None
+
+    @property
+    def label(self) -> str:
+        return self.function if self.wrt is None else f"d{self.function}/d{self.wrt}"
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    description: str
+    kind: str
+    shape: tuple[int, ...]
+    range: tuple[float, float]
+    sample: Value
+
+
+@dataclass(frozen=True)
+class Function:
+    id: str
+    text: str
+    latex: str
+    expr: Expression
+    wrt: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation or of the chain-rule product (`rule` justifies it) or a final
+    form (`rule` is empty there)."""
+
+    text: str
+    latex: str
+    rule: str
+    check: Check
+    expr: Expression
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    op: str
+    text: str
+    latex: str
+    expr: Expression
+    local: tuple[tuple[str, Expression], ...]
+    adjoint: Expression
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    function: str
+    wrt: str
+    stages: tuple[Stage, ...]
+    chain: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Kink:
+    at: tuple[tuple[str, Value], ...]
+    text: str
+    latex: str
+    check: Check
+    torch: Expression
+
+
+@dataclass(frozen=True)
+class Plot:
+    param: str
+    range: tuple[float, float]
+    function: str
+    wrt: str
+    bind: tuple[tuple[str, Expression], ...] = ()
+    component: int | None = None
+    xlabel: str = ""
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    group: str
+    summary: str
+    aliases: tuple[str, ...]
+    definition: tuple[str, ...]
+    variables: tuple[Variable, ...]
+    functions: tuple[Function, ...]
+    derivation: tuple[Step, ...]
+    decomposition: Decomposition
+    final: tuple[Step, ...]
+    kinks: tuple[Kink, ...]
+    smooth: str
+    check_points: tuple[tuple[tuple[str, Value], ...], ...]
+    plot: Plot | None
+    path: str
+
+    def variable(self, name: str) -> Variable:
+        return next(v for v in self.variables if v.name == name)
+
+    def function(self, function_id: str) -> Function:
+        return next(f for f in self.functions if f.id == function_id)
+
+
+@dataclass(frozen=True)
+class ContentIndex:
+    topics: tuple[str, ...]
+    networks: tuple[tuple[str, str], ...]
+    root: Path

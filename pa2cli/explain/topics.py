@@ -1,0 +1,62 @@
+"""Finding topics: ids, aliases, the grouped list, and 'did you mean' suggestions (difflib).
+
+It only reads content through `pa2cli.content` and raises `UserError` for an unknown name; it
+never evaluates maths and never prints.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from pa2cli.content import GROUPS, Topic, load_index, load_topic, load_topics
+from pa2cli.errors import UserError
+
+GROUP_TITLES = {"activation": "Activations", "loss": "Losses"}
+
+
+def all_topics(root: Path | None = None) -> tuple[Topic, ...]:
+    return load_topics(root)
+
+
+def grouped(topics: tuple[Topic, ...]) -> list[tuple[str, list[Topic]]]:
+    """(group title, topics in index order) for each group that has topics, in GROUPS order."""
+    return [(GROUP_TITLES[g], [t for t in topics if t.group == g]) for g in GROUPS
+            if any(t.group == g for t in topics)]
+
+
+def names_table(topics: tuple[Topic, ...]) -> dict[str, Topic]:
+    """Every name a user may type (ids and aliases) -> its topic."""
+    table: dict[str, Topic] = {}
+    for topic in topics:
+        for name in (topic.id, *topic.aliases):
+            table[name] = topic
+    return table
+
+
+def find_topic(name: str, root: Path | None = None) -> Topic:
+    """The topic called `name` (an id or an alias, any case); UserError with a suggestion else.
+
+    An id loads only its own file (fast path); an alias or a typo reads every topic.
+    """
+    wanted = name.strip().lower()
+    index = load_index(root)
+    relative = f"topics/{wanted}.toml"
+    if relative in index.topics:
+        return load_topic(index.root / relative, relative)
+    topics = load_topics(root)
+    table = names_table(topics)
+    if wanted in table:
+        return table[wanted]
+    raise UserError(f"unknown topic {name!r}", where="pa2 explain",
+                    fix=_suggestion(wanted, table, topics))
+
+
+def _suggestion(wanted: str, table: dict[str, Topic], topics: tuple[Topic, ...]) -> str:
+    valid = ", ".join(t.id for t in topics)
+    close = difflib.get_close_matches(wanted, list(table), n=1, cutoff=0.5)
+    if close:
+        target = table[close[0]].id
+        hint = close[0] if close[0] == target else f"{close[0]} ({target})"
+        return f"Did you mean {hint}? Valid topics: {valid}"
+    return f"Valid topics: {valid}"

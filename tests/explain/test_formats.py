@@ -1,0 +1,46 @@
+"""Markdown and LaTeX output helpers, and that every topic's prose can be typeset."""
+
+from __future__ import annotations
+
+import pytest
+
+from pa2cli.content import load_index, load_topic
+from pa2cli.explain.formats import align_at_equals, latex_text, unmapped_characters
+
+INDEX = load_index()
+
+
+def test_unicode_maths_in_prose_becomes_inline_latex():
+    assert latex_text("σ′ = σ(1 − σ)") == r"$\sigma '{}$ = $\sigma{}$(1 $-{}$ $\sigma{}$)"
+    assert latex_text("x ∈ ℝ") == r"x $\in{}$ $\mathbf{R}{}$"
+    assert latex_text("e⁻¹ and w₁₂") == r"e$^{-1}{}$ and w$_{12}{}$"
+
+
+def test_accented_and_styled_letters_are_derived_from_unicode_data():
+    assert latex_text("ŷ") == r"$\hat{y}{}$"
+    assert latex_text("𝟙[x]") == r"$\mathbf{1}{}$[x]"
+    assert latex_text("eˣ") == r"e$^{x}{}$"
+    assert unmapped_characters("ο☃") == {"ο", "☃"}  # omicron and a snowman have no maths command
+
+
+def test_latex_special_characters_are_escaped():
+    assert latex_text("50% & $5 #1 a_b {c}") == r"50\% \& \$5 \#1 a\_b \{c\}"
+
+
+def test_alignment_goes_before_the_first_top_level_equals():
+    assert align_at_equals(r"\frac{a=b}{c} = d = e") == r"\frac{a=b}{c} &= d = e"
+    assert align_at_equals(r"\begin{cases} a = 1 \end{cases}") == r"&\begin{cases} a = 1 \end{cases}"
+
+
+@pytest.mark.parametrize("rel", INDEX.topics)
+def test_topic_prose_only_uses_characters_latex_output_can_typeset(rel):
+    if not (INDEX.root / rel).exists():
+        pytest.skip(f"{rel} does not exist yet")
+    topic = load_topic(INDEX.root / rel, rel)
+    prose = [topic.title, topic.summary, topic.smooth, *topic.definition,
+             *(v.description for v in topic.variables)]
+    for step in (*topic.derivation, *topic.decomposition.chain, *topic.final):
+        prose += [step.text, step.rule, step.note]
+    prose += [k.text for k in topic.kinks] + [s.op for s in topic.decomposition.stages]
+    unknown = {c: text for text in prose for c in unmapped_characters(text)}
+    assert not unknown, f"{topic.id}: characters without a LaTeX mapping: {unknown}"

@@ -1,0 +1,87 @@
+"""The strict content loader: a valid tiny topic loads; each kind of mistake is one UserError
+that names the file and the offending key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pa2cli.content import load_index, load_topic, load_topics
+from pa2cli.errors import UserError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BROKEN = FIXTURES / "broken"
+
+
+def error_for(name: str) -> str:
+    with pytest.raises(UserError) as caught:
+        load_topic(BROKEN / f"{name}.toml")
+    message = caught.value.format_message()
+    assert "\n" not in message
+    assert caught.value.exit_code == 2
+    return message
+
+
+def test_valid_fixture_topics_load_in_index_order():
+    topics = load_topics(FIXTURES / "content")
+    assert [t.id for t in topics] == ["square", "absolute"]
+    square = topics[0]
+    assert square.aliases == ("sq",)
+    assert square.derivation[0].check.label == "df/dx"
+    assert square.decomposition.stages[0].local[0][0] == "x"
+    assert topics[1].kinks[0].at == (("r", 0.0),)
+
+
+def test_unknown_key_is_rejected_naming_the_key_and_the_file():
+    message = error_for("unknown_key")
+    assert "unknown key 'rulez'" in message
+    assert "unknown_key.toml: derivation[0]" in message
+
+
+def test_wrong_format_version_is_rejected():
+    message = error_for("wrong_version")
+    assert "format_version 2" in message and "format_version = 1" in message
+
+
+def test_missing_field_is_rejected_naming_it():
+    message = error_for("missing_field")
+    assert "missing_field.toml: summary" in message and "missing field" in message
+
+
+def test_blank_text_is_rejected():
+    assert "derivation[0].rule: empty text" in error_for("empty_text")
+
+
+def test_expression_outside_the_safe_whitelist_is_rejected():
+    message = error_for("bad_expression")
+    assert "bad expression" in message and "derivation[0].expr" in message
+
+
+def test_expression_with_an_undefined_name_is_rejected():
+    assert "undefined name 'z'" in error_for("undefined_name")
+
+
+def test_check_naming_an_unknown_function_is_rejected():
+    assert "check 'dg/dx' names no function" in error_for("bad_check")
+
+
+def test_top_level_key_written_after_a_table_gets_a_hint():
+    message = error_for("key_after_table")
+    assert "unknown key 'kinks'" in message and "above the first [table]" in message
+
+
+def test_id_must_equal_the_file_name():
+    assert "differs from the file name" in error_for("id_mismatch")
+
+
+def test_index_listing_a_missing_file_is_a_user_error(tmp_path):
+    (tmp_path / "index.toml").write_text('format_version = 1\ntopics = ["topics/nope.toml"]\n')
+    with pytest.raises(UserError, match="topics/nope.toml: file not found"):
+        load_topics(tmp_path)
+
+
+def test_index_with_an_unknown_key_is_rejected(tmp_path):
+    (tmp_path / "index.toml").write_text('format_version = 1\ntopics = ["topics/a.toml"]\nextra = 1\n')
+    with pytest.raises(UserError, match="unknown key 'extra'"):
+        load_index(tmp_path)

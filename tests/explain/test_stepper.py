@@ -1,0 +1,86 @@
+"""Stepping through an explanation: the key loop with scripted keys, and a real terminal."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pexpect
+from rich.console import Console
+from rich.text import Text
+
+from pa2cli.explain.render import Block
+from pa2cli.explain.stepper import positions, step_through
+
+
+def lines_block(heading: str, lines: list[str]) -> Block:
+    return Block(heading, len(lines), lambda k: Text("\n".join(lines[:k])))
+
+
+BLOCKS = [lines_block("One", ["a1", "a2"]), lines_block("Two", ["b1", "b2", "b3"])]
+
+
+def walk(keys: str) -> tuple[int, str]:
+    out = io.StringIO()
+    script = iter(keys)
+    shown = step_through(Console(file=out, width=60), BLOCKS, read_key=lambda: next(script))
+    return shown, out.getvalue()
+
+
+def test_positions_go_line_by_line_through_every_block():
+    assert positions(BLOCKS) == [(0, 1), (0, 2), (1, 1), (1, 2), (1, 3)]
+
+
+def test_enter_advances_one_line_and_q_quits():
+    shown, out = walk("\r\rq")
+    assert shown == 3
+    assert "step 3 of 5" in out and "b1" in out and "b2" not in out
+
+
+def test_b_goes_back_one_line_and_never_before_the_first():
+    shown, _ = walk("\r\rbbbbq")
+    assert shown == 1
+
+
+def test_enter_on_the_last_line_ends():
+    shown, out = walk("\r" * 10)
+    assert shown == 5 and "b3" in out and "end" in out
+
+
+def test_ctrl_c_quits_quietly():
+    def interrupt():
+        raise KeyboardInterrupt
+
+    assert step_through(Console(file=io.StringIO()), BLOCKS, read_key=interrupt) == 1
+
+
+def test_real_terminal_steps_forward_back_and_quits():
+    child = pexpect.spawn(sys.executable, ["-m", "pa2cli", "explain", "sigmoid"], encoding="utf-8",
+                          dimensions=(40, 110), timeout=20, env={"TERM": "xterm", "PATH": "/usr/bin:/bin"})
+    try:
+        child.expect("step 1 of (\\d+)")
+        total = int(child.match.group(1))
+        assert total > 10
+        assert "The sigmoid maps a pre-activation" in child.before
+        child.send("\r")
+        child.expect("step 2 of")
+        assert "It is the output unit" in child.before  # the second definition line appeared
+        child.send("\r")
+        child.expect("step 3 of")
+        child.send("b")
+        child.expect("step 2 of")
+        assert "σ(x) = 1 / (1 + e^(−x))" not in child.before  # step 3's line is gone again
+        child.send("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_real_terminal_with_all_prints_without_waiting():
+    child = pexpect.spawn(sys.executable, ["-m", "pa2cli", "explain", "relu", "--all"], encoding="utf-8",
+                          dimensions=(40, 110), timeout=20, env={"TERM": "xterm", "PATH": "/usr/bin:/bin"})
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "Numeric check" in child.before and "step 1 of" not in child.before

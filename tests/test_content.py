@@ -1,0 +1,108 @@
+"""Lint of the shipped content/: the topics of the assignment are all listed and present, ids
+and aliases are unique, nothing is empty, every expression line has its LaTeX, no stray files.
+
+A listed file that does not exist yet fails `test_every_listed_topic_file_exists` (and only it);
+the other checks cover the files that exist.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from pa2cli.content import Function, Stage, Step, Topic, load_index, load_topic
+
+INDEX = load_index()
+ASSIGNMENT_TOPICS = {"sigmoid", "tanh", "relu", "cross-entropy", "hinge", "l1", "huber", "l2", "cosine"}
+REQUIRED_ALIASES = {"logistic": "sigmoid", "ce": "cross-entropy", "xent": "cross-entropy", "mse": "l2",
+                    "mae": "l1", "smooth-l1": "huber", "cos": "cosine", "cosine-similarity": "cosine"}
+TOPICS_DIR = INDEX.root / "topics"
+
+
+def present_topics() -> list[Topic]:
+    return [load_topic(INDEX.root / rel, rel) for rel in INDEX.topics if (INDEX.root / rel).exists()]
+
+
+def test_index_lists_exactly_the_nine_topics_of_the_assignment():
+    stems = {rel.removeprefix("topics/").removesuffix(".toml") for rel in INDEX.topics}
+    assert stems == ASSIGNMENT_TOPICS
+    assert len(INDEX.topics) == len(set(INDEX.topics)), "a topic is listed twice"
+
+
+def test_every_listed_topic_file_exists():
+    missing = [rel for rel in INDEX.topics if not (INDEX.root / rel).is_file()]
+    assert not missing, f"listed in content/index.toml but missing: {missing}"
+
+
+def test_no_stray_files_in_content_topics():
+    listed = {INDEX.root / rel for rel in INDEX.topics}
+    stray = sorted(p.name for p in TOPICS_DIR.iterdir() if p not in listed)
+    assert not stray, f"files in content/topics not listed in content/index.toml: {stray}"
+
+
+def test_topic_ids_equal_file_stems_and_are_unique():
+    topics = present_topics()
+    for topic in topics:
+        assert topic.path == f"topics/{topic.id}.toml"
+    ids = [t.id for t in topics]
+    assert len(ids) == len(set(ids))
+
+
+def test_aliases_are_unique_lowercase_and_never_an_id():
+    topics = present_topics()
+    ids = {t.id for t in topics}
+    seen: dict[str, str] = {}
+    for topic in topics:
+        for alias in topic.aliases:
+            assert alias == alias.lower(), f"{topic.id}: alias {alias!r} is not lowercase"
+            assert alias not in ids, f"{topic.id}: alias {alias!r} is also a topic id"
+            assert alias not in seen, f"alias {alias!r} is declared by {seen[alias]} and {topic.id}"
+            seen[alias] = topic.id
+
+
+@pytest.mark.parametrize("alias, topic_id", sorted(REQUIRED_ALIASES.items()))
+def test_required_alias_is_declared_by_its_topic(alias, topic_id):
+    path = INDEX.root / "topics" / f"{topic_id}.toml"
+    if not path.exists():
+        pytest.fail(f"{topic_id}.toml does not exist yet, so alias {alias!r} is missing")
+    assert alias in load_topic(path, f"topics/{topic_id}.toml").aliases
+
+
+def _strings(value, where: str):
+    """Every string inside a loaded topic, with where it is."""
+    if isinstance(value, str):
+        yield where, value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            yield from _strings(getattr(value, field.name), f"{where}.{field.name}")
+    elif isinstance(value, tuple):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{where}[{i}]")
+
+
+OPTIONAL_TEXT = ("note", "smooth", "xlabel", "latex", "rule")  # checked separately below
+
+
+def test_no_required_text_is_empty():
+    for topic in present_topics():
+        for where, text in _strings(topic, topic.id):
+            if where.rsplit(".", 1)[-1] in OPTIONAL_TEXT:
+                continue
+            assert text.strip(), f"{where} is empty"
+
+
+def test_every_line_with_an_expression_has_latex_and_derivation_lines_have_rules():
+    for topic in present_topics():
+        lines = [*topic.functions, *topic.derivation, *topic.decomposition.stages,
+                 *topic.decomposition.chain, *topic.final]
+        for line in lines:
+            assert isinstance(line, (Function, Step, Stage))
+            assert line.latex.strip(), f"{topic.id}: {line.text!r} has no latex"
+        for step in (*topic.derivation, *topic.decomposition.chain):
+            assert step.rule.strip(), f"{topic.id}: {step.text!r} has no rule"
+
+
+def test_topics_without_kinks_say_why_they_are_smooth():
+    for topic in present_topics():
+        assert topic.kinks or topic.smooth.strip(), f"{topic.id}: no kinks and no `smooth` sentence"
