@@ -30,7 +30,7 @@ FUNCTIONS = (
     "sum", "mean", "dot", "norm", "max", "min", "maximum", "minimum", "where",
     "softmax", "clip",
 )
-CONSTANTS = {"pi": math.pi, "e": math.e}
+CONSTANTS = {"pi": math.pi, "e": math.e, "nan": math.nan}
 
 
 class ExprError(ValueError):
