@@ -1,0 +1,176 @@
+"""One forward and backward pass through a validated Network, in numpy float64, with its working.
+
+Like micrograd, each operation keeps its forward value and its local backward rule side by side
+(`ACTIVATIONS`, `LOSSES`), and each comes with the formula a student writes. `solve()` returns a
+`Solution`: for every named quantity (see quantities.py) its symbolic formula, the formula with
+the numbers substituted (itself a valid pa2cli.expr expression, used as the hint), and the exact
+value. Formulas name inputs by their node name, targets `t_<o>`, parameters by their name and
+the learning rate `η`. Every gradient is taken at the original parameters. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from pa2cli.backprop.quantities import backward_order, teaching_order
+from pa2cli.backprop.spec import Network
+
+
+@dataclass(frozen=True)
+class Activation:
+    """a = f(z) and its local derivative da/dz written in terms of z and a."""
+
+    forward: Callable[[np.float64], np.float64]
+    local_grad: Callable[[np.float64, np.float64], np.float64]
+    formula: str  # in {z}
+    grad_formula: str  # in {z} and {a}; "1" for the identity
+
+
+def _sigmoid(z):
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation(_sigmoid, lambda z, a: a * (1.0 - a),
+                          "1/(1 + exp(-{z}))", "{a}*(1 - {a})"),
+    "tanh": Activation(np.tanh, lambda z, a: 1.0 - a * a, "tanh({z})", "(1 - {a}^2)"),
+    "relu": Activation(lambda z: np.maximum(z, 0.0), lambda z, a: np.float64(z > 0),
+                       "max(0, {z})", "step({z})"),
+    "linear": Activation(lambda z: z, lambda z, a: np.float64(1.0), "{z}", "1"),
+}
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One target's loss term E_o(t, a; n targets) and its local derivative dE_o/da."""
+
+    term: Callable[[np.float64, np.float64, int], np.float64]
+    local_grad: Callable[[np.float64, np.float64, int], np.float64]
+    formula: str  # in {t}, {a}, {n}
+    grad_formula: str
+
+
+LOSSES: dict[str, Loss] = {
+    "half_sse": Loss(lambda t, a, n: 0.5 * (t - a) ** 2, lambda t, a, n: -(t - a),
+                     "1/2*({t} - {a})^2", "-({t} - {a})"),
+    "sse": Loss(lambda t, a, n: (t - a) ** 2, lambda t, a, n: -2.0 * (t - a),
+                "({t} - {a})^2", "-2*({t} - {a})"),
+    "mse": Loss(lambda t, a, n: (t - a) ** 2 / n, lambda t, a, n: -2.0 * (t - a) / n,
+                "({t} - {a})^2/{n}", "-2*({t} - {a})/{n}"),
+}
+
+LEARNING_RATE = "η"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One quantity: `name = formula = substituted = value`."""
+
+    name: str
+    section: str
+    description: str
+    formula: str
+    substituted: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Solution:
+    network: Network
+    steps: dict[str, Step]  # in teaching order
+    variables: dict[str, float]  # every symbol a formula may use, with its value
+
+    def values(self) -> dict[str, float]:
+        return {name: step.value for name, step in self.steps.items()}
+
+
+_SYMBOL = re.compile(r"[^\W\d]\w*")
+
+
+def format_number(value: float) -> str:
+    """Ten significant figures: what the solution shows and what hints substitute."""
+    text = f"{value:.10g}"
+    return "0" if text == "-0" else text
+
+
+def substitute(formula: str, variables: dict[str, float]) -> str:
+    """The formula with each symbol replaced by its value (negative values in parentheses)."""
+    def number(match: re.Match) -> str:
+        name = match.group(0)
+        if name not in variables:
+            return name  # a function name such as exp
+        text = format_number(variables[name])
+        return f"({text})" if text.startswith("-") else text
+
+    return _SYMBOL.sub(number, formula)
+
+
+def _symbol(network: Network, node: str) -> str:
+    return node if node in network.inputs else f"a_{node}"
+
+
+def solve(network: Network) -> Solution:
+    """The forward pass, the loss, the backward pass, the gradients and one update."""
+    env: dict[str, float] = {name: np.float64(v) for name, v in network.inputs.items()}
+    env.update({f"t_{o}": np.float64(t) for o, t in network.targets.items()})
+    env.update({name: np.float64(v) for name, v in network.parameters().items()})
+    env[LEARNING_RATE] = np.float64(network.learning_rate)
+    formulas: dict[str, str] = {}
+
+    def record(name: str, formula: str, value) -> None:
+        formulas[name] = formula
+        env[name] = np.float64(value)
+
+    for node in network.nodes:  # forward: z = Σ w·a_source + Σ b, a = f(z)
+        terms = [f"{e.name}*{_symbol(network, e.source)}" for e in network.incoming(node)]
+        terms += [b.name for b in network.biases_of(node)]
+        z = sum(env[e.name] * env[_symbol(network, e.source)] for e in network.incoming(node))
+        z = z + sum((env[b.name] for b in network.biases_of(node)), np.float64(0.0))
+        record(f"z_{node}", " + ".join(terms), z)
+        act = ACTIVATIONS[network.activations[node]]
+        record(f"a_{node}", act.formula.format(z=f"z_{node}"), act.forward(env[f"z_{node}"]))
+
+    loss, n = LOSSES[network.loss], len(network.targets)
+    for o in network.targets:
+        t, a = env[f"t_{o}"], env[f"a_{o}"]
+        record(f"loss_{o}", loss.formula.format(t=f"t_{o}", a=f"a_{o}", n=n), loss.term(t, a, n))
+    record("loss", " + ".join(f"loss_{o}" for o in network.targets),
+           sum((env[f"loss_{o}"] for o in network.targets), np.float64(0.0)))
+
+    for node in backward_order(network):  # dE/da = local loss slope + Σ w·δ_successor
+        terms, slope = [], np.float64(0.0)
+        if node in network.targets:
+            terms.append(loss.grad_formula.format(t=f"t_{node}", a=f"a_{node}", n=n))
+            slope = slope + loss.local_grad(env[f"t_{node}"], env[f"a_{node}"], n)
+        for e in network.outgoing(node):
+            terms.append(f"{e.name}*delta_{e.target}")
+            slope = slope + env[e.name] * env[f"delta_{e.target}"]
+        record(f"dE_da_{node}", " + ".join(terms), slope)
+        act = ACTIVATIONS[network.activations[node]]
+        local = act.grad_formula.format(z=f"z_{node}", a=f"a_{node}")
+        formula = f"dE_da_{node}" if local == "1" else f"dE_da_{node}*{local}"
+        record(f"delta_{node}", formula,
+               env[f"dE_da_{node}"] * act.local_grad(env[f"z_{node}"], env[f"a_{node}"]))
+
+    for name, edge in network.edges.items():  # dE/dw = δ_to · a_from
+        source = _symbol(network, edge.source)
+        record(f"grad_{name}", f"delta_{edge.target}*{source}",
+               env[f"delta_{edge.target}"] * env[source])
+    for name, bias in network.biases.items():  # a shared bias collects every node's δ
+        record(f"grad_{name}", " + ".join(f"delta_{n}" for n in bias.nodes),
+               sum((env[f"delta_{n}"] for n in bias.nodes), np.float64(0.0)))
+    for name in network.parameters():  # p ← p − η·dE/dp
+        record(f"new_{name}", f"{name} - {LEARNING_RATE}*grad_{name}",
+               env[name] - env[LEARNING_RATE] * env[f"grad_{name}"])
+
+    variables = {name: float(value) for name, value in env.items()}
+    steps = {}
+    for q in teaching_order(network):
+        steps[q.name] = Step(q.name, q.section, q.description, formulas[q.name],
+                             substitute(formulas[q.name], variables), variables[q.name])
+    return Solution(network, steps, variables)

@@ -1,0 +1,199 @@
+"""The interactive quiz: ask every quantity in teaching order and check each typed number.
+
+Each prompt shows the symbolic formula. Answers are read with pa2cli.expr (never eval) and
+graded by grading.Tolerance against the engine's exact values. `?` shows the hint (the formula
+with the numbers substituted), `s` reveals and moves on, `q` quits. An unparsable answer is
+asked again with the reason. After every answer the place is saved (one JSON file per network
+file under pa2cli.paths.data_home()/backprop), so q, end of input or Ctrl-C lose nothing and
+`--resume` continues there. When stdin is not a terminal it reads one answer per line.
+This module does no maths of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.rule import Rule
+from rich.text import Text
+
+from pa2cli.backprop.diagram import draw
+from pa2cli.backprop.engine import Solution, Step, format_number
+from pa2cli.backprop.grading import Tolerance, how_far, read_answer
+from pa2cli.backprop.report import FIRST_TRY, LATER, REVEALED, score_table
+from pa2cli.backprop.solution import pretty, worked_lines
+from pa2cli.errors import UserError
+from pa2cli.expr import ExprError
+from pa2cli.paths import data_home
+
+STATE_VERSION = 1
+KEYS = "Answer with a number or an expression such as 1/(1+exp(-0.3775)).\n" \
+       "? hint · s reveal and move on · q quit (your place is saved)"
+
+
+class QuitQuiz(Exception):
+    """The user typed q."""
+
+
+@dataclass
+class QuizState:
+    """Where a quiz stands: saved after every answer."""
+
+    fingerprint: str
+    position: int = 0
+    outcomes: dict[str, str] = field(default_factory=dict)
+    wrong_tries: int = 0  # on the current question
+    hinted: bool = False  # on the current question
+    version: int = STATE_VERSION
+
+
+def fingerprint(solution: Solution) -> str:
+    text = json.dumps(solution.network.to_json_dict(), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def state_path(source: Path | None) -> Path:
+    """The state file of one network file (or of the built-in example when `source` is None)."""
+    if source is None:
+        key = "builtin-example"
+    else:
+        resolved = str(Path(source).resolve())
+        key = f"{Path(source).stem}-{hashlib.sha1(resolved.encode()).hexdigest()[:10]}"
+    return data_home() / "backprop" / f"{key}.json"
+
+
+def load_state(path: Path) -> QuizState | None:
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        state = QuizState(**data)
+        if state.version != STATE_VERSION:
+            raise ValueError("unknown version")
+        return state
+    except (ValueError, TypeError, OSError):
+        raise UserError("the saved quiz cannot be read", where=str(path),
+                        fix="Run without --resume to start over.") from None
+
+
+def save_state(path: Path, state: QuizState) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(asdict(state), indent=1), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+class Reader:
+    """One answer per call: Rich's prompt on a terminal, one line of stdin otherwise."""
+
+    def __init__(self, console: Console, interactive: bool | None = None):
+        self.console = console
+        self.interactive = sys.stdin.isatty() if interactive is None else interactive
+
+    def ask(self, prompt: str) -> str:
+        if self.interactive:
+            return self.console.input(Text(prompt, style="bold"))
+        self.console.print(prompt, end="", style="bold")
+        line = sys.stdin.readline()
+        if not line:
+            raise EOFError
+        self.console.print(line.rstrip("\n"), highlight=False)  # echo: a readable transcript
+        return line
+
+
+class Quiz:
+    def __init__(self, solution: Solution, tolerance: Tolerance, console: Console,
+                 reader: Reader, path: Path, resume_command: str):
+        self.solution, self.tolerance, self.console = solution, tolerance, console
+        self.reader, self.path, self.resume_command = reader, path, resume_command
+        self.steps = list(solution.steps.values())
+
+    def run(self, resume: bool) -> int:
+        """Ask until done or stopped; return the exit status (0, or 130 after Ctrl-C)."""
+        state = self._start(resume)
+        self.console.print(draw(self.solution.network))
+        self.console.print(Text(KEYS, style="dim"))
+        try:
+            section = None
+            while state.position < len(self.steps):
+                step = self.steps[state.position]
+                if step.section != section:
+                    section = step.section
+                    self.console.print(Rule(section, align="left"))
+                self._ask(step, state)
+                state.position += 1
+                state.wrong_tries, state.hinted = 0, False
+                save_state(self.path, state)
+        except (EOFError, QuitQuiz, KeyboardInterrupt) as stop:
+            save_state(self.path, state)
+            self.console.print()
+            self.console.print(f"Saved at question {state.position + 1} of {len(self.steps)}. "
+                               f"Continue with: {self.resume_command}")
+            return 130 if isinstance(stop, KeyboardInterrupt) else 0
+        self.console.print(score_table(self.solution, state.outcomes))
+        self.path.unlink(missing_ok=True)
+        return 0
+
+    def _start(self, resume: bool) -> QuizState:
+        mark = fingerprint(self.solution)
+        saved = load_state(self.path) if resume else None
+        if resume and saved is None:
+            self.console.print("No saved quiz for this network: starting from the beginning.")
+        if saved is not None and saved.fingerprint != mark:
+            raise UserError("the network file changed since this quiz was saved",
+                            where="--resume", fix="Run without --resume to start over.")
+        if saved is not None:
+            self.console.print(f"Resuming at question {saved.position + 1} of {len(self.steps)}.")
+            return saved
+        if not resume and self.path.exists():
+            self.console.print("(A saved quiz for this network is replaced by this new one; "
+                               "use --resume to continue a saved quiz.)", style="dim")
+        return QuizState(fingerprint=mark)
+
+    def _ask(self, step: Step, state: QuizState) -> None:
+        number = f"[{state.position + 1}/{len(self.steps)}]"
+        self.console.print(Text.assemble((number, "dim"), " ", (step.name, "bold cyan"),
+                                         f" — {step.description}"))
+        self.console.print(f"  {step.name} = {pretty(step.formula)}", highlight=False)
+        while True:
+            answer = self.reader.ask(f"{step.name} = ").strip()
+            command = answer.lower()
+            if command in ("?", "hint"):
+                state.hinted = True
+                save_state(self.path, state)
+                self.console.print(f"  hint: {step.name} = {pretty(step.substituted)}",
+                                   style="yellow", highlight=False)
+                continue
+            if command == "s":
+                state.outcomes[step.name] = REVEALED
+                self.console.print("  revealed:", style="yellow")
+                self.console.print(worked_lines(step, indent=4))
+                return
+            if command == "q":
+                raise QuitQuiz
+            if not answer:
+                self.console.print("  Type a number or an expression (? hint, s reveal, q quit).")
+                continue
+            try:
+                value = read_answer(answer)
+            except ExprError as exc:
+                self.console.print(f"  Could not read {answer!r}: {exc}. Try again.",
+                                   style="red", highlight=False)
+                continue
+            if self.tolerance.accepts(value, step.value):
+                first = state.wrong_tries == 0 and not state.hinted
+                state.outcomes[step.name] = FIRST_TRY if first else LATER
+                self.console.print(Text("  ✓ correct. ", style="green")
+                                   + Text(f"Exact value {step.name} = {format_number(step.value)}"
+                                          " (used from here on)"))
+                return
+            state.wrong_tries += 1
+            save_state(self.path, state)
+            self.console.print(f"  ✗ not quite: {how_far(value, step.value)}.", style="red")
+            self.console.print("  Type ? for a hint (the formula with the numbers), s to reveal, "
+                               "or try again.")

@@ -1,0 +1,359 @@
+"""The network file (JSON) -> a validated `Network`; every mistake is a UserError naming a JSON path.
+
+Holds the file format, a public contract documented in the README:
+
+    inputs        {name: number}                       required
+    targets       {computed node: number}              required
+    edges         {name: {"from": node, "to": node, "value": number}}   required
+    biases        {name: {"to": node or [nodes], "value": number}}      optional (shared biases)
+    activation    "sigmoid" | "tanh" | "relu" | "linear"               optional, default sigmoid
+    activations   {computed node: activation}           optional per-node overrides
+    loss          "half_sse" | "sse" | "mse"            optional, default half_sse
+    learning_rate positive number                       optional, default 0.5
+
+Nodes are named by the edges: inputs have values, every node an edge points to is computed.
+The graph must be acyclic and every computed node must lie on a path to a target.
+This module computes no activations or gradients and prints nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pa2cli.errors import UserError
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+LOSSES = ("half_sse", "sse", "mse")
+DEFAULTS = {"activation": "sigmoid", "loss": "half_sse", "learning_rate": 0.5}
+TOP_KEYS = ("inputs", "targets", "edges", "biases", "activation", "activations", "loss",
+            "learning_rate")
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,31}\Z")
+# Names that formulas use for functions, constants and the total loss; nodes may not take them.
+RESERVED = frozenset({"exp", "log", "ln", "sqrt", "abs", "sign", "tanh", "sigmoid", "relu",
+                      "step", "sum", "mean", "dot", "norm", "max", "min", "maximum", "minimum",
+                      "where", "softmax", "clip", "pi", "e", "loss"})
+
+
+@dataclass(frozen=True)
+class Edge:
+    name: str
+    source: str
+    target: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Bias:
+    name: str
+    nodes: tuple[str, ...]
+    value: float
+
+
+@dataclass(frozen=True)
+class Network:
+    """A validated network. `nodes` lists the computed nodes in forward (teaching) order."""
+
+    inputs: dict[str, float]
+    targets: dict[str, float]
+    edges: dict[str, Edge]
+    biases: dict[str, Bias]
+    activation: str
+    activations: dict[str, str]  # every computed node -> its activation
+    loss: str
+    learning_rate: float
+    nodes: tuple[str, ...]
+    layers: dict[str, int]  # computed node -> longest path from the inputs (1 = first layer)
+    label: str = "network"
+
+    def incoming(self, node: str) -> list[Edge]:
+        return [edge for edge in self.edges.values() if edge.target == node]
+
+    def outgoing(self, node: str) -> list[Edge]:
+        return [edge for edge in self.edges.values() if edge.source == node]
+
+    def biases_of(self, node: str) -> list[Bias]:
+        return [bias for bias in self.biases.values() if node in bias.nodes]
+
+    def parameters(self) -> dict[str, float]:
+        values = {name: edge.value for name, edge in self.edges.items()}
+        values.update({name: bias.value for name, bias in self.biases.items()})
+        return values
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The file this network was read from, with every optional key written out."""
+        return {
+            "inputs": dict(self.inputs),
+            "targets": dict(self.targets),
+            "edges": {e.name: {"from": e.source, "to": e.target, "value": e.value}
+                      for e in self.edges.values()},
+            "biases": {b.name: {"to": list(b.nodes), "value": b.value}
+                       for b in self.biases.values()},
+            "activation": self.activation,
+            "activations": {n: a for n, a in self.activations.items() if a != self.activation},
+            "loss": self.loss,
+            "learning_rate": self.learning_rate,
+        }
+
+
+class _Object(dict):
+    """A JSON object that remembers keys given twice (json keeps only the last)."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _object_pairs(pairs: list[tuple[str, Any]]) -> _Object:
+    obj = _Object(pairs)
+    seen: set[str] = set()
+    obj.duplicates = tuple(k for k, _ in pairs if k in seen or seen.add(k))
+    return obj
+
+
+def read_network(path: str | Path) -> Network:
+    """Read and validate a network file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read the file ({exc.__class__.__name__})",
+                        where=str(path)) from None
+    return parse_network(text, label=str(path))
+
+
+def parse_network(text: str, label: str = "network") -> Network:
+    """Parse and validate the JSON text of a network file; `label` names it in messages."""
+    if not text.strip():
+        raise UserError("the file is empty", where=label,
+                        fix="Run `pa2 backprop --template` for a starter file.")
+    try:
+        data = json.loads(text, object_pairs_hook=_object_pairs)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                        where=label,
+                        fix="Run `pa2 backprop --template` for a starter file.") from None
+    return validate(data, label)
+
+
+def _fail(where: str, problem: str, fix: str | None = None):
+    raise UserError(problem, where=where, fix=fix)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, str):
+        return f"a string ({json.dumps(value)})"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        _fail(where, f"expected a number, got {_describe(value)}", "Write a number such as 0.15.")
+    number = float(value)
+    if not math.isfinite(number):
+        _fail(where, f"expected a finite number, got {value!r}", "Write a number such as 0.15.")
+    return number
+
+
+def _object(value: Any, where: str, *, required: bool = True) -> dict:
+    if not isinstance(value, dict):
+        _fail(where, f"expected a JSON object {{...}}, got {_describe(value)}")
+    for key in getattr(value, "duplicates", ()):
+        _fail(f"{where}.{key}" if where else key, f"the name {key!r} is used twice",
+              "Give each entry its own name.")
+    if required and not value:
+        _fail(where, "is empty", "List at least one entry.")
+    return value
+
+
+def _keys(obj: dict, where: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
+    for key in obj:
+        if key not in allowed:
+            _fail(f"{where}.{key}" if where else key, f"unknown key {key!r}",
+                  f"Expected one of: {', '.join(allowed)}.")
+    for key in required:
+        if key not in obj:
+            _fail(f"{where}.{key}" if where else key, "is missing",
+                  "Run `pa2 backprop --template` to see a complete file.")
+
+
+def _name(name: Any, where: str) -> str:
+    if not isinstance(name, str):
+        _fail(where, f"expected a node name (a string), got {_describe(name)}")
+    if not NAME.match(name):
+        _fail(where, f"{name!r} is not a valid name",
+              "Use a letter followed by letters or digits (at most 32), e.g. h1.")
+    if name in RESERVED:
+        _fail(where, f"{name!r} is a reserved name", "Choose another name, e.g. h1.")
+    return name
+
+
+def validate(data: Any, label: str = "network") -> Network:
+    """Check the decoded JSON `data` and build a Network, or raise the first UserError."""
+    if not isinstance(data, dict):
+        _fail(label, f"the top level must be a JSON object {{...}}, got {_describe(data)}")
+    _object(data, "", required=False)
+    _keys(data, "", TOP_KEYS, ("inputs", "targets", "edges"))
+
+    inputs = {_name(k, f"inputs.{k}"): _number(v, f"inputs.{k}")
+              for k, v in _object(data["inputs"], "inputs").items()}
+    edges = _edges(data["edges"], inputs)
+    computed = {edge.target for edge in edges.values()}
+    for edge in edges.values():
+        if edge.source not in inputs and edge.source not in computed:
+            _fail(f"edges.{edge.name}.from", f"node {edge.source!r} is not defined",
+                  "It must be an input or the 'to' of another edge.")
+    targets = _targets(data["targets"], inputs, computed)
+    biases = _biases(data.get("biases", {}), inputs, computed)
+    _unique_names(inputs, computed, edges, biases)
+    nodes, layers = _forward_order(edges, computed)
+    _reaches_a_target(edges, nodes, targets)
+    for name in inputs:
+        if not any(edge.source == name for edge in edges.values()):
+            _fail(f"inputs.{name}", f"input {name!r} feeds no edge",
+                  "Add an edge from it or remove it.")
+    default = _choice(data.get("activation", DEFAULTS["activation"]), "activation", ACTIVATIONS)
+    activations = {node: default for node in nodes}
+    for node, choice in _object(data.get("activations", {}), "activations", required=False).items():
+        if node not in computed:
+            what = "an input" if node in inputs else "not a computed node"
+            _fail(f"activations.{node}", f"{node!r} is {what}", "Name a node that an edge goes to.")
+        activations[node] = _choice(choice, f"activations.{node}", ACTIVATIONS)
+    loss = _choice(data.get("loss", DEFAULTS["loss"]), "loss", LOSSES)
+    rate = _number(data.get("learning_rate", DEFAULTS["learning_rate"]), "learning_rate")
+    if rate <= 0:
+        _fail("learning_rate", f"must be positive, got {rate:g}", "Use e.g. 0.5.")
+    return Network(inputs=inputs, targets=targets, edges=edges, biases=biases, activation=default,
+                   activations=activations, loss=loss, learning_rate=rate, nodes=nodes,
+                   layers=layers, label=label)
+
+
+def _edges(raw: Any, inputs: dict[str, float]) -> dict[str, Edge]:
+    edges = {}
+    for name, spec in _object(raw, "edges").items():
+        where = f"edges.{name}"
+        _name(name, where)
+        if not isinstance(spec, dict):
+            _fail(where, f"expected a JSON object, got {_describe(spec)}",
+                  'Write e.g. {"from": "i1", "to": "h1", "value": 0.15}.')
+        _object(spec, where, required=False)
+        _keys(spec, where, ("from", "to", "value"), ("from", "to", "value"))
+        source, target = _name(spec["from"], f"{where}.from"), _name(spec["to"], f"{where}.to")
+        if target in inputs:
+            _fail(f"{where}.to", f"{target!r} is an input; inputs have no incoming edges",
+                  "Point the edge at a computed node.")
+        if source == target:
+            _fail(where, f"the edge goes from {source!r} to itself (a cycle)")
+        edges[name] = Edge(name, source, target, _number(spec["value"], f"{where}.value"))
+    return edges
+
+
+def _targets(raw: Any, inputs: dict, computed: set[str]) -> dict[str, float]:
+    targets = {}
+    for node, value in _object(raw, "targets").items():
+        _name(node, f"targets.{node}")
+        if node in inputs:
+            _fail(f"targets.{node}", f"{node!r} is an input; a target must be a computed node")
+        if node not in computed:
+            _fail(f"targets.{node}", f"{node!r} is not a computed node (no edge goes to it)",
+                  "Add an edge to it or fix the name.")
+        targets[node] = _number(value, f"targets.{node}")
+    return targets
+
+
+def _biases(raw: Any, inputs: dict, computed: set[str]) -> dict[str, Bias]:
+    biases = {}
+    for name, spec in _object(raw, "biases", required=False).items():
+        where = f"biases.{name}"
+        _name(name, where)
+        _object(spec, where, required=False)
+        _keys(spec, where, ("to", "value"), ("to", "value"))
+        nodes = spec["to"] if isinstance(spec["to"], list) else [spec["to"]]
+        if not nodes:
+            _fail(f"{where}.to", "is empty", 'List the nodes this bias feeds, e.g. ["h1", "h2"].')
+        checked: list[str] = []
+        for i, node in enumerate(nodes):
+            at = f"{where}.to[{i}]" if isinstance(spec["to"], list) else f"{where}.to"
+            _name(node, at)
+            if node in inputs:
+                _fail(at, f"{node!r} is an input; a bias feeds computed nodes only")
+            if node not in computed:
+                _fail(at, f"{node!r} is not a computed node (no edge goes to it)")
+            if node in checked:
+                _fail(at, f"{node!r} is listed twice")
+            checked.append(node)
+        biases[name] = Bias(name, tuple(checked), _number(spec["value"], f"{where}.value"))
+    return biases
+
+
+def _unique_names(inputs: dict, computed: set[str], edges: dict, biases: dict) -> None:
+    for name in biases:
+        if name in edges:
+            _fail(f"biases.{name}", f"the name {name!r} is already used by an edge",
+                  "Give each parameter its own name.")
+    nodes = set(inputs) | computed
+    for kind, params in (("edges", edges), ("biases", biases)):
+        for name in params:
+            if name in nodes:
+                _fail(f"{kind}.{name}", f"the name {name!r} is also a node name",
+                      "Give parameters and nodes different names.")
+
+
+def _forward_order(edges: dict[str, Edge], computed: set[str]) -> tuple[tuple[str, ...], dict]:
+    """Computed nodes by layer (longest path from the inputs), then by first mention in the file."""
+    mention = {}
+    for edge in edges.values():
+        for node in (edge.source, edge.target):
+            mention.setdefault(node, len(mention))
+    parents = {node: [e.source for e in edges.values() if e.target == node] for node in computed}
+    layer: dict[str, int] = {}
+    visiting: list[str] = []
+
+    def depth(node: str) -> int:
+        if node not in computed:
+            return 0
+        if node in layer:
+            return layer[node]
+        if node in visiting:
+            cycle = visiting[visiting.index(node):] + [node]
+            first = next(e for e in edges.values() if e.source == cycle[0] and e.target == cycle[1])
+            _fail(f"edges.{first.name}", f"the edges form a cycle {' -> '.join(cycle)}",
+                  "A network must be acyclic: remove or reverse one of these edges.")
+        visiting.append(node)
+        layer[node] = 1 + max(depth(parent) for parent in parents[node])
+        visiting.pop()
+        return layer[node]
+
+    for node in sorted(computed, key=mention.__getitem__):
+        depth(node)
+    nodes = tuple(sorted(computed, key=lambda n: (layer[n], mention[n])))
+    return nodes, {node: layer[node] for node in nodes}
+
+
+def _reaches_a_target(edges: dict[str, Edge], nodes: tuple[str, ...], targets: dict) -> None:
+    useful = set(targets)
+    for node in reversed(nodes):
+        if any(e.target in useful for e in edges.values() if e.source == node):
+            useful.add(node)
+    for node in nodes:
+        if node not in useful:
+            edge = next(e for e in edges.values() if e.target == node)
+            _fail(f"edges.{edge.name}.to", f"computed node {node!r} is on no path to a target",
+                  "Connect it onward to an output, add a target for it, or remove the edge.")
+
+
+def _choice(value: Any, where: str, allowed: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        shown = json.dumps(value) if isinstance(value, str) else _describe(value)
+        _fail(where, f"unknown choice {shown}", f"Use one of: {', '.join(allowed)}.")
+    return value

@@ -1,0 +1,169 @@
+"""The non-quiz modes: --solve, --json, --format, --check, --template; option conflicts; no torch."""
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from pa2cli.backprop.spec import parse_network
+from pa2cli.cli import cli
+
+NODES = ("h1", "h2", "o1", "o2")
+PARAMS = ("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2")
+
+
+def invoke(*args, **kwargs):
+    return CliRunner().invoke(cli, ["backprop", *args], **kwargs)
+
+
+def example_json() -> dict:
+    result = invoke("--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_json_has_every_quantity_of_the_example_and_nothing_else():
+    expected = {f"{kind}_{n}" for n in NODES for kind in ("z", "a", "dE_da", "delta")}
+    expected |= {"loss_o1", "loss_o2", "loss"}
+    expected |= {f"{kind}_{p}" for p in PARAMS for kind in ("grad", "new")}
+    assert set(example_json()) == expected
+
+
+def test_json_lists_quantities_in_teaching_order():
+    names = list(example_json())
+    at = names.index
+    assert [at(n) for n in ("z_h1", "a_h1", "z_h2", "a_h2", "z_o1", "a_o1")] == sorted(
+        at(n) for n in ("z_h1", "a_h1", "z_h2", "a_h2", "z_o1", "a_o1"))
+    assert max(at(f"a_{n}") for n in NODES) < at("loss_o1") < at("loss_o2") < at("loss")
+    assert at("loss") < at("dE_da_o1") < at("delta_o1") < at("dE_da_h1") < at("delta_h1")
+    assert max(at(f"delta_{n}") for n in NODES) < at("grad_w5") < at("grad_w1")
+    assert max(at(f"grad_{p}") for p in PARAMS) < min(at(f"new_{p}") for p in PARAMS)
+
+
+def test_solve_shows_every_quantity_with_formula_and_substituted_numbers():
+    result = invoke("--solve")
+    assert result.exit_code == 0
+    out = result.output
+    sections = ["Forward pass", "Loss", "Backward pass", "Gradients", "Updated parameters"]
+    assert [out.index(s) for s in sections] == sorted(out.index(s) for s in sections)
+    assert "z_h1 = w1·i1 + w2·i2 + b1" in out
+    assert "= 0.15·0.05 + 0.2·0.1 + 0.35" in out
+    assert "delta_o1 = dE_da_o1·a_o1·(1 - a_o1)" in out
+    assert "grad_b1 = delta_h1 + delta_h2" in out
+    assert "new_w5 = w5 - η·grad_w5" in out
+    assert "= 0.3589164797" in out  # published: 0.35891648
+
+
+def test_markdown_has_one_table_row_per_quantity():
+    out = invoke("--format", "markdown").output
+    rows = [line for line in out.splitlines() if line.startswith("| `")]
+    assert len(rows) == 39
+    assert "| `loss` | `loss_o1 + loss_o2` |" in out
+    assert "| 0.29837110" in out
+
+
+def test_latex_typesets_formulas_in_align_blocks():
+    out = invoke("--solve", "--format", "latex").output
+    assert out.count(r"\begin{align*}") == 5
+    assert r"z_{h1} &= w_{1} \cdot i_{1} + w_{2} \cdot i_{2} + b_{1}" in out
+    assert r"\delta_{o1} &= \frac{\partial E}{\partial a_{o1}} \cdot a_{o1}" in out
+    assert r"w_{5}^{+} &= w_{5} - \eta \cdot \frac{\partial E}{\partial w_{5}}" in out
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex")
+def test_latex_output_compiles(tmp_path):
+    (tmp_path / "body.tex").write_text(invoke("--format", "latex").output)
+    (tmp_path / "doc.tex").write_text(
+        r"\documentclass{article}\usepackage{amsmath}\begin{document}\input{body.tex}\end{document}")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert (tmp_path / "doc.pdf").stat().st_size > 10_000
+
+
+def test_template_is_a_valid_network_file(tmp_path):
+    result = invoke("--template")
+    assert result.exit_code == 0
+    network = parse_network(result.output, label="template")
+    assert set(network.edges) == set(PARAMS[:8]) and set(network.biases) == {"b1", "b2"}
+    path = tmp_path / "weights.json"
+    path.write_text(result.output)
+    assert invoke("--weights", str(path), "--solve").exit_code == 0
+
+
+def test_per_node_activation_override_changes_that_node_only(tmp_path):
+    data = json.loads(invoke("--template").output)
+    data["activations"] = {"h2": "tanh"}
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(data))
+    values = json.loads(invoke("--weights", str(path), "--json").output)
+    assert values["a_h2"] == pytest.approx(math.tanh(0.3925), rel=1e-12)
+    assert values["a_h1"] == pytest.approx(0.593269992, rel=1e-8)  # still sigmoid
+
+
+def write_sheet(tmp_path, sheet) -> str:
+    path = tmp_path / "answers.json"
+    path.write_text(sheet if isinstance(sheet, str) else json.dumps(sheet))
+    return str(path)
+
+
+def test_check_exits_0_when_every_given_value_is_right(tmp_path):
+    sheet = {"z_h1": 0.3775, "a_h1": "1/(1+exp(-0.3775))", "loss": 0.298371, "new_w5": 0.35891648}
+    result = invoke("--check", write_sheet(tmp_path, sheet))
+    assert result.exit_code == 0, result.output
+    assert "4 right, 0 wrong of 4 graded" in result.output
+    assert "Missing (35)" in result.output
+
+
+def test_check_exits_1_and_marks_the_wrong_value(tmp_path):
+    result = invoke("--check", write_sheet(tmp_path, {"z_h1": 0.3775, "loss": 0.3}))
+    assert result.exit_code == 1
+    assert "1 right, 1 wrong of 2 graded" in result.output
+    assert "✗ wrong" in result.output
+
+
+def test_check_reports_unknown_names(tmp_path):
+    result = invoke("--check", write_sheet(tmp_path, {"z_h1": 0.3775, "zh1": 0.3775}))
+    assert result.exit_code == 1
+    assert "Unknown names" in result.output and "zh1" in result.output
+
+
+def test_check_honours_sigfig(tmp_path):
+    path = write_sheet(tmp_path, {"a_o1": 0.7514})
+    assert invoke("--check", path, "--sigfig", "4").exit_code == 0
+    assert invoke("--check", path, "--sigfig", "6").exit_code == 1
+
+
+@pytest.mark.parametrize("sheet,message", [
+    ("not json", "not valid JSON"),
+    ("[0.3775]", "must be a JSON object"),
+    ('{"z_h1": true}', "answers.json: z_h1: expected a number or an expression"),
+    ('{"z_h1": "0.3775+"}', "answers.json: z_h1: not a valid expression"),
+])
+def test_malformed_sheet_exits_2_with_one_line(tmp_path, sheet, message):
+    result = invoke("--check", write_sheet(tmp_path, sheet))
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+    assert message in result.output
+
+
+@pytest.mark.parametrize("args", [["--solve", "--json"], ["--json", "--template"],
+                                  ["--resume", "--solve"], ["--sigfig", "3", "--rtol", "0.1"]])
+def test_conflicting_options_exit_2(args):
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_backprop_never_imports_torch():
+    for args in (["--solve"], ["--json"], []):
+        command = [sys.executable, "-X", "importtime", "-m", "pa2cli", "backprop", *args]
+        run = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        imported = {line.rsplit("|", 1)[-1].strip().split(".")[0]
+                    for line in run.stderr.splitlines() if "|" in line}
+        assert "numpy" in imported  # the check sees imports at all
+        assert "torch" not in imported, args

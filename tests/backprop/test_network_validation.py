@@ -1,0 +1,158 @@
+"""Every malformed network file exits 2 with one line naming the JSON path and the problem."""
+
+import copy
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from pa2cli.cli import cli
+from pa2cli.paths import content_dir
+
+EXAMPLE = json.loads((content_dir() / "networks" / "example.json").read_text())
+
+
+def edited(change):
+    data = copy.deepcopy(EXAMPLE)
+    change(data)
+    return json.dumps(data)
+
+
+def run_on(tmp_path, text: str):
+    path = tmp_path / "weights.json"
+    path.write_text(text)
+    return CliRunner().invoke(cli, ["backprop", "--weights", str(path), "--solve"])
+
+
+# (case id, file text, the start of the one error line after "Error: ")
+CASES = [
+    ("empty file", "", "weights.json: the file is empty"),
+    ("only whitespace", "  \n", "weights.json: the file is empty"),
+    ("not JSON", "{inputs: 1}", "weights.json: not valid JSON"),
+    ("top level a list", "[1, 2]", "weights.json: the top level must be a JSON object"),
+    ("missing inputs", edited(lambda d: d.pop("inputs")), "inputs: is missing"),
+    ("missing targets", edited(lambda d: d.pop("targets")), "targets: is missing"),
+    ("missing edges", edited(lambda d: d.pop("edges")), "edges: is missing"),
+    ("empty edges", edited(lambda d: d.update(edges={})), "edges: is empty"),
+    ("inputs not an object", edited(lambda d: d.update(inputs=[0.05])),
+     "inputs: expected a JSON object"),
+    ("string value", edited(lambda d: d["edges"]["w3"].update(value="0.25")),
+     'edges.w3.value: expected a number, got a string ("0.25")'),
+    ("boolean value", edited(lambda d: d["inputs"].update(i1=True)),
+     "inputs.i1: expected a number, got true (a boolean)"),
+    ("null value", edited(lambda d: d["targets"].update(o1=None)),
+     "targets.o1: expected a number, got null"),
+    ("NaN", json.dumps(EXAMPLE).replace('"value": 0.15', '"value": NaN'),
+     "edges.w1.value: expected a finite number, got nan"),
+    ("Infinity", json.dumps(EXAMPLE).replace('"value": 0.6', '"value": -Infinity'),
+     "biases.b2.value: expected a finite number, got -inf"),
+    ("overflowing literal", json.dumps(EXAMPLE).replace('"i1": 0.05', '"i1": 1e999'),
+     "inputs.i1: expected a finite number, got inf"),
+    ("edge from an undefined node", edited(lambda d: d["edges"]["w1"].update({"from": "i3"})),
+     "edges.w1.from: node 'i3' is not defined"),
+    ("edge into an input", edited(lambda d: d["edges"]["w5"].update(to="i1")),
+     "edges.w5.to: 'i1' is an input"),
+    ("edge given as a bare number", edited(lambda d: d["edges"].update(w1=0.15)),
+     "edges.w1: expected a JSON object, got 0.15"),
+    ("edge missing its value", edited(lambda d: d["edges"]["w2"].pop("value")),
+     "edges.w2.value: is missing"),
+    ("edge with an unknown key", edited(lambda d: d["edges"]["w2"].update(weight=1)),
+     "edges.w2.weight: unknown key 'weight'"),
+    ("cycle", edited(lambda d: d["edges"].update(w9={"from": "o1", "to": "h1", "value": 1})),
+     "edges."),
+    ("self loop", edited(lambda d: d["edges"].update(w9={"from": "h1", "to": "h1", "value": 1})),
+     "edges.w9: the edge goes from 'h1' to itself (a cycle)"),
+    ("node on no path to a target",
+     edited(lambda d: d["edges"].update(w9={"from": "h1", "to": "h3", "value": 1})),
+     "edges.w9.to: computed node 'h3' is on no path to a target"),
+    ("target not a computed node", edited(lambda d: d["targets"].update(o3=0.5)),
+     "targets.o3: 'o3' is not a computed node"),
+    ("target is an input", edited(lambda d: d["targets"].update(i1=0.5)),
+     "targets.i1: 'i1' is an input; a target must be a computed node"),
+    ("bias on an input", edited(lambda d: d["biases"]["b1"].update(to=["h1", "i1"])),
+     "biases.b1.to[1]: 'i1' is an input; a bias feeds computed nodes only"),
+    ("bias on an undefined node", edited(lambda d: d["biases"]["b1"].update(to="h7")),
+     "biases.b1.to: 'h7' is not a computed node"),
+    ("bias lists a node twice", edited(lambda d: d["biases"]["b1"].update(to=["h1", "h1"])),
+     "biases.b1.to[1]: 'h1' is listed twice"),
+    ("edge name used twice", json.dumps(EXAMPLE).replace('"w2": {', '"w1": {'),
+     "edges.w1: the name 'w1' is used twice"),
+    ("bias named like an edge", edited(lambda d: d["biases"].update(w1=d["biases"].pop("b1"))),
+     "biases.w1: the name 'w1' is already used by an edge"),
+    ("parameter named like a node",
+     edited(lambda d: d["edges"].update(h2=d["edges"].pop("w8"))),
+     "edges.h2: the name 'h2' is also a node name"),
+    ("invalid node name", edited(lambda d: d["inputs"].update({"i 3": 1.0})),
+     "inputs.i 3: 'i 3' is not a valid name"),
+    ("reserved name", edited(lambda d: d["edges"]["w1"].update({"from": "exp"})),
+     "edges.w1.from: 'exp' is a reserved name"),
+    ("unknown activation", edited(lambda d: d.update(activation="softmax")),
+     'activation: unknown choice "softmax"'),
+    ("unknown per-node activation", edited(lambda d: d.update(activations={"h2": "swish"})),
+     'activations.h2: unknown choice "swish"'),
+    ("activation for a missing node", edited(lambda d: d.update(activations={"h9": "tanh"})),
+     "activations.h9: 'h9' is not a computed node"),
+    ("unknown loss", edited(lambda d: d.update(loss="l1")), 'loss: unknown choice "l1"'),
+    ("zero learning rate", edited(lambda d: d.update(learning_rate=0)),
+     "learning_rate: must be positive, got 0"),
+    ("negative learning rate", edited(lambda d: d.update(learning_rate=-0.5)),
+     "learning_rate: must be positive, got -0.5"),
+    ("learning rate a string", edited(lambda d: d.update(learning_rate="0.5")),
+     "learning_rate: expected a number"),
+    ("misspelt top-level key", edited(lambda d: d.update(lerning_rate=0.1)),
+     "lerning_rate: unknown key 'lerning_rate'"),
+    ("unused input", edited(lambda d: d["inputs"].update(i3=1.0)),
+     "inputs.i3: input 'i3' feeds no edge"),
+]
+
+
+@pytest.mark.parametrize("text,start", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_malformed_file_exits_2_with_one_line_naming_the_field(tmp_path, text, start):
+    result = run_on(tmp_path, text)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith(f"Error: {start}") or \
+        lines[0].startswith(f"Error: {tmp_path / start}"), lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_cycle_message_names_the_cycle(tmp_path):
+    text = edited(lambda d: d["edges"].update(w9={"from": "o1", "to": "h1", "value": 1}))
+    line = run_on(tmp_path, text).output.strip()
+    assert "the edges form a cycle" in line
+    assert "h1 -> o1 -> h1" in line or "o1 -> h1 -> o1" in line
+
+
+def test_integers_are_numbers(tmp_path):
+    text = edited(lambda d: (d["inputs"].update(i1=1), d.update(learning_rate=1)))
+    result = run_on(tmp_path, text)
+    assert result.exit_code == 0, result.output
+
+
+def test_optional_keys_take_their_defaults(tmp_path):
+    text = edited(lambda d: [d.pop(k) for k in ("biases", "activation", "loss", "learning_rate")])
+    result = CliRunner().invoke(cli, ["backprop", "--weights", _write(tmp_path, text), "--json"])
+    assert result.exit_code == 0, result.output
+    values = json.loads(result.output)
+    assert values["a_h1"] == pytest.approx(1 / (1 + 2.718281828459045 ** -0.0275), rel=1e-12)
+    assert values["new_w5"] == pytest.approx(0.40 - 0.5 * values["grad_w5"], rel=1e-12)
+
+
+def test_missing_weights_file_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["backprop", "--weights", str(tmp_path / "nope.json")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "w.json"
+    path.write_text(text)
+    return str(path)
+
+
+def test_validator_accepts_exactly_the_activations_and_losses_the_engine_computes():
+    from pa2cli.backprop import engine, spec
+
+    assert set(spec.ACTIVATIONS) == set(engine.ACTIVATIONS)
+    assert set(spec.LOSSES) == set(engine.LOSSES)

@@ -1,0 +1,149 @@
+"""The quiz through a pipe: one answer per line on stdin (Click's CliRunner and a real subprocess)."""
+
+import json
+import re
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from pa2cli.backprop.engine import solve
+from pa2cli.backprop.spec import read_network
+from pa2cli.cli import cli
+from pa2cli.paths import content_dir
+
+EXAMPLE = content_dir() / "networks" / "example.json"
+VALUES = solve(read_network(EXAMPLE)).values()  # checked against torch in test_engine_oracles
+TOTAL = len(VALUES)
+
+
+def answers(names=None) -> list[str]:
+    return [f"{VALUES[n]:.7g}" for n in (names or VALUES)]
+
+
+def quiz(*lines: str, args=()):
+    return CliRunner().invoke(cli, ["backprop", *args], input="".join(f"{x}\n" for x in lines))
+
+
+def test_every_answer_right_scores_full_marks_and_clears_the_saved_state(pa2_home):
+    result = quiz(*answers())
+    assert result.exit_code == 0, result.output
+    assert "Every quantity right at the first try." in result.output
+    total_row = rf"Total\s+│\s+{TOTAL}\s+│\s+{TOTAL}\s+│\s+0\s+│\s+0\s+│"
+    assert re.search(total_row, result.output)
+    assert not list((pa2_home / "backprop").glob("*.json"))
+
+
+def test_quiz_starts_by_drawing_the_network_with_every_edge():
+    out = quiz().output
+    for name, value in [("w1", "0.15"), ("w5", "0.4"), ("w8", "0.55"), ("b1", "0.35")]:
+        assert f"{name}={value}" in out
+    assert out.index("input") < out.index("[1/")
+
+
+def test_prompt_shows_the_symbolic_formula():
+    assert "  z_h1 = w1·i1 + w2·i2 + b1\nz_h1 = " in quiz().output
+
+
+def test_wrong_answer_says_how_far_off_and_offers_a_hint():
+    out = quiz("0.38").output
+    assert "✗ not quite: 0.38 is 0.0025 too high (0.66% off)" in out
+    assert "Type ? for a hint" in out
+
+
+def test_question_mark_shows_the_formula_with_numbers_substituted():
+    assert "hint: z_h1 = 0.15·0.05 + 0.2·0.1 + 0.35" in quiz("?").output
+
+
+def test_s_reveals_the_worked_answer_and_moves_on():
+    out = quiz("s").output
+    assert "revealed" in out and "= 0.3775" in out
+    assert "[2/39] a_h1" in out
+
+
+def test_unparsable_answer_is_asked_again_with_the_reason():
+    out = quiz("1/(", "0.3775").output
+    assert "Could not read '1/(': not a valid expression" in out
+    assert out.count("z_h1 = ") >= 3 and "✓ correct" in out
+
+
+def test_answers_may_be_expressions():
+    assert "✓ correct" in quiz("0.15*0.05 + 0.2*0.1 + 0.35").output
+
+
+def test_later_questions_use_the_exact_values_not_the_typed_ones():
+    out = quiz("0.3776", "?").output  # accepted (within 1e-3), but a_h1's hint uses 0.3775
+    assert "hint: a_h1 = 1/(1 + exp(-0.3775))" in out
+
+
+def test_q_saves_the_place_and_resume_continues_there():
+    first = quiz("0.3775", "q")
+    assert first.exit_code == 0
+    assert "Saved at question 2 of 39. Continue with: pa2 backprop --resume" in first.output
+    again = quiz(*answers(["a_h1"]), args=["--resume"])
+    assert "Resuming at question 2 of 39." in again.output
+    assert "[2/39] a_h1" in again.output and "[1/39]" not in again.output
+    assert "[3/39] z_h2" in again.output
+
+
+def test_saved_message_names_the_command_that_resumes_with_the_same_options(tmp_path):
+    path = tmp_path / "w.json"
+    path.write_text(EXAMPLE.read_text())
+    out = quiz("q", args=["--weights", str(path), "--sigfig", "3"]).output
+    assert f"Continue with: pa2 backprop --resume --weights {path} --sigfig 3" in " ".join(out.split())
+
+
+def test_end_of_input_saves_the_place():
+    result = quiz("0.3775", "0.59327")
+    assert result.exit_code == 0
+    assert "Saved at question 3 of 39" in result.output
+    assert "[3/39] z_h2" in quiz(args=["--resume"]).output
+
+
+def test_end_shows_score_table_and_missed_items_with_correct_values():
+    lines = ["s", "0.6", "0.5932699921", *answers(list(VALUES)[2:])]
+    out = quiz(*lines).output
+    assert "Score" in out and "Items missed (the correct values)" in out
+    missed = out[out.index("Items missed"):]
+    assert "z_h1" in missed and "0.3775" in missed and "revealed" in missed
+    assert "a_h1" in missed and "0.5932699921" in missed and "after a retry or hint" in missed
+    assert "z_h2" not in missed
+
+
+def test_sigfig_option_grades_to_significant_figures():
+    assert "✓ correct" in quiz("0.38", args=["--sigfig", "2"]).output
+    assert "✗ not quite" in quiz("0.38", args=["--sigfig", "3"]).output
+
+
+def test_rtol_option_widens_the_tolerance():
+    assert "✓ correct" in quiz("0.38", args=["--rtol", "0.01"]).output
+    assert "✗ not quite" in quiz("0.38", args=["--rtol", "0.001"]).output
+
+
+def test_saved_state_is_kept_per_network_file(tmp_path, pa2_home):
+    data = json.loads(EXAMPLE.read_text())
+    for name in ("a.json", "b.json"):
+        (tmp_path / name).write_text(json.dumps(data))
+        quiz("0.3775", args=["--weights", str(tmp_path / name)])
+    saved = sorted(p.name for p in (pa2_home / "backprop").glob("*.json"))
+    assert len(saved) == 2 and saved[0].startswith("a-") and saved[1].startswith("b-")
+
+
+def test_resume_refuses_a_network_file_that_changed(tmp_path):
+    path = tmp_path / "w.json"
+    data = json.loads(EXAMPLE.read_text())
+    path.write_text(json.dumps(data))
+    quiz("0.3775", args=["--weights", str(path)])
+    data["edges"]["w1"]["value"] = 0.9
+    path.write_text(json.dumps(data))
+    result = quiz(args=["--weights", str(path), "--resume"])
+    assert result.exit_code == 2
+    assert "--resume: the network file changed since this quiz was saved" in result.output
+
+
+def test_quiz_is_scriptable_through_a_real_pipe():
+    run = subprocess.run([sys.executable, "-m", "pa2cli", "backprop"], capture_output=True,
+                         text=True, input="\n".join(answers()) + "\n", timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "Every quantity right at the first try." in run.stdout
+    assert run.stdout.count("✓ correct") == TOTAL
