@@ -1,0 +1,177 @@
+"""The `pa2 sweep` and `pa2 plot` Click commands: parse the options, call one function.
+
+Only click (and the plain-data `config` module) are imported here at module level: torch and
+the rest of the sweep are imported inside the command bodies, so `pa2 --help` stays fast.
+`--wd` takes several values the way argparse's nargs="+" does (`--wd 1e-4 1e-3`), also
+comma-separated (`--wd 1e-4,1e-3`); `WeightDecayCommand` rewrites `--wd a b` into
+`--wd a --wd b` before Click parses, and `parse_weight_decays` validates the values.
+"""
+
+from __future__ import annotations
+
+import math
+
+import click
+
+from pa2cli.errors import UserError
+from pa2cli.sweep.config import DATASET_NAMES, DEVICES, OPTIMIZERS, SweepConfig, wd_label
+
+DEFAULTS = SweepConfig()
+WD_OPTION = "--wd"
+
+
+def _is_number(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def spread_multi_value_option(args: list[str], option: str = WD_OPTION) -> list[str]:
+    """`--wd a b --lr 1` -> `--wd a --wd b --lr 1`: values run to the next option-like token.
+
+    Negative numbers count as values (so that they are rejected with a clear message rather
+    than mistaken for options); `--` ends option parsing as usual.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token == "--":
+            return out + args[i:]
+        if token != option:
+            out.append(token)
+            i += 1
+            continue
+        i += 1
+        values = []
+        while i < len(args) and (not args[i].startswith("-") or _is_number(args[i])):
+            values.append(args[i])
+            i += 1
+        if not values:  # let Click report the missing value
+            out.append(option)
+        for value in values:
+            out += [option, value]
+    return out
+
+
+class WeightDecayCommand(click.Command):
+    """A command whose `--wd` option accepts several space-separated values."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, spread_multi_value_option(list(args)))
+
+
+def parse_weight_decays(tokens: tuple[str, ...], add_baseline: bool) -> tuple[float, ...]:
+    """The --wd tokens (each may hold commas) -> sorted distinct values, 0 added if asked."""
+    values: list[float] = []
+    for token in tokens:
+        for part in token.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            try:
+                value = float(part)
+            except ValueError:
+                raise UserError(f"{part!r} is not a number", where=WD_OPTION,
+                                fix="Give numbers such as --wd 1e-4 1e-3.") from None
+            if not math.isfinite(value) or value < 0:
+                raise UserError(f"{part} is not a weight decay (it must be a finite number "
+                                ">= 0)", where=WD_OPTION, fix="Give values such as 0, 1e-4, 1e-3.")
+            values.append(value + 0.0)  # -0.0 -> 0.0
+    if not values:
+        values = list(DEFAULTS.weight_decays)
+    if add_baseline:
+        values.append(0.0)
+    return tuple(sorted(set(values)))
+
+
+SWEEP_HELP = """Train the model once per weight decay; plot and compare (Part A).
+
+\b
+  pa2 sweep --wd 1e-4 1e-3          # the bundled digits, offline, well under a minute
+  pa2 sweep --wd 1e-4,1e-3 --optimizer adamw --epochs 30
+  pa2 sweep --dataset mnist --download --model my_net.py:Net --wd 0 1e-4 1e-3 1e-2
+
+Weight decay 0 is always added as the baseline the findings compare against
+(--no-baseline leaves it out). Losses shown are the cross-entropy data loss, without the
+weight-decay penalty. Results go to --out (results.json, results.csv, checkpoints); an
+interrupted sweep continues with --out DIR --resume.
+
+\b
+{wd_help}
+"""
+
+
+def _sweep_help() -> str:
+    from pa2cli.sweep.optim import WEIGHT_DECAY_HELP
+
+    return SWEEP_HELP.format(wd_help=WEIGHT_DECAY_HELP)
+
+
+@click.command(cls=WeightDecayCommand, help=_sweep_help())
+@click.option("--wd", "wd", multiple=True, metavar="VALUE...",
+              help="Weight decays to try, space- or comma-separated (default: "
+                   f"{' '.join(wd_label(wd) for wd in DEFAULTS.weight_decays)}).")
+@click.option("--no-baseline", is_flag=True, help="Do not add weight decay 0 automatically.")
+@click.option("--dataset", type=click.Choice(DATASET_NAMES), default=DEFAULTS.dataset,
+              show_default=True, help="digits is bundled; the others come via torchvision.")
+@click.option("--data-dir", type=click.Path(file_okay=False),
+              help="Root folder of torchvision datasets (default: pa2's cache folder).")
+@click.option("--download", is_flag=True, help="Download the dataset if it is not there.")
+@click.option("--model", metavar="FILE.py:NAME",
+              help="Your nn.Module class or factory (default: a small CNN for the dataset).")
+@click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=DEFAULTS.optimizer,
+              show_default=True)
+@click.option("--lr", type=click.FloatRange(0, min_open=True), default=DEFAULTS.lr,
+              show_default=True, help="Learning rate.")
+@click.option("--momentum", type=click.FloatRange(0, 1), default=DEFAULTS.momentum,
+              show_default=True, help="SGD momentum (ignored by adam and adamw).")
+@click.option("--no-decay-bias-norm", is_flag=True,
+              help="Exempt biases and norm parameters (ndim < 2) from weight decay.")
+@click.option("--batch-size", type=click.IntRange(1), default=DEFAULTS.batch_size,
+              show_default=True)
+@click.option("--epochs", type=click.IntRange(1), default=DEFAULTS.epochs, show_default=True)
+@click.option("--seed", type=int, default=DEFAULTS.seed, show_default=True,
+              help="Same seed: same initial weights and batch order for every weight decay.")
+@click.option("--device", type=click.Choice(DEVICES), default=DEFAULTS.device,
+              show_default=True)
+@click.option("--val-split", type=click.FloatRange(0, 1, max_open=True),
+              default=DEFAULTS.val_split, show_default=True,
+              help="Hold out this fraction of train; pick the best weight decay on it.")
+@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True,
+              help="Train this many weight decays at once, in separate processes.")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Results folder (default: a new runs/<date-time> folder).")
+@click.option("--resume", is_flag=True, help="Continue the sweep saved in --out.")
+@click.option("--no-plot", is_flag=True, help="Skip the plots (the findings are still shown).")
+@click.pass_context
+def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, model, optimizer,
+          lr, momentum, no_decay_bias_norm, batch_size, epochs, seed, device, val_split, jobs,
+          out, resume, no_plot) -> None:
+    from pa2cli.sweep.session import start_sweep
+
+    config = SweepConfig(
+        dataset=dataset, data_dir=data_dir, download=download, val_split=val_split, model=model,
+        optimizer=optimizer, lr=lr, momentum=momentum, decay_bias_norm=not no_decay_bias_norm,
+        batch_size=batch_size, epochs=epochs,
+        weight_decays=parse_weight_decays(wd, add_baseline=not no_baseline),
+        seed=seed, device=device)
+    explicit = {name for name in ctx.params
+                if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
+    code = start_sweep(config, out=out, resume=resume, jobs=jobs, plot=not no_plot,
+                       explicit=explicit, baseline_added=not no_baseline)
+    ctx.exit(code)
+
+
+@click.command()
+@click.argument("folder", type=click.Path())
+@click.option("--save", "save_to", type=click.Path(dir_okay=False),
+              help="Also write the plots to FILE (.html page, .ansi coloured text, else text).")
+@click.option("--no-plot", is_flag=True, help="Show only the findings.")
+def plot(folder, save_to, no_plot) -> None:
+    """Redraw the plots and findings of a saved sweep (its --out FOLDER)."""
+    from pa2cli.sweep.session import show_saved
+
+    show_saved(folder, save_to=save_to, plot=not no_plot)

@@ -1,0 +1,67 @@
+"""What `pa2 sweep` and `pa2 plot` print: the header, the plots, the findings.
+
+Everything here lays out numbers computed elsewhere (`findings.py`, the saved results); it must
+not compute metrics or train. Plots come from `plots.py` as text and are printed through Rich
+(colours kept on a terminal, dropped elsewhere).
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.text import Text
+
+from pa2cli.sweep.config import LOSS_NOTE, SweepConfig, wd_label
+
+MAX_PLOT_WIDTH = 140
+
+
+def header(console: Console, config: SweepConfig, dataset, device, folder: str,
+           baseline_added: bool) -> None:
+    model = config.model or "the default CNN"
+    optimiser = config.optimizer + (f" (lr {config.lr:g}, momentum {config.momentum:g})"
+                                    if config.optimizer == "sgd" else f" (lr {config.lr:g})")
+    sizes = f"{len(dataset.train)} train / {len(dataset.test)} test"
+    if dataset.val is not None:
+        sizes += f" / {len(dataset.val)} validation"
+    decays = ", ".join(wd_label(wd) for wd in config.weight_decays)
+    console.print(f"[bold]Weight-decay sweep[/bold] on {config.dataset} ({sizes} images, "
+                  f"{dataset.num_classes} classes): {model}, {optimiser}, batch "
+                  f"{config.batch_size}, {config.epochs} epochs, seed {config.seed}, {device}.",
+                  highlight=False)
+    baseline = (" (0 is added as the baseline; --no-baseline leaves it out)"
+                if baseline_added else "")
+    console.print(f"Weight decays: {decays}{baseline}.", highlight=False)
+    decayed = ("every parameter, biases and norm parameters included "
+               "(--no-decay-bias-norm exempts them)" if config.decay_bias_norm else
+               "weights only: biases and norm parameters are exempt")
+    console.print(f"Weight decay applies to {decayed}.", highlight=False)
+    console.print(f"Losses: {LOSS_NOTE}.", highlight=False)
+    console.print(f"Saving to {folder} after every epoch "
+                  f"(continue an interrupted sweep: pa2 sweep --out {folder} --resume).\n",
+                  highlight=False)
+
+
+def plots(console: Console, results: dict) -> None:
+    from pa2cli.sweep.plots import plot_texts
+
+    width = max(40, min(console.width, MAX_PLOT_WIDTH))
+    for text in plot_texts(results, width=width, colors=console.is_terminal):
+        console.print(Text.from_ansi(text))
+
+
+def findings(console: Console, results: dict) -> None:
+    from pa2cli.sweep.findings import (diverged_notes, findings_table, inferences, pick_best,
+                                       summarise)
+
+    summaries = summarise(results)
+    if summaries:
+        console.print(findings_table(summaries, pick_best(summaries)))
+    console.print("[bold]Findings[/bold]")
+    for line in diverged_notes(results) + inferences(summaries):
+        console.print(f" • {line}", highlight=False)
+
+
+def show(console: Console, results: dict, with_plots: bool) -> None:
+    if with_plots:
+        plots(console, results)
+    findings(console, results)

@@ -1,0 +1,161 @@
+"""One training run of the sweep (one weight decay): the training loop and the evaluation pass.
+
+The data are tensors moved to the device once; each epoch shuffles with a seeded
+`torch.Generator` (`randperm`), slices mini-batches from the tensors and turns each batch into
+floats with `Dataset.to_float`. After each epoch the model is evaluated under `model.eval()`
+and `torch.no_grad()` on the whole train and test splits (and validation, if held out); the
+losses are the cross-entropy data loss, without the weight-decay penalty. A non-finite loss
+ends the run as "diverged". `checkpoint_of`/`restore` capture everything the next epoch depends
+on (weights, optimiser, shuffling and dropout RNG), so a resumed run repeats an uninterrupted
+one exactly on CPU. This module must not print, write files or know about the other runs.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+from pa2cli.sweep.config import SweepConfig, wd_label
+from pa2cli.sweep.optim import build_optimizer
+
+# on_batch(epoch, batch, n_batches, loss_sum): loss_sum is a 0-d tensor on the device holding
+# the sum of this epoch's batch losses so far (read it only when needed: reading syncs).
+BatchCallback = Callable[[int, int, int, torch.Tensor], None]
+# on_epoch(row, state): called after the epoch's row was appended to state.rows.
+EpochCallback = Callable[[dict, "RunState"], None]
+
+
+@dataclass
+class DeviceData:
+    """The dataset's splits as tensors on the training device, and its per-batch conversion."""
+
+    train: tuple[torch.Tensor, torch.Tensor]
+    test: tuple[torch.Tensor, torch.Tensor]
+    val: tuple[torch.Tensor, torch.Tensor] | None
+    to_float: Callable[[torch.Tensor], torch.Tensor]
+
+
+def to_device(dataset, device: torch.device) -> DeviceData:
+    """Move every split to `device` once (images stay uint8 until a batch is used)."""
+
+    def move(split):
+        return None if split is None else (split.x.to(device), split.y.to(device))
+
+    return DeviceData(move(dataset.train), move(dataset.test), move(dataset.val), dataset.to_float)
+
+
+@dataclass
+class RunState:
+    """What one run carries from epoch to epoch; `rows` are the finished epochs' metrics."""
+
+    weight_decay: float
+    model: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    generator: torch.Generator
+    rows: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    status: str  # "done" | "diverged"
+    message: str = ""
+
+
+def new_run(config: SweepConfig, dataset, weight_decay: float, device: torch.device) -> RunState:
+    """Fresh model and optimiser; the same seed gives every weight decay the same start."""
+    from pa2cli.sweep.models import build_model
+
+    torch.manual_seed(config.seed)
+    model = build_model(config.model, dataset, config.seed).to(device)
+    optimizer = build_optimizer(model, config.optimizer, config.lr, config.momentum,
+                                weight_decay, config.decay_bias_norm)
+    generator = torch.Generator().manual_seed(config.seed)
+    return RunState(weight_decay, model, optimizer, generator)
+
+
+def checkpoint_of(state: RunState) -> dict:
+    """Everything the next epoch depends on, as a `torch.save`-able dict."""
+    checkpoint = {
+        "weight_decay": state.weight_decay,
+        "rows": [dict(row) for row in state.rows],
+        "model": state.model.state_dict(),
+        "optimizer": state.optimizer.state_dict(),
+        "shuffle_rng": state.generator.get_state(),
+        "torch_rng": torch.get_rng_state(),
+    }
+    if torch.cuda.is_available():
+        checkpoint["cuda_rng"] = torch.cuda.get_rng_state_all()
+    return checkpoint
+
+
+def restore(state: RunState, checkpoint: dict) -> None:
+    """Put `state` back where `checkpoint_of` left it (after `new_run` built the same model)."""
+    state.model.load_state_dict(checkpoint["model"])
+    state.optimizer.load_state_dict(checkpoint["optimizer"])
+    state.generator.set_state(checkpoint["shuffle_rng"])
+    torch.set_rng_state(checkpoint["torch_rng"])
+    if "cuda_rng" in checkpoint and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(checkpoint["cuda_rng"])
+    state.rows = [dict(row) for row in checkpoint["rows"]]
+
+
+@torch.no_grad()
+def evaluate(model, x: torch.Tensor, y: torch.Tensor, to_float,
+             batch_size: int) -> tuple[float, float]:
+    """(mean cross-entropy, accuracy in [0, 1]) of `model` on all of (x, y), in eval mode."""
+    model.eval()
+    loss_sum, correct = 0.0, 0  # Python numbers: double precision on any device (MPS has none)
+    for start in range(0, len(y), batch_size):
+        logits = model(to_float(x[start:start + batch_size]))
+        target = y[start:start + batch_size]
+        loss_sum += F.cross_entropy(logits, target, reduction="sum").item()
+        correct += int((logits.argmax(dim=1) == target).sum().item())
+    return loss_sum / len(y), correct / len(y)
+
+
+def train_run(state: RunState, data: DeviceData, config: SweepConfig,
+              on_batch: BatchCallback | None = None,
+              on_epoch: EpochCallback | None = None) -> RunOutcome:
+    """Train from epoch len(state.rows) + 1 to config.epochs, recording one row per epoch."""
+    model, optimizer = state.model, state.optimizer
+    x_train, y_train = data.train
+    n = len(y_train)
+    n_batches = math.ceil(n / config.batch_size)
+    for epoch in range(len(state.rows) + 1, config.epochs + 1):
+        started = time.perf_counter()
+        model.train()
+        order = torch.randperm(n, generator=state.generator).to(y_train.device)
+        loss_sum = torch.zeros((), device=y_train.device)
+        for batch, start in enumerate(range(0, n, config.batch_size), start=1):
+            index = order[start:start + config.batch_size]
+            loss = F.cross_entropy(model(data.to_float(x_train[index])), y_train[index])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            if on_batch is not None:
+                loss_sum += loss.detach()
+                on_batch(epoch, batch, n_batches, loss_sum)
+        row = {"epoch": epoch}
+        for name, split in (("train", data.train), ("test", data.test), ("val", data.val)):
+            if split is not None:
+                loss_value, accuracy = evaluate(model, *split, data.to_float,
+                                                config.eval_batch_size)
+                if not math.isfinite(loss_value):
+                    return RunOutcome("diverged", _diverged_message(state, epoch, name, loss_value))
+                row[f"{name}_loss"], row[f"{name}_acc"] = loss_value, accuracy
+        row["seconds"] = time.perf_counter() - started
+        state.rows.append(row)
+        if on_epoch is not None:
+            on_epoch(row, state)
+    return RunOutcome("done")
+
+
+def _diverged_message(state: RunState, epoch: int, split: str, value: float) -> str:
+    return (f"wd {wd_label(state.weight_decay)}: the {split} loss became {value} in epoch "
+            f"{epoch}, so the run is marked diverged (its finished epochs are kept) and the "
+            "sweep goes on; a smaller --lr or weight decay usually avoids this")

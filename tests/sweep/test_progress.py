@@ -1,0 +1,42 @@
+"""The live display: the running loss is the mean of the epoch's batch losses so far, and every
+finished epoch gets one line with its numbers."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from pa2cli.sweep.progress import SweepProgress, epoch_line
+
+
+def test_bar_shows_epoch_batch_and_running_mean_loss():
+    console = Console(file=io.StringIO(), force_terminal=True, width=140)
+    with SweepProgress(console, {1e-3: 46}, epochs=2) as progress:
+        # batch losses 0.9, 0.7, 0.5 -> running sums 0.9, 1.6, 2.1; the last batch always redraws
+        for batch, loss_sum in enumerate((0.9, 1.6, 2.1), start=1):
+            progress.batch(1e-3, 1, batch, 3, loss_sum)
+        progress._progress.refresh()
+    output = console.file.getvalue()
+    assert "wd   1e-3" in output
+    assert "epoch 1/2 · batch 3/3 · running loss 0.7000" in output
+
+
+def test_epoch_line_states_losses_accuracies_and_seconds():
+    row = {"epoch": 3, "train_loss": 0.12345, "train_acc": 0.9651, "test_loss": 0.2,
+           "test_acc": 0.95, "seconds": 0.456}
+    console = Console(file=io.StringIO(), width=120)
+    console.print(epoch_line(1e-4, row, 15))
+    assert console.file.getvalue().strip() == (
+        "wd  1e-4 │ epoch  3/15 │ train 0.1235  96.51% │ test 0.2000  95.00% │ 0.46 s")
+
+
+def test_finished_epoch_lines_are_all_printed_by_the_end():
+    console = Console(file=io.StringIO(), width=120)
+    row = {"train_loss": 0.1, "train_acc": 0.9, "test_loss": 0.2, "test_acc": 0.8, "seconds": 0.1}
+    with SweepProgress(console, {0.0: 4}, epochs=4, enabled=False) as progress:
+        for epoch in range(1, 5):
+            progress.epoch_done(0.0, {"epoch": epoch, **row})
+    lines = [l for l in console.file.getvalue().splitlines() if "epoch" in l]
+    assert [l.split("│")[1].strip() for l in lines] == ["epoch 1/4", "epoch 2/4", "epoch 3/4",
+                                                        "epoch 4/4"]

@@ -1,0 +1,110 @@
+"""results.json has the issue's shape, results.csv the same rows, both rewritten atomically
+after every epoch; a missing or malformed results.json is a one-line error."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import pytest
+
+from pa2cli.errors import UserError
+from pa2cli.sweep.store import SweepFolder, load_results, write_atomically
+
+EPOCH_KEYS = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"]
+
+
+def test_results_json_has_the_documented_shape(tmp_path, digits, tiny_config, run_tiny_sweep):
+    run_tiny_sweep(tiny_config, tmp_path, digits)
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert set(results) == {"config", "runs"}
+    assert results["config"]["weight_decays"] == [0.0, 1e-3]
+    assert "penalty" in results["config"]["loss"]
+    assert [run["weight_decay"] for run in results["runs"]] == [0.0, 1e-3]
+    for run in results["runs"]:
+        assert set(run) == {"weight_decay", "status", "epochs"}
+        assert run["status"] == "done"
+        assert [row["epoch"] for row in run["epochs"]] == [1, 2]
+        for row in run["epochs"]:
+            assert list(row) == EPOCH_KEYS
+            assert 0 <= row["train_acc"] <= 1 and 0 <= row["test_acc"] <= 1
+            assert all(isinstance(row[k], float) and math.isfinite(row[k]) for k in EPOCH_KEYS[1:])
+
+
+def test_csv_holds_the_same_rows_as_the_json(tmp_path, digits, tiny_config, run_tiny_sweep):
+    results, _ = run_tiny_sweep(tiny_config, tmp_path, digits)
+    with open(tmp_path / "results.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    expected = [(run["weight_decay"], row) for run in results["runs"] for row in run["epochs"]]
+    assert len(rows) == len(expected) == 4
+    for got, (wd, row) in zip(rows, expected):
+        assert float(got["weight_decay"]) == wd and got["status"] == "done"
+        for key in EPOCH_KEYS:
+            assert float(got[key]) == row[key]
+        assert got["val_acc"] == ""
+
+
+def test_every_finished_epoch_is_on_disk_before_the_next_starts(
+        tmp_path, digits, tiny_config, run_tiny_sweep):
+    seen = []
+
+    def check_disk(weight_decay, row):
+        saved = json.loads((tmp_path / "results.json").read_text())
+        run = next(r for r in saved["runs"] if r["weight_decay"] == weight_decay)
+        seen.append((weight_decay, run["epochs"][-1] == row, len(run["epochs"])))
+        assert not list(tmp_path.glob("*.tmp"))
+        assert (tmp_path / "checkpoints" / f"wd_{weight_decay!r}.pt").is_file()
+
+    run_tiny_sweep(tiny_config, tmp_path, digits, after_epoch=check_disk)
+    assert seen == [(0.0, True, 1), (0.0, True, 2), (1e-3, True, 1), (1e-3, True, 2)]
+
+
+def test_failed_write_leaves_the_previous_file_whole(tmp_path, monkeypatch):
+    path = tmp_path / "results.json"
+    write_atomically(path, '{"old": true}')
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("pa2cli.sweep.store.os.replace", broken_replace)
+    with pytest.raises(OSError):
+        write_atomically(path, '{"new": true}')
+    assert path.read_text() == '{"old": true}'
+
+
+def _write(folder, text):
+    folder.mkdir(exist_ok=True)
+    (folder / "results.json").write_text(text)
+
+
+@pytest.mark.parametrize("text, where", [
+    ("{not json", "not readable JSON"),
+    ('{"runs": []}', "config"),
+    ('{"config": {}, "runs": [{"weight_decay": -1, "status": "done", "epochs": []}]}',
+     "runs[0].weight_decay"),
+    ('{"config": {}, "runs": [{"weight_decay": 0, "status": "odd", "epochs": []}]}',
+     "runs[0].status"),
+    ('{"config": {}, "runs": [{"weight_decay": 0, "status": "done", "epochs": '
+     '[{"epoch": 1, "train_loss": 1, "train_acc": 2, "test_loss": 1, "test_acc": 0.5, '
+     '"seconds": 1}]}]}', "runs[0].epochs[0].train_acc"),
+])
+def test_malformed_results_name_what_is_wrong(tmp_path, text, where):
+    _write(tmp_path / "sweep", text)
+    with pytest.raises(UserError) as caught:
+        load_results(tmp_path / "sweep")
+    assert where in caught.value.message and "\n" not in caught.value.message
+
+
+def test_missing_folder_and_missing_file_are_user_errors(tmp_path):
+    for folder in (tmp_path / "nowhere", tmp_path):
+        with pytest.raises(UserError):
+            load_results(folder)
+
+
+def test_saved_results_round_trip_exactly(tmp_path):
+    results = {"config": {"epochs": 1}, "runs": [{"weight_decay": 1e-4, "status": "done",
+               "epochs": [{"epoch": 1, "train_loss": 0.1 + 0.2, "train_acc": 1 / 3,
+                           "test_loss": 2 / 7, "test_acc": 0.5, "seconds": 0.25}]}]}
+    SweepFolder(tmp_path).save(results)
+    assert load_results(tmp_path) == results

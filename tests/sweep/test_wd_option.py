@@ -1,0 +1,98 @@
+"""`--wd` takes several values (space- or comma-separated), allows 0, rejects the rest."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from pa2cli.cli import cli
+from pa2cli.sweep.command import parse_weight_decays, spread_multi_value_option
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    """Run `pa2 sweep ARGS` but capture the config instead of training."""
+    import pa2cli.sweep.session as session
+
+    seen = {}
+
+    def fake_start_sweep(config, **kwargs):
+        seen["config"], seen["kwargs"] = config, kwargs
+        return 0
+
+    monkeypatch.setattr(session, "start_sweep", fake_start_sweep)
+
+    def invoke(*args):
+        result = CliRunner().invoke(cli, ["sweep", *args])
+        return result, seen.get("config")
+
+    return invoke
+
+
+def test_space_separated_values_are_all_taken(captured):
+    result, config = captured("--wd", "1e-4", "1e-3", "--epochs", "3")
+    assert result.exit_code == 0, result.output
+    assert config.weight_decays == (0.0, 1e-4, 1e-3)
+    assert config.epochs == 3
+
+
+def test_comma_separated_values_are_split(captured):
+    _, config = captured("--wd", "1e-4,1e-3,5e-3")
+    assert config.weight_decays == (0.0, 1e-4, 1e-3, 5e-3)
+
+
+def test_repeated_option_and_mixed_forms_merge(captured):
+    _, config = captured("--wd", "1e-4", "--lr", "0.1", "--wd", "1e-2,1e-3")
+    assert config.weight_decays == (0.0, 1e-4, 1e-3, 1e-2)
+    assert config.lr == 0.1
+
+
+def test_zero_is_allowed_and_not_duplicated(captured):
+    _, config = captured("--wd", "0", "1e-4")
+    assert config.weight_decays == (0.0, 1e-4)
+
+
+def test_no_baseline_leaves_zero_out(captured):
+    _, config = captured("--wd", "1e-4", "1e-3", "--no-baseline")
+    assert config.weight_decays == (1e-4, 1e-3)
+
+
+def test_without_wd_the_default_values_and_baseline_are_used(captured):
+    _, config = captured()
+    assert config.weight_decays == (0.0, 1e-4, 1e-3, 1e-2)
+
+
+@pytest.mark.parametrize("bad, shown", [("-1e-3", "-1e-3"), ("abc", "'abc'"),
+                                        ("1e-4,x", "'x'"), ("nan", "nan"), ("inf", "inf")])
+def test_bad_value_exits_2_with_one_line_naming_it(captured, bad, shown):
+    result, config = captured("--wd", "1e-4", bad)
+    assert result.exit_code == 2
+    assert config is None
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "--wd" in lines[0] and shown in lines[0], result.output
+
+
+def test_missing_value_is_a_usage_error(captured):
+    result, _ = captured("--wd")
+    assert result.exit_code == 2
+    assert "--wd" in result.output
+
+
+def test_spreading_stops_at_the_next_option_and_at_double_dash():
+    assert spread_multi_value_option(["--wd", "1", "2", "--lr", "3", "--", "--wd", "4"]) == [
+        "--wd", "1", "--wd", "2", "--lr", "3", "--", "--wd", "4"]
+
+
+def test_parse_sorts_and_deduplicates():
+    assert parse_weight_decays(("1e-3", "1e-4,1e-3"), add_baseline=False) == (1e-4, 1e-3)
+
+
+def test_equals_form_is_accepted(captured):
+    _, config = captured("--wd=1e-4,1e-3", "--no-baseline")
+    assert config.weight_decays == (1e-4, 1e-3)
+
+
+def test_each_parallel_job_gets_its_share_of_the_cores():
+    from pa2cli.sweep.parallel import threads_per_job
+
+    assert [threads_per_job(jobs, cores=8) for jobs in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
