@@ -7,7 +7,9 @@ User mistakes are raised as `pa2cli.errors.UserError`, which Click prints as one
 
 from __future__ import annotations
 
+import errno
 import importlib
+import sys
 
 import click
 
@@ -70,4 +72,27 @@ def cli(ctx: click.Context) -> None:
 
 
 def main() -> None:
-    cli(prog_name="pa2")
+    """Run the group; every user mistake ends here as one line on stderr and exit status 2.
+
+    Click's own usage errors (a bad option value, a missing argument) would print the usage
+    and a hint on lines of their own; here they become one line that names the option and
+    points at `--help`. Everything else is Click's standard handling.
+    """
+    try:
+        code = cli.main(prog_name="pa2", standalone_mode=False)
+    except click.UsageError as error:
+        where = f" See `{error.ctx.command_path} --help`." if error.ctx else ""
+        click.echo(f"Error: {error.format_message()}{where}", err=True)
+        sys.exit(error.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    except OSError as error:
+        if error.errno != errno.EPIPE:  # output piped into e.g. `head`, which stopped reading
+            raise
+        sys.stdout = None
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,5 +1,6 @@
 """The `pa2` group: welcome screen, version, help, and the one-line user-error convention."""
 
+import os
 import subprocess
 import sys
 
@@ -63,3 +64,35 @@ def test_python_dash_m_help_runs_without_importing_torch_or_numpy():
     assert run.returncode == 0
     assert "Usage: pa2" in run.stdout
     assert not {"torch", "numpy"} & imported_modules("--help")
+
+
+def run_pa2(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pa2cli", *args], capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, **kwargs)
+
+
+def test_bad_option_value_is_one_line_naming_the_option_and_the_help():
+    run = run_pa2("explain", "huber", "--format", "html")
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [
+        "Error: Invalid value for '--format': 'html' is not one of 'markdown', 'latex'. "
+        "See `pa2 explain --help`."
+    ]
+
+
+def test_unknown_command_from_the_console_is_one_line():
+    run = run_pa2("sweeep")
+    assert run.returncode == 2
+    assert run.stderr == "Error: No such command 'sweeep'. See `pa2 --help`.\n"
+
+
+def test_output_into_a_closed_pipe_ends_quietly():
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `pa2 explain cosine --all | head -0`: nobody reads
+    try:
+        run = subprocess.run([sys.executable, "-m", "pa2cli", "explain", "cosine", "--all"],
+                             stdout=write_end, stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(write_end)
+    assert run.returncode == 1
+    assert run.stderr == ""
