@@ -181,8 +181,9 @@ def _variable(name: str, table: Table) -> Variable:
         raise UserError("a positive variable needs a range above 0", where=table.at("range"))
     sample = _value(table.raw("sample"), shape, table.at("sample"))
     _check_kind_value(kind, sample, table.at("sample"))
+    symbol = table.string("symbol", required=False)
     table.done()
-    return Variable(name, description, kind, shape, (lo, hi), sample)
+    return Variable(name, description, kind, shape, (lo, hi), sample, symbol)
 
 
 def _range(table: Table, key: str) -> tuple[float, float]:

@@ -34,6 +34,7 @@ class Variable:
     shape: tuple[int, ...]
     range: tuple[float, float]
     sample: Value
+    symbol: str = ""  # how the text writes it (ŷ for yhat); the name if empty
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def _strings(value, where: str):
             yield from _strings(item, f"{where}[{i}]")
 
 
-OPTIONAL_TEXT = ("note", "smooth", "xlabel", "latex", "rule")  # checked separately below
+OPTIONAL_TEXT = ("note", "smooth", "xlabel", "latex", "rule", "symbol")  # checked separately below
 
 
 def test_no_required_text_is_empty():

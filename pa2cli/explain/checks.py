@@ -19,6 +19,7 @@ from pa2cli.expr import Expression
 Point = dict[str, np.ndarray]
 STEP = 1e-6  # central-difference step: truncation ~h², rounding ~1e-16/h, both far below 1e-6
 TOLERANCE = 1e-6  # relative (with an absolute floor of the same size) for the check table
+NOISE = 1e-8  # a central difference below this in size is rounding (~1e-16·|f|/STEP): shown as 0
 
 
 def as_array(value: Value | np.ndarray) -> np.ndarray:

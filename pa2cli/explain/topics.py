@@ -34,12 +34,18 @@ def names_table(topics: tuple[Topic, ...]) -> dict[str, Topic]:
     return table
 
 
+def normalise(name: str) -> str:
+    """How a typed name is compared with ids and aliases: `Cross_Entropy` -> `cross-entropy`."""
+    return "-".join(name.strip().lower().replace("_", " ").split())
+
+
 def find_topic(name: str, root: Path | None = None) -> Topic:
-    """The topic called `name` (an id or an alias, any case); UserError with a suggestion else.
+    """The topic called `name` (an id or an alias, any case, `_` or a space read as `-`);
+    UserError with a suggestion else.
 
     An id loads only its own file (fast path); an alias or a typo reads every topic.
     """
-    wanted = name.strip().lower()
+    wanted = normalise(name)
     index = load_index(root)
     relative = f"topics/{wanted}.toml"
     if relative in index.topics:

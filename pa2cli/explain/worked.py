@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from pa2cli.content import Kink, Stage, Step, Topic
-from pa2cli.explain import checks
+from pa2cli.explain import checks, symbols
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class KinkRow:
 @dataclass(frozen=True)
 class Explanation:
     topic: "Topic"
-    sample: tuple[tuple[str, np.ndarray], ...]  # the point of the decomposition table
+    sample: tuple[tuple[str, np.ndarray], ...]  # the decomposition's point (the variables it uses)
     stages: tuple[StageRow, ...]
     chain_values: tuple[np.ndarray, ...]  # each chain line's value at the sample
     kinks: tuple[KinkRow, ...]
@@ -77,7 +77,9 @@ def explain(topic: Topic, *, verify: bool = False) -> Explanation:
         shown = tuple((name, at[name]) for name, _ in kink.at)
         kinks.append(KinkRow(kink, shown, checks.evaluate(kink.torch, at)))
     table = checks.check_rows(topic)
-    sample = tuple((v.name, point[v.name]) for v in topic.variables)
+    used = topic.function(topic.decomposition.function).expr.names.union(
+        *(stage.expr.names for stage in topic.decomposition.stages))
+    sample = tuple((v.name, point[v.name]) for v in topic.variables if v.name in used)
     explanation = Explanation(topic, sample, rows, chain_values, tuple(kinks), tuple(table))
     if verify:
         explanation = with_autograd(explanation)
@@ -122,6 +124,8 @@ def plot_series(topic: Topic, points: int = 241) -> PlotSeries:
         values.append(float(checks.value_of(topic, plot.function, env)))
         slope = np.broadcast_to(checks.evaluate(derivative.expr, env), env[plot.wrt].shape)
         slopes.append(float(slope if plot.component is None else slope[plot.component]))
-    wrt = plot.wrt if plot.component is None else f"{plot.wrt}[{plot.component}]"
+    gradient = symbols.check_label(topic, derivative.check)
+    if plot.component is not None:
+        gradient += f"[{plot.component}]"
     return PlotSeries(xs, np.array(values), np.array(slopes), plot.xlabel or plot.param,
-                      plot.function, f"d{plot.function}/d{wrt}")
+                      symbols.function_symbols(topic)[plot.function], gradient)

@@ -75,7 +75,7 @@ def test_decomposition_table_shows_stage_values_at_the_sample(run):
 
 def test_relu_kink_states_the_value_torch_returns(run):
     out = run("explain", "relu", "--all").output
-    assert "at x = 0:" in out and "torch autograd returns df/dx = 0" in out
+    assert "at x = 0:" in out and "torch autograd returns d relu/dx = 0" in out
     assert "kink" in out
 
 
@@ -123,7 +123,7 @@ def test_option_mistakes_are_one_line_user_errors(run, args, needle):
 
 def test_plot_draws_the_function_and_its_derivative(run):
     out = run("explain", "tanh", "--all", "--plot").output
-    assert "• f   x df/dx" in out  # the legend in the title
+    assert "• tanh   x d tanh/dx" in out  # the legend in the title, in the topic's own symbols
     assert "x" in out.split("Plot")[-1] and "┤" in out  # plotext drew an axis
 
 

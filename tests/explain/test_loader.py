@@ -85,3 +85,11 @@ def test_index_with_an_unknown_key_is_rejected(tmp_path):
     (tmp_path / "index.toml").write_text('format_version = 1\ntopics = ["topics/a.toml"]\nextra = 1\n')
     with pytest.raises(UserError, match="unknown key 'extra'"):
         load_index(tmp_path)
+
+
+def test_a_variable_may_name_the_symbol_the_text_writes_it_with():
+    from pa2cli.paths import content_dir
+
+    huber = load_topic(content_dir() / "topics" / "huber.toml")
+    assert huber.variable("yhat").symbol == "ŷ" and huber.variable("delta").symbol == "δ"
+    assert huber.variable("y").symbol == ""  # no symbol: written as its name

@@ -78,3 +78,35 @@ def test_plot_series_of_a_vector_loss_uses_the_bound_parameter():
     series = worked.plot_series(topic("huber"))
     assert series.xs[0] < 0 < series.xs[-1] and series.values.shape == series.xs.shape
     assert np.all(np.abs(series.derivative) <= 1 + 1e-12)  # a Huber slope never exceeds δ = 1
+
+
+def test_gradients_and_points_are_written_in_the_topics_symbols_not_its_identifiers():
+    text = text_of(render.document(render.blocks(worked.explain(topic("l2")))))
+    assert "∂L_½/∂ŷ" in text and "∂L_sum/∂ŷ" in text and "ŷ = [2.5, 0, 4, -1]" in text
+    assert "dh/dyhat" not in text and "yhat = [" not in text
+
+
+def test_decomposition_is_titled_with_only_the_variables_its_function_uses():
+    text = text_of(render.document(render.blocks(worked.explain(topic("cross-entropy")))))
+    title = next(line for line in text.splitlines() if "in primitive stages" in line)
+    assert "z = [2, 1, 0.1]" in title and "y = [1, 0, 0]" in title and "q =" not in title
+
+
+def test_rounding_noise_of_the_central_difference_is_shown_as_zero():
+    assert render.number(render.denoised(np.array([-2.776e-17, 1.1e-10, 0.25]))) == "[0, 0, 0.25]"
+    assert render.number(render.denoised(np.array([3e-8]))) == "[3e-08]"
+
+
+def test_check_table_header_does_not_reuse_the_margin_symbol():
+    text = text_of(render.document(render.blocks(worked.explain(topic("hinge")))))
+    table = text.split("Numeric check")[1]
+    assert "|error|" in table and "|Δ|" not in table
+
+
+def test_a_function_is_written_by_the_symbol_its_text_defines():
+    from pa2cli.explain.symbols import defined_symbol
+
+    assert defined_symbol("L_sum(ŷ, y) = Σᵢ (ŷᵢ − yᵢ)²", "g") == "L_sum"
+    assert defined_symbol("σ(x) = 1 / (1 + e^(−x))", "f") == "σ"
+    assert defined_symbol("L = f(z, y) = −Σⱼ yⱼ log pⱼ", "f") == "L"
+    assert defined_symbol("no equals sign here", "f") == "f"

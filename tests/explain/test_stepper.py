@@ -84,3 +84,43 @@ def test_real_terminal_with_all_prints_without_waiting():
     child.close()
     assert child.exitstatus == 0
     assert "Numeric check" in child.before and "step 1 of" not in child.before
+
+
+def test_several_keys_in_one_read_each_count():
+    chunks = iter(["\r\r\r", "b", "q"])
+    shown = step_through(Console(file=io.StringIO(), width=60), BLOCKS, read_key=lambda: next(chunks))
+    assert shown == 3  # three forward from step 1, one back
+
+
+def test_arrow_keys_step_and_other_escape_sequences_are_ignored():
+    chunks = iter(["\x1b[B", "\x1b[C", "\x1b[15~", "\x1b[A", "q"])
+    shown = step_through(Console(file=io.StringIO(), width=60), BLOCKS, read_key=lambda: next(chunks))
+    assert shown == 2  # down, right, (F5 ignored), up
+
+
+def test_escape_alone_quits():
+    assert step_through(Console(file=io.StringIO(), width=60), BLOCKS, read_key=lambda: "\x1b") == 1
+
+
+def test_real_terminal_counts_every_key_of_a_fast_burst():
+    child = pexpect.spawn(sys.executable, ["-m", "pa2cli", "explain", "relu"], encoding="utf-8",
+                          dimensions=(40, 110), timeout=20, env={"TERM": "xterm", "PATH": "/usr/bin:/bin"})
+    try:
+        child.expect("step 1 of")
+        child.send("\r\r\r\r\r")  # one write: the program may read all five keys at once
+        child.expect("step 6 of")
+        child.send("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+
+
+def test_each_step_shows_only_the_last_screenful_ending_at_the_newest_line():
+    block = lines_block("Long", [f"line {i}" for i in range(1, 21)])
+    out = io.StringIO()
+    keys = iter("\r" * 11 + "q")
+    step_through(Console(file=out, width=60, height=8), [block], read_key=lambda: next(keys))
+    frame = out.getvalue().split("step 11 of 20")[0].rsplit("step 10 of 20", 1)[1].split("q quit", 1)[1]
+    shown = [line for line in frame.splitlines() if line.strip()]
+    assert shown == [f"line {i}" for i in range(6, 12)]  # height 8: six lines, then the status row

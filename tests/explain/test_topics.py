@@ -29,3 +29,9 @@ def test_far_miss_lists_the_valid_topics_without_a_guess(fixture_content):
 def test_groups_come_in_order_activation_then_loss(fixture_content):
     assert [(title, [t.id for t in ts]) for title, ts in grouped(all_topics())] == [
         ("Activations", ["square"]), ("Losses", ["absolute"])]
+
+
+@pytest.mark.parametrize("typed, topic_id", [("cross_entropy", "cross-entropy"), ("smooth_l1", "huber"),
+                                             ("Cosine Similarity", "cosine"), (" MSE ", "l2")])
+def test_underscores_spaces_and_case_are_read_as_the_hyphenated_name(typed, topic_id):
+    assert find_topic(typed).id == topic_id
