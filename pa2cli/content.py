@@ -267,7 +267,8 @@ def _step(table: Table, ctx: _Context, names: set[str], *, rule: bool = True) ->
     return Step(text, latex, rule_text, check, expr, note)
 
 
-def _decomposition(table: Table, ctx: _Context) -> Decomposition:
+def _function_and_wrt(table: Table, ctx: _Context) -> tuple[str, str]:
+    """The `function` and `wrt` keys of a table: a known function and one of its variables."""
     function_id = table.string("function")
     function = ctx.function(function_id)
     if function is None:
@@ -275,6 +276,11 @@ def _decomposition(table: Table, ctx: _Context) -> Decomposition:
     wrt = table.string("wrt")
     if wrt not in function.wrt:
         raise UserError(f"{function_id} is not differentiated with respect to {wrt!r}", where=table.at("wrt"))
+    return function_id, wrt
+
+
+def _decomposition(table: Table, ctx: _Context) -> Decomposition:
+    function_id, wrt = _function_and_wrt(table, ctx)
     variables = {v.name for v in ctx.variables}
     stage_tables = table.tables("stages")
     all_names = variables | {t.data.get("name", "") for t in stage_tables}
@@ -341,13 +347,7 @@ def _plot(table: Table, ctx: _Context) -> Plot:
     if not param.isidentifier():
         raise UserError(f"param {param!r} is not an identifier", where=table.at("param"))
     lo_hi = _range(table, "range")
-    function_id = table.string("function")
-    function = ctx.function(function_id)
-    if function is None:
-        raise UserError(f"unknown function {function_id!r}", where=table.at("function"))
-    wrt = table.string("wrt")
-    if wrt not in function.wrt:
-        raise UserError(f"{function_id} is not differentiated with respect to {wrt!r}", where=table.at("wrt"))
+    function_id, wrt = _function_and_wrt(table, ctx)
     variables = {v.name for v in ctx.variables}
     bind: list[tuple[str, Expression]] = []
     bind_table = table.table("bind", required=False)
