@@ -1,1 +1,1 @@
-"""Part B, question 3: network file -> validated graph -> numpy forward/backward -> quiz/solution."""
+"""Part B, q. 3: network file -> validated graph -> numpy forward/backward -> quiz/solution."""

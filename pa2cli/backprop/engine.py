@@ -5,7 +5,8 @@ Like micrograd, each operation keeps its forward value and its local backward ru
 `Solution`: for every named quantity (see quantities.py) its symbolic formula, the formula with
 the numbers substituted (itself a valid pa2cli.expr expression, used as the hint), and the exact
 value. Formulas name inputs by their node name, targets `t_<o>`, parameters by their name and
-the learning rate `η`. Every gradient is taken at the original parameters. Nothing here prints.
+the learning rate `η`. Every gradient is taken at the original parameters. Nothing here prints;
+a value that overflows float64 is a UserError.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 
 from pa2cli.backprop.quantities import backward_order, teaching_order
 from pa2cli.backprop.spec import Network
+from pa2cli.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -99,13 +101,19 @@ def format_number(value: float) -> str:
 
 
 def substitute(formula: str, variables: dict[str, float]) -> str:
-    """The formula with each symbol replaced by its value (negative values in parentheses)."""
+    """The formula with each symbol replaced by its value.
+
+    A negative value is put in parentheses unless it opens the formula or a bracket and is not
+    raised to a power: `-0.5 - 0.1·(-0.68)`, `tanh(-0.5)`, `(1 - (-0.46)^2)`."""
     def number(match: re.Match) -> str:
         name = match.group(0)
         if name not in variables:
             return name  # a function name such as exp
         text = format_number(variables[name])
-        return f"({text})" if text.startswith("-") else text
+        before = formula[:match.start()].rstrip()[-1:]
+        after = formula[match.end():].lstrip()[:1]
+        bare = before in ("", "(", ",") and after != "^"
+        return f"({text})" if text.startswith("-") and not bare else text
 
     return _SYMBOL.sub(number, formula)
 
@@ -115,7 +123,14 @@ def _symbol(network: Network, node: str) -> str:
 
 
 def solve(network: Network) -> Solution:
-    """The forward pass, the loss, the backward pass, the gradients and one update."""
+    """The forward pass, the loss, the backward pass, the gradients and one update.
+
+    A quantity that overflows float64 is a UserError naming it (a student cannot type inf)."""
+    with np.errstate(all="ignore"):  # overflow is reported by record(), not as a warning
+        return _solve(network)
+
+
+def _solve(network: Network) -> Solution:
     env: dict[str, float] = {name: np.float64(v) for name, v in network.inputs.items()}
     env.update({f"t_{o}": np.float64(t) for o, t in network.targets.items()})
     env.update({name: np.float64(v) for name, v in network.parameters().items()})
@@ -123,6 +138,10 @@ def solve(network: Network) -> Solution:
     formulas: dict[str, str] = {}
 
     def record(name: str, formula: str, value) -> None:
+        if not np.isfinite(value):
+            raise UserError(f"{name} comes out as {float(value)} in float64 (an overflow)",
+                            where=network.label,
+                            fix="Use smaller weights, inputs, targets or learning rate.")
         formulas[name] = formula
         env[name] = np.float64(value)
 

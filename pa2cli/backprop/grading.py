@@ -3,17 +3,20 @@
 A `Tolerance` accepts |given − expected| ≤ atol + rtol·|expected| (default rtol 1e-3, atol 1e-6),
 or, with `sigfig` N, an answer within half a unit of the N-th significant figure of the
 expected value. Answers are read with pa2cli.expr (numbers, fractions, arithmetic; never eval).
-`load_sheet`/`check_sheet` read and grade a `{quantity: value}` sheet for `--check`.
+`load_sheet`/`check_sheet` read and grade a `{quantity: value}` sheet for `--check` (a wrong
+value with how far off it is, an unknown name with the closest real one).
 Nothing here prints; the tables are drawn by report.py.
 """
 
 from __future__ import annotations
 
-import json
+import difflib
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pa2cli.backprop.jsonfile import describe, duplicates_of, read_json
 from pa2cli.errors import UserError
 from pa2cli.expr import ExprError, evaluate_number
 
@@ -40,8 +43,13 @@ class Tolerance:
         return f"relative {self.rtol:g}, absolute {self.atol:g}"
 
 
+_DECIMAL_COMMA = re.compile(r"\s*-?\d+,\d+\s*")
+
+
 def read_answer(text: str) -> float:
     """A typed answer as a number: `0.3775`, `3/8`, `1/(1+exp(-0.3775))`; ExprError if not."""
+    if _DECIMAL_COMMA.fullmatch(text):
+        raise ExprError(f"write decimals with a point: {text.strip().replace(',', '.')}")
     return evaluate_number(text)
 
 
@@ -51,8 +59,11 @@ def how_far(given: float, expected: float) -> str:
     direction = "too high" if difference > 0 else "too low"
     text = f"{given:.10g} is {abs(difference):.3g} {direction}"
     if expected != 0:
-        ratio = abs(difference / expected)
-        text += f" ({100 * ratio:.2g}% off)" if ratio < 1 else f" ({ratio:.3g}× the answer's size)"
+        percent = abs(difference / expected) * 100
+        if percent < 1000:
+            text += f" ({percent:.0f}% off)" if percent >= 10 else f" ({percent:.2g}% off)"
+        else:
+            text += f" (off by {percent / 100:.3g} times the correct value)"
     if expected != 0 and given != 0 and math.isclose(given, -expected, rel_tol=1e-3):
         text += "; check the sign"
     return text
@@ -64,6 +75,7 @@ class Graded:
     given: float
     expected: float
     correct: bool
+    how_far: str = ""  # for a wrong value: how_far(given, expected)
 
 
 @dataclass(frozen=True)
@@ -71,45 +83,59 @@ class SheetReport:
     graded: list[Graded]
     unknown: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    suggestions: dict[str, str] = field(default_factory=dict)  # unknown name -> a close known one
 
     @property
     def all_correct(self) -> bool:
         return not self.unknown and all(g.correct for g in self.graded)
 
 
+SHEET_FIX = 'Write {"z_h1": 0.3775, ...}; `pa2 backprop --json` lists every quantity name.'
+
+
 def load_sheet(path: str | Path) -> dict[str, float]:
     """Read `{quantity: number or expression}`; a malformed sheet is a UserError (exit 2)."""
     label = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read the file ({exc.__class__.__name__})", where=label) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-                        where=label, fix='Write {"z_h1": 0.3775, ...}.') from None
+    data = read_json(path, SHEET_FIX)
     if not isinstance(data, dict):
-        raise UserError("the answer sheet must be a JSON object {quantity: value}", where=label,
-                        fix="Run `pa2 backprop --json` to see every quantity name.")
+        raise UserError(f"the answer sheet must be a JSON object {{quantity: value}}, got "
+                        f"{describe(data)}", where=label, fix=SHEET_FIX)
+    if not data:
+        raise UserError("the answer sheet gives no values", where=label, fix=SHEET_FIX)
+    for name in duplicates_of(data):
+        raise UserError("the name is given twice", where=f"{label}: {name}",
+                        fix="Keep one value per quantity.")
     sheet = {}
     for name, value in data.items():
+        where = f"{label}: {name}"
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise UserError(f"expected a number or an expression, got {json.dumps(value)}",
-                            where=f"{label}: {name}", fix="Write e.g. 0.3775 or \"3/8\".")
+            raise UserError(f"expected a number or an expression, got {describe(value)}",
+                            where=where, fix='Write e.g. 0.3775 or "3/8".')
         try:
-            sheet[name] = read_answer(str(value))
-        except ExprError as exc:
-            raise UserError(str(exc), where=f"{label}: {name}",
+            sheet[name] = read_answer(value) if isinstance(value, str) else float(value)
+        except (ExprError, OverflowError) as exc:
+            raise UserError(str(exc) or "too large", where=where,
                             fix="Write a number or an arithmetic expression.") from None
+        if not math.isfinite(sheet[name]):
+            raise UserError(f"expected a finite number, got {value!r}", where=where,
+                            fix="Write a number such as 0.3775.")
     return sheet
 
 
 def check_sheet(sheet: dict[str, float], expected: dict[str, float],
                 tolerance: Tolerance) -> SheetReport:
     """Grade every known name in `sheet` against `expected` (in `expected`'s order)."""
-    graded = [Graded(name, sheet[name], value, tolerance.accepts(sheet[name], value))
-              for name, value in expected.items() if name in sheet]
+    graded = []
+    for name, value in expected.items():
+        if name in sheet:
+            correct = tolerance.accepts(sheet[name], value)
+            graded.append(Graded(name, sheet[name], value, correct,
+                                 "" if correct else how_far(sheet[name], value)))
     unknown = [name for name in sheet if name not in expected]
     missing = [name for name in expected if name not in sheet]
-    return SheetReport(graded, unknown, missing)
+    suggestions = {}
+    for name in unknown:
+        close = difflib.get_close_matches(name, missing or list(expected), n=1, cutoff=0.6)
+        if close:
+            suggestions[name] = close[0]
+    return SheetReport(graded, unknown, missing, suggestions)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 import re
 
+from pa2cli.backprop.engine import format_number
+
 _FUNCTIONS = {"exp": r"\exp", "tanh": r"\tanh", "max": r"\max", "step": r"\operatorname{step}"}
 _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
 
@@ -41,15 +43,35 @@ def symbol(name: str) -> str:
     return param(name)
 
 
-def to_latex(text: str) -> str:
-    """LaTeX for one formula in pa2cli.expr syntax (`^` is a power)."""
-    tree = ast.parse(text.replace("^", "**"), mode="eval")
-    return _latex(tree.body)
+def to_latex(text: str, line_width: int | None = None) -> str:
+    """LaTeX for one formula in pa2cli.expr syntax (`^` is a power).
+
+    With `line_width`, a sum wider than about that many printed characters is broken between
+    terms onto continuation lines of an align* (`&\\quad + …`), so it stays on the page."""
+    body = ast.parse(text.replace("^", "**"), mode="eval").body
+    tree, terms = body, []
+    while line_width and isinstance(tree, ast.BinOp) and type(tree.op) in (ast.Add, ast.Sub):
+        terms.insert(0, (" + " if isinstance(tree.op, ast.Add) else " - ", tree.right))
+        tree = tree.left
+    pieces = [_latex(tree)] + [sign + _wrapped(term, 1 if sign == " + " else 2)
+                               for sign, term in terms]
+    lines = [""]
+    for piece in pieces:
+        if lines[-1] and _printed_width(lines[-1] + piece) > (line_width or 0):
+            lines.append(r"\quad")
+        lines[-1] += piece
+    return " \\\\ &".join(lines) if line_width else "".join(pieces)
+
+
+def _printed_width(latex: str) -> int:
+    """Roughly how many characters `latex` prints: commands and braces count as nothing."""
+    return len(re.sub(r"\\left|\\right|\\(?:cdot|mathit|frac|exp|tanh|max|operatorname)|[{}]",
+                      "", latex))
 
 
 def number(value: float) -> str:
     """Ten significant figures; `1.5e-05` becomes `1.5 \\times 10^{-5}`."""
-    text = f"{value:.10g}"
+    text = format_number(value)
     if "e" not in text:
         return text
     mantissa, exponent = text.split("e")
@@ -64,12 +86,17 @@ def _rank(node: ast.AST) -> int:
     return 5
 
 
-def _wrapped(node: ast.AST, below: int) -> str:
-    text = _latex(node)
-    return rf"\left({text}\right)" if _rank(node) < below else text
+def _wrapped(node: ast.AST, below: int, first: bool = False) -> str:
+    """`node`, in parentheses when its precedence is below `below`, or when it is a negation
+    that does not open the formula (`a + (-0.3) \\cdot b`, never `a + -0.3 \\cdot b`)."""
+    text = _latex(node, first)
+    if _rank(node) < below or (isinstance(node, ast.UnaryOp) and not first):
+        return rf"\left({_latex(node, True)}\right)"
+    return text
 
 
-def _latex(node: ast.AST) -> str:
+def _latex(node: ast.AST, first: bool = True) -> str:
+    """LaTeX for `node`; `first` when it opens the formula or a bracket (a bare leading minus)."""
     if isinstance(node, ast.Constant):
         return number(node.value)
     if isinstance(node, ast.Name):
@@ -85,7 +112,7 @@ def _latex(node: ast.AST) -> str:
     if op is ast.Pow:
         return rf"{{{_wrapped(node.left, 5)}}}^{{{_latex(node.right)}}}"
     rank = _PRECEDENCE[op]
-    left = _wrapped(node.left, rank)
+    left = _wrapped(node.left, rank, first)
     # a - (b + c) and a·(b·c), a·(−b) keep their parentheses; a + (b + c) does not need them
     right = _wrapped(node.right, {ast.Add: 1, ast.Sub: 2, ast.Mult: 4}[op])
     symbol_of = {ast.Add: " + ", ast.Sub: " - ", ast.Mult: r" \cdot "}[op]

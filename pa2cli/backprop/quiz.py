@@ -5,8 +5,9 @@ graded by grading.Tolerance against the engine's exact values. `?` shows the hin
 with the numbers substituted), `s` reveals and moves on, `q` quits. An unparsable answer is
 asked again with the reason. After every answer the place is saved (one JSON file per network
 file under pa2cli.paths.data_home()/backprop), so q, end of input or Ctrl-C lose nothing and
-`--resume` continues there. When stdin is not a terminal it reads one answer per line.
-This module does no maths of its own.
+`--resume` continues there; started without --resume on a terminal, it offers to continue a
+saved quiz rather than silently replacing it. When stdin is not a terminal it reads one answer
+per line. This module does no maths of its own.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rich.console import Console
+from rich.prompt import Confirm
 from rich.rule import Rule
 from rich.text import Text
 
@@ -82,10 +84,15 @@ def load_state(path: Path) -> QuizState | None:
 
 
 def save_state(path: Path, state: QuizState) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(asdict(state), indent=1), encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(asdict(state), indent=1), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise UserError(f"cannot save the quiz's place here ({exc.strerror or exc})",
+                        where=str(path.parent),
+                        fix="Set PA2_HOME to a folder you can write to.") from None
 
 
 class Reader:
@@ -105,6 +112,12 @@ class Reader:
         self.console.print(line.rstrip("\n"), highlight=False)  # echo: a readable transcript
         return line
 
+    def confirm(self, question: str) -> bool:
+        """Yes or no on a terminal (default yes); through a pipe, no, and no line is consumed."""
+        if not self.interactive:
+            return False
+        return Confirm.ask(Text(question), console=self.console, default=True)
+
 
 class Quiz:
     def __init__(self, solution: Solution, tolerance: Tolerance, console: Console,
@@ -115,7 +128,12 @@ class Quiz:
 
     def run(self, resume: bool) -> int:
         """Ask until done or stopped; return the exit status (0, or 130 after Ctrl-C)."""
-        state = self._start(resume)
+        try:
+            state = self._start(resume)
+        except (EOFError, KeyboardInterrupt) as stop:  # at the resume question: nothing changed
+            self.console.print()
+            return 130 if isinstance(stop, KeyboardInterrupt) else 0
+        save_state(self.path, state)  # an unwritable data folder is reported before question 1
         self.console.print(draw(self.solution.network))
         self.console.print(Text(KEYS, style="dim"))
         try:
@@ -141,12 +159,16 @@ class Quiz:
 
     def _start(self, resume: bool) -> QuizState:
         mark = fingerprint(self.solution)
-        saved = load_state(self.path) if resume else None
+        saved = load_state(self.path) if resume else self._unfinished(mark)
         if resume and saved is None:
             self.console.print("No saved quiz for this network: starting from the beginning.")
         if saved is not None and saved.fingerprint != mark:
             raise UserError("the network file changed since this quiz was saved",
                             where="--resume", fix="Run without --resume to start over.")
+        if saved is not None and not resume and not self.reader.confirm(
+                f"A saved quiz for this network stopped at question {saved.position + 1} of "
+                f"{len(self.steps)}. Continue it?"):
+            saved = None
         if saved is not None:
             self.console.print(f"Resuming at question {saved.position + 1} of {len(self.steps)}.")
             return saved
@@ -154,6 +176,14 @@ class Quiz:
             self.console.print("(A saved quiz for this network is replaced by this new one; "
                                "use --resume to continue a saved quiz.)", style="dim")
         return QuizState(fingerprint=mark)
+
+    def _unfinished(self, mark: str) -> QuizState | None:
+        """Without --resume: a saved quiz of this very network with progress in it, if any."""
+        try:
+            saved = load_state(self.path)
+        except UserError:
+            return None  # unreadable: the new quiz replaces it
+        return saved if saved and saved.fingerprint == mark and saved.position > 0 else None
 
     def _ask(self, step: Step, state: QuizState) -> None:
         number = f"[{state.position + 1}/{len(self.steps)}]"

@@ -12,6 +12,7 @@ from rich.text import Text
 from pa2cli.backprop.engine import Solution, format_number
 from pa2cli.backprop.grading import SheetReport, Tolerance
 from pa2cli.backprop.quantities import SECTIONS
+from pa2cli.backprop.solution import pretty
 
 # Quiz outcomes, best first: how a question ended.
 FIRST_TRY, LATER, REVEALED = "first try", "after a retry or hint", "revealed"
@@ -29,8 +30,8 @@ def score_table(solution: Solution, outcomes: dict[str, str]) -> Group:
     for section in SECTIONS:
         names = [s.name for s in solution.steps.values() if s.section == section]
         counts = [len(names)] + [sum(outcomes.get(n) == o for n in names) for o in OUTCOMES]
-        totals = [a + b for a, b in zip(totals, counts)]
-        table.add_row(section, *map(str, counts))
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        table.add_row(section, *map(str, counts), end_section=section == SECTIONS[-1])
     table.add_row(Text("Total", style="bold"), *(Text(str(t), style="bold") for t in totals))
     missed = [s for s in solution.steps.values() if outcomes.get(s.name, FIRST_TRY) != FIRST_TRY]
     parts: list = [table]
@@ -39,7 +40,7 @@ def score_table(solution: Solution, outcomes: dict[str, str]) -> Group:
         for column in ("Quantity", "Formula", "Correct value", "Outcome"):
             misses.add_column(column)
         for step in missed:
-            misses.add_row(step.name, step.formula.replace("*", "·"),
+            misses.add_row(step.name, pretty(step.formula),
                            format_number(step.value), outcomes[step.name])
         parts.append(misses)
     else:
@@ -53,14 +54,17 @@ def check_table(report: SheetReport, tolerance: Tolerance) -> Group:
     for column in ("Quantity", "Yours", "Correct", "Verdict"):
         table.add_column(column)
     for g in report.graded:
-        verdict = Text("✓ right", style="green") if g.correct else Text("✗ wrong", style="red")
+        verdict = Text("✓ right", style="green") if g.correct else \
+            Text(f"✗ wrong: {g.how_far}", style="red")
         table.add_row(g.name, format_number(g.given), format_number(g.expected), verdict)
     wrong = sum(not g.correct for g in report.graded)
     parts: list = [table, Text(f"{len(report.graded) - wrong} right, {wrong} wrong "
                                f"of {len(report.graded)} graded.")]
     if report.unknown:
+        named = [f"{name} (did you mean {report.suggestions[name]}?)"
+                 if name in report.suggestions else name for name in report.unknown]
         parts.append(Text("Unknown names (not graded; see `pa2 backprop --json`): "
-                          + ", ".join(report.unknown), style="yellow"))
+                          + ", ".join(named), style="yellow"))
     if report.missing:
         parts.append(Text(f"Missing ({len(report.missing)}): " + ", ".join(report.missing),
                           style="dim"))

@@ -13,7 +13,7 @@ from rich.console import Console, Group
 from rich.rule import Rule
 from rich.text import Text
 
-from pa2cli.backprop.engine import Solution, Step, format_number
+from pa2cli.backprop.engine import LOSSES, Solution, Step, format_number
 from pa2cli.backprop.latex import number, symbol, to_latex
 from pa2cli.backprop.quantities import SECTIONS
 
@@ -46,10 +46,19 @@ def worked_lines(step: Step, indent: int = 0) -> Text:
     return text
 
 
+def loss_definition(solution: Solution) -> str:
+    """`E = Σ over the targets o in {o1, o2} of 1/2·(t_o - a_o)^2`, from the engine's formula."""
+    net = solution.network
+    term = LOSSES[net.loss].formula.format(t="t_o", a="a_o", n=len(net.targets))
+    return f"E = Σ over the targets o in {{{', '.join(net.targets)}}} of {pretty(term)}"
+
+
 def render_solution(solution: Solution) -> Group:
     net = solution.network
     parts: list = [Text(f"Worked solution for {net.label}: loss {net.loss}, "
-                        f"learning rate η = {format_number(net.learning_rate)}", style="bold")]
+                        f"learning rate η = {format_number(net.learning_rate)}", style="bold"),
+                   Text(f"{loss_definition(solution)}; δ_n = ∂E/∂z_n; every gradient is taken "
+                        "at the original parameters, then p ← p − η·∂E/∂p.")]
     for section, steps in by_section(solution):
         parts.append(Rule(section, align="left"))
         for step in steps:
@@ -81,6 +90,9 @@ def to_markdown(solution: Solution) -> str:
     return "\n".join(lines)
 
 
+LATEX_LINE = 60  # printed characters before a long sum continues on the next line of an align*
+
+
 def to_latex_document(solution: Solution) -> str:
     """A LaTeX fragment (needs amsmath) to \\input into a report."""
     net = solution.network
@@ -92,9 +104,9 @@ def to_latex_document(solution: Solution) -> str:
         lines += [rf"\subsection*{{{section}}}", r"\begin{align*}"]
         rows = []
         for s in steps:
-            row = rf"{symbol(s.name)} &= {to_latex(s.formula)}"
+            row = rf"{symbol(s.name)} &= {to_latex(s.formula, LATEX_LINE)}"
             if shows_substitution(s):
-                row += rf" \\ &= {to_latex(s.substituted)}"
+                row += rf" \\ &= {to_latex(s.substituted, LATEX_LINE)}"
             rows.append(row + rf" \\ &= {number(s.value)}")
         lines.append(" \\\\[4pt]\n".join(rows))
         lines += [r"\end{align*}", ""]

@@ -1,4 +1,4 @@
-"""The network file (JSON) -> a validated `Network`; every mistake is a UserError naming a JSON path.
+"""The network file (JSON) -> a validated `Network`; each mistake is a UserError naming a JSON path.
 
 Holds the file format, a public contract documented in the README:
 
@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pa2cli.backprop.jsonfile import decode_json, describe, duplicates_of, read_json
 from pa2cli.errors import UserError
+from pa2cli.expr import CONSTANTS, FUNCTIONS
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 LOSSES = ("half_sse", "sse", "mse")
@@ -34,9 +36,7 @@ TOP_KEYS = ("inputs", "targets", "edges", "biases", "activation", "activations",
             "learning_rate")
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,31}\Z")
 # Names that formulas use for functions, constants and the total loss; nodes may not take them.
-RESERVED = frozenset({"exp", "log", "ln", "sqrt", "abs", "sign", "tanh", "sigmoid", "relu",
-                      "step", "sum", "mean", "dot", "norm", "max", "min", "maximum", "minimum",
-                      "where", "softmax", "clip", "pi", "e", "loss"})
+RESERVED = frozenset(FUNCTIONS) | frozenset(CONSTANTS) | {"loss"}
 
 
 @dataclass(frozen=True)
@@ -100,66 +100,30 @@ class Network:
         }
 
 
-class _Object(dict):
-    """A JSON object that remembers keys given twice (json keeps only the last)."""
-
-    duplicates: tuple[str, ...] = ()
-
-
-def _object_pairs(pairs: list[tuple[str, Any]]) -> _Object:
-    obj = _Object(pairs)
-    seen: set[str] = set()
-    obj.duplicates = tuple(k for k, _ in pairs if k in seen or seen.add(k))
-    return obj
+START_FIX = "Run `pa2 backprop --template` for a starter file."
 
 
 def read_network(path: str | Path) -> Network:
     """Read and validate a network file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read the file ({exc.__class__.__name__})",
-                        where=str(path)) from None
-    return parse_network(text, label=str(path))
+    return validate(read_json(path, START_FIX), str(path))
 
 
 def parse_network(text: str, label: str = "network") -> Network:
     """Parse and validate the JSON text of a network file; `label` names it in messages."""
-    if not text.strip():
-        raise UserError("the file is empty", where=label,
-                        fix="Run `pa2 backprop --template` for a starter file.")
-    try:
-        data = json.loads(text, object_pairs_hook=_object_pairs)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-                        where=label,
-                        fix="Run `pa2 backprop --template` for a starter file.") from None
-    return validate(data, label)
+    return validate(decode_json(text, label, START_FIX), label)
 
 
 def _fail(where: str, problem: str, fix: str | None = None):
     raise UserError(problem, where=where, fix=fix)
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a boolean)"
-    if isinstance(value, str):
-        return f"a string ({json.dumps(value)})"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        _fail(where, f"expected a number, got {_describe(value)}", "Write a number such as 0.15.")
-    number = float(value)
+        _fail(where, f"expected a number, got {describe(value)}", "Write a number such as 0.15.")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond float64
+        number = math.inf
     if not math.isfinite(number):
         _fail(where, f"expected a finite number, got {value!r}", "Write a number such as 0.15.")
     return number
@@ -167,8 +131,8 @@ def _number(value: Any, where: str) -> float:
 
 def _object(value: Any, where: str, *, required: bool = True) -> dict:
     if not isinstance(value, dict):
-        _fail(where, f"expected a JSON object {{...}}, got {_describe(value)}")
-    for key in getattr(value, "duplicates", ()):
+        _fail(where, f"expected a JSON object {{...}}, got {describe(value)}")
+    for key in duplicates_of(value):
         _fail(f"{where}.{key}" if where else key, f"the name {key!r} is used twice",
               "Give each entry its own name.")
     if required and not value:
@@ -189,7 +153,7 @@ def _keys(obj: dict, where: str, allowed: tuple[str, ...], required: tuple[str, 
 
 def _name(name: Any, where: str) -> str:
     if not isinstance(name, str):
-        _fail(where, f"expected a node name (a string), got {_describe(name)}")
+        _fail(where, f"expected a node name (a string), got {describe(name)}")
     if not NAME.match(name):
         _fail(where, f"{name!r} is not a valid name",
               "Use a letter followed by letters or digits (at most 32), e.g. h1.")
@@ -201,7 +165,7 @@ def _name(name: Any, where: str) -> str:
 def validate(data: Any, label: str = "network") -> Network:
     """Check the decoded JSON `data` and build a Network, or raise the first UserError."""
     if not isinstance(data, dict):
-        _fail(label, f"the top level must be a JSON object {{...}}, got {_describe(data)}")
+        _fail(label, f"the top level must be a JSON object {{...}}, got {describe(data)}")
     _object(data, "", required=False)
     _keys(data, "", TOP_KEYS, ("inputs", "targets", "edges"))
 
@@ -244,7 +208,7 @@ def _edges(raw: Any, inputs: dict[str, float]) -> dict[str, Edge]:
         where = f"edges.{name}"
         _name(name, where)
         if not isinstance(spec, dict):
-            _fail(where, f"expected a JSON object, got {_describe(spec)}",
+            _fail(where, f"expected a JSON object, got {describe(spec)}",
                   'Write e.g. {"from": "i1", "to": "h1", "value": 0.15}.')
         _object(spec, where, required=False)
         _keys(spec, where, ("from", "to", "value"), ("from", "to", "value"))
@@ -310,34 +274,43 @@ def _unique_names(inputs: dict, computed: set[str], edges: dict, biases: dict) -
 
 
 def _forward_order(edges: dict[str, Edge], computed: set[str]) -> tuple[tuple[str, ...], dict]:
-    """Computed nodes by layer (longest path from the inputs), then by first mention in the file."""
-    mention = {}
+    """Computed nodes by layer (longest path from the inputs), then by first mention in the file.
+
+    Kahn's algorithm, without recursion, so a long chain cannot exhaust Python's stack."""
+    mention: dict[str, int] = {}
     for edge in edges.values():
         for node in (edge.source, edge.target):
             mention.setdefault(node, len(mention))
-    parents = {node: [e.source for e in edges.values() if e.target == node] for node in computed}
+    parents: dict[str, list[str]] = {node: [] for node in computed}
+    children: dict[str, list[str]] = {node: [] for node in mention}
+    for edge in edges.values():
+        parents[edge.target].append(edge.source)
+        children[edge.source].append(edge.target)
+    waiting = {node: sum(p in computed for p in parents[node]) for node in computed}
     layer: dict[str, int] = {}
-    visiting: list[str] = []
-
-    def depth(node: str) -> int:
-        if node not in computed:
-            return 0
-        if node in layer:
-            return layer[node]
-        if node in visiting:
-            cycle = visiting[visiting.index(node):] + [node]
-            first = next(e for e in edges.values() if e.source == cycle[0] and e.target == cycle[1])
-            _fail(f"edges.{first.name}", f"the edges form a cycle {' -> '.join(cycle)}",
-                  "A network must be acyclic: remove or reverse one of these edges.")
-        visiting.append(node)
-        layer[node] = 1 + max(depth(parent) for parent in parents[node])
-        visiting.pop()
-        return layer[node]
-
-    for node in sorted(computed, key=mention.__getitem__):
-        depth(node)
+    ready = [node for node in mention if node in computed and not waiting[node]]
+    while ready:
+        node = ready.pop()
+        layer[node] = 1 + max(layer.get(parent, 0) for parent in parents[node])
+        for child in children[node]:
+            waiting[child] -= 1
+            if not waiting[child]:
+                ready.append(child)
+    if len(layer) < len(computed):
+        _cycle_found(edges, parents, [n for n in mention if n in computed and n not in layer])
     nodes = tuple(sorted(computed, key=lambda n: (layer[n], mention[n])))
     return nodes, {node: layer[node] for node in nodes}
+
+
+def _cycle_found(edges: dict[str, Edge], parents: dict[str, list[str]], stuck: list[str]):
+    """Name one cycle among the nodes Kahn's algorithm could not order (each has a stuck parent)."""
+    path = [stuck[0]]
+    while path.count(path[-1]) < 2:
+        path.append(next(p for p in parents[path[-1]] if p in stuck))
+    cycle = path[path.index(path[-1]):][::-1]  # walked backwards along the edges
+    first = next(e for e in edges.values() if e.source == cycle[0] and e.target == cycle[1])
+    _fail(f"edges.{first.name}", f"the edges form a cycle {' -> '.join(cycle)}",
+          "A network must be acyclic: remove or reverse one of these edges.")
 
 
 def _reaches_a_target(edges: dict[str, Edge], nodes: tuple[str, ...], targets: dict) -> None:
@@ -354,6 +327,6 @@ def _reaches_a_target(edges: dict[str, Edge], nodes: tuple[str, ...], targets: d
 
 def _choice(value: Any, where: str, allowed: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in allowed:
-        shown = json.dumps(value) if isinstance(value, str) else _describe(value)
+        shown = json.dumps(value) if isinstance(value, str) else describe(value)
         _fail(where, f"unknown choice {shown}", f"Use one of: {', '.join(allowed)}.")
     return value

@@ -1,4 +1,4 @@
-"""The terminal drawing: inputs on the left, outputs on the right, every edge with name and value."""
+"""The terminal drawing: inputs on the left, outputs on the right, each edge with name and value."""
 
 import io
 import json
@@ -55,3 +55,45 @@ def test_any_dag_draws_one_column_per_layer_with_skip_edges_where_they_arrive():
         < header.index("outputs")
     assert "x1 ─s=0.125→" in text and "h2 ─d=0.7→" in text  # both arrive at y
     assert "h2: relu" in text and "y: sigmoid" in text
+
+
+DEEP = {  # three computed layers, a skip connection into each of the last two, a shared bias
+    "inputs": {"x1": 0.5, "x2": -1},
+    "targets": {"y": 0.2, "g2": 0.1},
+    "edges": {"a1": {"from": "x1", "to": "h1", "value": 0.1},
+              "a2": {"from": "x2", "to": "h2", "value": 0.2},
+              "c1": {"from": "h1", "to": "g1", "value": 0.5},
+              "c2": {"from": "h2", "to": "g1", "value": -0.6},
+              "c3": {"from": "h1", "to": "g2", "value": 0.7},
+              "d1": {"from": "g1", "to": "k1", "value": 0.9},
+              "s1": {"from": "h2", "to": "k1", "value": 0.25},
+              "e1": {"from": "k1", "to": "y", "value": 1.1},
+              "s2": {"from": "x1", "to": "y", "value": -0.125}},
+    "biases": {"bg": {"to": ["g1", "g2", "k1"], "value": -0.05}},
+    "activations": {"g1": "relu", "y": "linear"},
+}
+
+
+def rendered_at(network, width: int) -> str:
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    console.print(draw(network))
+    return console.file.getvalue()
+
+
+def test_a_deep_network_on_80_columns_is_stacked_top_to_bottom_without_wrapping_edges():
+    text = rendered_at(parse_network(json.dumps(DEEP)), 80)
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    headings = [line.strip() for line in lines
+                if line.strip() in ("inputs", "layer 1", "layer 2", "layer 3", "outputs")]
+    assert headings == ["inputs", "layer 1", "layer 2", "layer 3", "outputs"]
+    for edge in ("x1 ─a1=0.1→", "h2 ─c2=-0.6→", "h2 ─s1=0.25→", "x1 ─s2=-0.125→",
+                 "+ bg=-0.05 (shared with g2, k1)"):
+        assert edge in text, edge  # each on one line, not wrapped
+
+
+def test_the_example_fits_80_columns_side_by_side():
+    text = rendered_at(read_network(content_dir() / "networks" / "example.json"), 80)
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert "inputs" in text.splitlines()[0] and "outputs" in text.splitlines()[0]
+    assert "i1 ─w1=0.15→" in text and "+ b2=0.6 (shared with o2)" in text

@@ -1,15 +1,17 @@
 """The numpy engine against torch autograd (float64) and a central difference, on random DAGs.
 
-The oracle (conftest.py) builds each network in torch straight from the raw JSON dict (not from the engine's
-graph), so the engine, the validator's ordering and the oracle are independent witnesses.
+The oracle (conftest.py) builds each network in torch straight from the raw JSON dict (not from
+the engine's graph), so the engine, the validator's ordering and the oracle are independent
+witnesses.
 """
 
 import math
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pa2cli.backprop.engine import solve
+from pa2cli.backprop.engine import solve, substitute
 from pa2cli.backprop.spec import validate
 from pa2cli.expr import evaluate, evaluate_number
 
@@ -117,3 +119,16 @@ def test_relu_at_exactly_zero_follows_torch_and_has_zero_slope(oracle):
     assert ours["z_h"] == 0.0 and ours["delta_h"] == theirs["delta_h"] == 0.0
     for name, value in theirs.items():
         assert_close(name, ours[name], value, 1e-12, 1e-12)
+
+
+@pytest.mark.parametrize("formula,values,shown", [
+    ("a*b + c", {"a": -0.5, "b": 2, "c": -1}, "-0.5*2 + (-1)"),  # opens the formula: bare
+    ("tanh(z)", {"z": -0.5}, "tanh(-0.5)"),                        # opens a bracket: bare
+    ("(t - a)^2", {"t": -0.25, "a": -1}, "(-0.25 - (-1))^2"),
+    ("(1 - a^2)", {"a": -0.4}, "(1 - (-0.4)^2)"),                  # raised to a power
+    ("a^2", {"a": -0.4}, "(-0.4)^2"),
+    ("1/(1 + exp(-z))", {"z": -0.5}, "1/(1 + exp(-(-0.5)))"),
+])
+def test_substitute_brackets_a_negative_number_only_where_needed(formula, values, shown):
+    assert substitute(formula, values) == shown
+    assert evaluate_number(shown) == pytest.approx(float(evaluate(formula, values)), rel=1e-15)

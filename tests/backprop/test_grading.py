@@ -64,3 +64,24 @@ def test_check_sheet_sorts_answers_into_graded_unknown_and_missing():
     assert report.unknown == ["zh1"]
     assert report.missing == ["loss"]
     assert not report.all_correct
+
+
+def test_a_decimal_comma_is_refused_with_the_point_form():
+    with pytest.raises(ExprError, match="write decimals with a point: 0.3775"):
+        read_answer("0,3775")
+
+
+def test_how_far_says_how_many_times_off_a_far_answer_is():
+    assert how_far(5, 0.01) == "5 is 4.99 too high (off by 499 times the correct value)"
+    assert how_far(0.686, -0.686) == "0.686 is 1.37 too high (200% off); check the sign"
+
+
+def test_check_sheet_says_how_far_off_a_wrong_value_is():
+    report = check_sheet({"z_h1": 0.38}, {"z_h1": 0.3775}, Tolerance())
+    assert report.graded[0].how_far == "0.38 is 0.0025 too high (0.66% off)"
+
+
+def test_check_sheet_suggests_the_closest_name_for_an_unknown_one():
+    expected = {"z_h1": 0.3775, "a_h1": 0.59, "dE_da_o1": 0.74}
+    report = check_sheet({"zh1": 0.3775, "dE_do1": 0.74, "banana": 1}, expected, Tolerance())
+    assert report.suggestions == {"zh1": "z_h1", "dE_do1": "dE_da_o1"}

@@ -1,4 +1,4 @@
-"""The non-quiz modes: --solve, --json, --format, --check, --template; option conflicts; no torch."""
+"""The other modes: --solve, --json, --format, --check, --template; option conflicts; no torch."""
 
 import json
 import math
@@ -58,6 +58,11 @@ def test_solve_shows_every_quantity_with_formula_and_substituted_numbers():
     assert "= 0.3589164797" in out  # published: 0.35891648
 
 
+def test_solve_opens_with_the_definition_of_the_loss():
+    out = invoke("--solve").output
+    assert "E = Σ over the targets o in {o1, o2} of 1/2·(t_o - a_o)^2" in out
+
+
 def test_markdown_has_one_table_row_per_quantity():
     out = invoke("--format", "markdown").output
     rows = [line for line in out.splitlines() if line.startswith("| `")]
@@ -74,15 +79,51 @@ def test_latex_typesets_formulas_in_align_blocks():
     assert r"w_{5}^{+} &= w_{5} - \eta \cdot \frac{\partial E}{\partial w_{5}}" in out
 
 
+NEGATIVE = {  # negative values, tanh, linear, mse, a shared bias: every LaTeX construct
+    "inputs": {"x1": 1, "x2": -2}, "targets": {"y1": 0.5, "y2": -0.25},
+    "edges": {"u1": {"from": "x1", "to": "h1", "value": -0.3},
+              "u2": {"from": "x2", "to": "h1", "value": 0.2},
+              "u3": {"from": "x2", "to": "h2", "value": -0.5},
+              "v1": {"from": "h1", "to": "y1", "value": -0.6},
+              "v2": {"from": "h2", "to": "y2", "value": 0.9},
+              "v3": {"from": "h1", "to": "y2", "value": 0.3}},
+    "biases": {"bh": {"to": ["h1", "h2"], "value": -0.1}, "by": {"to": "y2", "value": -0.2}},
+    "activations": {"h1": "tanh", "y2": "linear"}, "loss": "mse", "learning_rate": 0.1,
+}
+
+
+def test_latex_puts_a_negative_number_after_an_operator_in_parentheses(tmp_path):
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(NEGATIVE))
+    out = invoke("--weights", str(path), "--format", "latex").output
+    for bad in ("+ -", "- -", r"\cdot -"):
+        assert bad not in out, bad
+    assert r"&= -0.3 \cdot 1 + 0.2 \cdot \left(-2\right) + \left(-0.1\right)" in out
+
+
+WIDE = {  # eight inputs into one node: its sums are too long for one line of the page
+    "inputs": {f"x{j}": 0.3 + j / 9 for j in range(8)}, "targets": {"y": 0.2},
+    "edges": {**{f"w{j}": {"from": f"x{j}", "to": "h", "value": 0.123456 + j / 7}
+                 for j in range(8)}, "v": {"from": "h", "to": "y", "value": 0.5}},
+}
+
+
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex")
-def test_latex_output_compiles(tmp_path):
-    (tmp_path / "body.tex").write_text(invoke("--format", "latex").output)
+@pytest.mark.parametrize("network", [None, NEGATIVE, WIDE],
+                         ids=["example", "negative-values", "eight-inputs"])
+def test_latex_output_compiles_within_the_page(tmp_path, network):
+    args = ["--format", "latex"]
+    if network:
+        (tmp_path / "w.json").write_text(json.dumps(network))
+        args += ["--weights", str(tmp_path / "w.json")]
+    (tmp_path / "body.tex").write_text(invoke(*args).output)
     (tmp_path / "doc.tex").write_text(
         r"\documentclass{article}\usepackage{amsmath}\begin{document}\input{body.tex}\end{document}")
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "doc.pdf").stat().st_size > 10_000
+    assert "Overfull \\hbox" not in (tmp_path / "doc.log").read_text(errors="replace")
 
 
 def test_template_is_a_valid_network_file(tmp_path):
@@ -127,9 +168,22 @@ def test_check_exits_1_and_marks_the_wrong_value(tmp_path):
 
 
 def test_check_reports_unknown_names(tmp_path):
-    result = invoke("--check", write_sheet(tmp_path, {"z_h1": 0.3775, "zh1": 0.3775}))
+    result = invoke("--check", write_sheet(tmp_path, {"z_h1": 0.3775, "zh2": 0.3925}))
     assert result.exit_code == 1
-    assert "Unknown names" in result.output and "zh1" in result.output
+    assert "Unknown names" in result.output and "zh2 (did you mean z_h2?)" in result.output
+
+
+def test_check_says_how_far_off_a_wrong_value_is(tmp_path):
+    result = invoke("--check", write_sheet(tmp_path, {"delta_o1": -0.1384985616}))
+    assert result.exit_code == 1
+    assert "check the sign" in result.output  # published δ_o1 = +0.138498562
+
+
+def test_check_honours_atol_and_rtol(tmp_path):
+    path = write_sheet(tmp_path, {"z_h1": 0.3875})  # 0.01 above 0.3775
+    assert invoke("--check", path, "--rtol", "0", "--atol", "0.011").exit_code == 0
+    assert invoke("--check", path, "--rtol", "0", "--atol", "0.009").exit_code == 1
+    assert invoke("--check", path, "--rtol", "0.03", "--atol", "0").exit_code == 0
 
 
 def test_check_honours_sigfig(tmp_path):
@@ -143,6 +197,11 @@ def test_check_honours_sigfig(tmp_path):
     ("[0.3775]", "must be a JSON object"),
     ('{"z_h1": true}', "answers.json: z_h1: expected a number or an expression"),
     ('{"z_h1": "0.3775+"}', "answers.json: z_h1: not a valid expression"),
+    ("{}", "answers.json: the answer sheet gives no values"),
+    ('{"z_h1": 0.3775, "z_h1": 0.4}', "answers.json: z_h1: the name is given twice"),
+    ('{"z_h1": 1e999}', "answers.json: z_h1: expected a finite number, got inf"),
+    ('{"z_h1": "0,3775"}', "answers.json: z_h1: write decimals with a point: 0.3775"),
+    ("[" * 100_000 + "]" * 100_000, "answers.json: cannot be read: lists or objects are nested"),
 ])
 def test_malformed_sheet_exits_2_with_one_line(tmp_path, sheet, message):
     result = invoke("--check", write_sheet(tmp_path, sheet))

@@ -103,6 +103,27 @@ CASES = [
      "lerning_rate: unknown key 'lerning_rate'"),
     ("unused input", edited(lambda d: d["inputs"].update(i3=1.0)),
      "inputs.i3: input 'i3' feeds no edge"),
+    ("bias to an empty list", edited(lambda d: d["biases"]["b1"].update(to=[])),
+     "biases.b1.to: is empty"),
+    ("bias given as a bare number", edited(lambda d: d["biases"].update(b1=0.35)),
+     "biases.b1: expected a JSON object {...}, got 0.35"),
+    ("input name used twice", json.dumps(EXAMPLE).replace('"i2": 0.1', '"i1": 0.1'),
+     "inputs.i1: the name 'i1' is used twice"),
+    ("top-level key given twice", json.dumps(EXAMPLE)[:-1] + ', "loss": "sse"}',
+     "loss: the name 'loss' is used twice"),
+    ("non-ASCII name", json.dumps(EXAMPLE, ensure_ascii=False).replace('"w1"', '"ω1"'),
+     "edges.ω1: 'ω1' is not a valid name"),
+    ("name of an evaluator constant", json.dumps(EXAMPLE).replace('"w1"', '"nan"'),
+     "edges.nan: 'nan' is a reserved name"),
+    ("nested too deeply for the parser", "[" * 100_000 + "]" * 100_000,
+     "weights.json: cannot be read: lists or objects are nested too deeply"),
+    ("integer beyond float64", json.dumps(EXAMPLE).replace("0.15", "1" + "0" * 400),
+     "edges.w1.value: expected a finite number, got inf"),
+    ("integer beyond Python's digit limit", json.dumps(EXAMPLE).replace("0.15", "9" * 5000),
+     "edges.w1.value: expected a finite number, got inf"),
+    ("values that overflow float64",
+     edited(lambda d: (d["inputs"].update(i1=1e300), d["edges"]["w1"].update(value=1e300))),
+     "weights.json: z_h1 comes out as inf in float64 (an overflow)"),
 ]
 
 
@@ -156,3 +177,31 @@ def test_validator_accepts_exactly_the_activations_and_losses_the_engine_compute
 
     assert set(spec.ACTIVATIONS) == set(engine.ACTIVATIONS)
     assert set(spec.LOSSES) == set(engine.LOSSES)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    """Windows Notepad starts UTF-8 files with a byte-order mark."""
+    result = run_on(tmp_path, "\ufeff" + json.dumps(EXAMPLE))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_long_chain_listed_backwards_is_ordered_without_recursion(tmp_path):
+    n = 3000  # deeper than Python's recursion limit
+    edges = {f"w{k}": {"from": f"n{k}", "to": f"n{k + 1}", "value": 1}
+             for k in range(n - 1, 0, -1)}
+    edges["w0"] = {"from": "x", "to": "n1", "value": 0.5}
+    text = json.dumps({"inputs": {"x": 1}, "targets": {f"n{n}": 0.0}, "edges": edges,
+                       "activation": "linear"})
+    path = _write(tmp_path, text)
+    result = CliRunner().invoke(cli, ["backprop", "--weights", path, "--json"])
+    assert result.exit_code == 0, result.output[-500:]
+    values = json.loads(result.output)
+    assert values[f"z_n{n}"] == 0.5 and values["grad_w0"] == 0.5  # z = 0.5·1·1…; E = ½(z − 0)²
+
+
+def test_a_longer_cycle_is_named_with_every_node_on_it(tmp_path):
+    text = edited(lambda d: d["edges"].update(w9={"from": "o1", "to": "h3", "value": 1},
+                                              w10={"from": "h3", "to": "h1", "value": 1}))
+    result = run_on(tmp_path, text)
+    assert result.exit_code == 2
+    assert "the edges form a cycle h1 -> o1 -> h3 -> h1" in result.output

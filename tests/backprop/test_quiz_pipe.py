@@ -1,4 +1,4 @@
-"""The quiz through a pipe: one answer per line on stdin (Click's CliRunner and a real subprocess)."""
+"""The quiz through a pipe: one answer per line on stdin (Click's CliRunner, a real subprocess)."""
 
 import json
 import re
@@ -90,7 +90,15 @@ def test_saved_message_names_the_command_that_resumes_with_the_same_options(tmp_
     path = tmp_path / "w.json"
     path.write_text(EXAMPLE.read_text())
     out = quiz("q", args=["--weights", str(path), "--sigfig", "3"]).output
-    assert f"Continue with: pa2 backprop --resume --weights {path} --sigfig 3" in " ".join(out.split())
+    expected = f"Continue with: pa2 backprop --resume --weights {path} --sigfig 3"
+    assert expected in " ".join(out.split())
+
+
+def test_through_a_pipe_a_new_quiz_asks_nothing_and_replaces_the_saved_one():
+    quiz("0.3775", "q")
+    out = quiz("0.3775", "q").output  # the first line answers question 1, not a yes/no question
+    assert "Continue it?" not in out and "replaced by this new one" in out
+    assert "[1/39] z_h1" in out and "✓ correct" in out
 
 
 def test_end_of_input_saves_the_place():
@@ -147,3 +155,14 @@ def test_quiz_is_scriptable_through_a_real_pipe():
     assert run.returncode == 0, run.stderr
     assert "Every quantity right at the first try." in run.stdout
     assert run.stdout.count("✓ correct") == TOTAL
+
+
+def test_an_unwritable_data_folder_is_one_line_before_the_first_question(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("PA2_HOME", str(blocker))
+    result = quiz("0.3775")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"Error: {blocker}/backprop: cannot save the quiz's place here (Not a directory). "
+        "Set PA2_HOME to a folder you can write to."]

@@ -96,3 +96,28 @@ def test_terminal_ctrl_c_saves_the_place_and_exits_130():
     prompt(resumed, "z_h1")
     resumed.sendline("q")
     assert finish(resumed) == 0
+
+
+def test_terminal_start_without_resume_offers_to_continue_a_saved_quiz():
+    child = spawn()
+    prompt(child, "z_h1")
+    child.sendline("0.3775")
+    prompt(child, "a_h1")
+    child.sendline("q")
+    assert finish(child) == 0
+
+    child = spawn()  # no --resume: asked rather than silently starting over
+    child.expect_exact("A saved quiz for this network stopped at question 2 of 39. Continue it?")
+    child.sendline("y")
+    child.expect_exact("Resuming at question 2 of 39.")
+    prompt(child, "a_h1")
+    child.sendline("q")
+    assert finish(child) == 0
+
+    child = spawn()
+    child.expect_exact("Continue it?")
+    child.sendline("n")
+    child.expect_exact("replaced by this new one")
+    prompt(child, "z_h1")
+    child.sendline("q")
+    assert finish(child) == 0
