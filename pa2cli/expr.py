@@ -143,6 +143,10 @@ class Expression:
             return _eval(self.tree.body, env, backend)
         except ExprError:
             raise
+        except ZeroDivisionError:
+            raise ExprError(f"cannot evaluate {self.text!r}: division by zero") from None
+        except OverflowError:
+            raise ExprError(f"cannot evaluate {self.text!r}: the result is too large") from None
         except (ArithmeticError, ValueError, TypeError, IndexError, RuntimeError) as exc:
             raise ExprError(f"cannot evaluate {self.text!r}: {exc}") from None
 

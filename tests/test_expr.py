@@ -52,12 +52,12 @@ def test_disallowed_input_is_refused_with_a_reason(text, reason):
 
 
 def test_huge_powers_fail_cleanly_instead_of_hanging():
-    with pytest.raises(ExprError, match="cannot evaluate"):
+    with pytest.raises(ExprError, match="cannot evaluate '10\\*\\*10\\*\\*10': the result is too large"):
         evaluate("10**10**10")
 
 
 def test_division_by_zero_is_an_expression_error():
-    with pytest.raises(ExprError):
+    with pytest.raises(ExprError, match="division by zero"):
         evaluate_number("1/0")
 
 
