@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from pa2cli.backprop.report import FIRST_TRY, LATER, REVEALED, score_table
 from pa2cli.backprop.solution import pretty, worked_lines
 from pa2cli.errors import UserError
 from pa2cli.expr import ExprError
+from pa2cli.files import write_atomically
 from pa2cli.paths import data_home
 
 STATE_VERSION = 1
@@ -86,9 +86,7 @@ def load_state(path: Path) -> QuizState | None:
 def save_state(path: Path, state: QuizState) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(asdict(state), indent=1), encoding="utf-8")
-        os.replace(temporary, path)
+        write_atomically(path, json.dumps(asdict(state), indent=1))
     except OSError as exc:
         raise UserError(f"cannot save the quiz's place here ({exc.strerror or exc})",
                         where=str(path.parent),

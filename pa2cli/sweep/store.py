@@ -16,10 +16,10 @@ import csv
 import io
 import json
 import math
-import os
 from pathlib import Path
 
 from pa2cli.errors import UserError
+from pa2cli.files import write_atomically
 
 RESULTS_FILE = "results.json"
 CSV_FILE = "results.csv"
@@ -28,20 +28,6 @@ STATUSES = ("done", "partial", "diverged")
 METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 OPTIONAL_METRICS = ("val_loss", "val_acc")
 CSV_COLUMNS = ("weight_decay", "status", "epoch", *METRICS, *OPTIONAL_METRICS, "seconds")
-
-
-def write_atomically(path: Path, data: str | bytes) -> None:
-    """Write `data` to `path` so that readers see the old or the new file, never half of one.
-
-    The rename is atomic, so an interrupted or crashed process leaves a whole file; there is no
-    fsync (a power cut may still lose the last epoch), which keeps an epoch's saves at ~1 ms.
-    """
-    tmp = path.with_name(path.name + ".tmp")
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
 
 
 def new_results(config: dict, weight_decays) -> dict:

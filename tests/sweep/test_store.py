@@ -10,7 +10,7 @@ import math
 import pytest
 
 from pa2cli.errors import UserError
-from pa2cli.sweep.store import SweepFolder, load_results, write_atomically
+from pa2cli.sweep.store import SweepFolder, load_results
 
 EPOCH_KEYS = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"]
 
@@ -58,19 +58,6 @@ def test_every_finished_epoch_is_on_disk_before_the_next_starts(
 
     run_tiny_sweep(tiny_config, tmp_path, digits, after_epoch=check_disk)
     assert seen == [(0.0, True, 1), (0.0, True, 2), (1e-3, True, 1), (1e-3, True, 2)]
-
-
-def test_failed_write_leaves_the_previous_file_whole(tmp_path, monkeypatch):
-    path = tmp_path / "results.json"
-    write_atomically(path, '{"old": true}')
-
-    def broken_replace(src, dst):
-        raise OSError("disk full")
-
-    monkeypatch.setattr("pa2cli.sweep.store.os.replace", broken_replace)
-    with pytest.raises(OSError):
-        write_atomically(path, '{"new": true}')
-    assert path.read_text() == '{"old": true}'
 
 
 def _write(folder, text):
