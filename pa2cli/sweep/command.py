@@ -14,10 +14,12 @@ import math
 import click
 
 from pa2cli.errors import UserError
-from pa2cli.sweep.config import DATASET_NAMES, DEVICES, OPTIMIZERS, SweepConfig, wd_label
+from pa2cli.sweep.config import (DATASET_NAMES, DEFAULT_LR, DEVICES, OPTIMIZERS, SweepConfig,
+                                 wd_label)
 
 DEFAULTS = SweepConfig()
 WD_OPTION = "--wd"
+WD_FIX = "Give numbers such as --wd 1e-4 1e-3 (0 allowed)."
 
 
 def _is_number(token: str) -> bool:
@@ -32,7 +34,8 @@ def spread_multi_value_option(args: list[str], option: str = WD_OPTION) -> list[
     """`--wd a b --lr 1` -> `--wd a --wd b --lr 1`: values run to the next option-like token.
 
     Negative numbers count as values (so that they are rejected with a clear message rather
-    than mistaken for options); `--` ends option parsing as usual.
+    than mistaken for options); `--` ends option parsing as usual; an option with no value is
+    a `UserError` naming it.
     """
     out: list[str] = []
     i = 0
@@ -49,8 +52,8 @@ def spread_multi_value_option(args: list[str], option: str = WD_OPTION) -> list[
         while i < len(args) and (not args[i].startswith("-") or _is_number(args[i])):
             values.append(args[i])
             i += 1
-        if not values:  # let Click report the missing value
-            out.append(option)
+        if not values:
+            raise UserError("needs one or more values", where=option, fix=WD_FIX)
         for value in values:
             out += [option, value]
     return out
@@ -75,11 +78,13 @@ def parse_weight_decays(tokens: tuple[str, ...], add_baseline: bool) -> tuple[fl
                 value = float(part)
             except ValueError:
                 raise UserError(f"{part!r} is not a number", where=WD_OPTION,
-                                fix="Give numbers such as --wd 1e-4 1e-3.") from None
+                                fix=WD_FIX) from None
             if not math.isfinite(value) or value < 0:
                 raise UserError(f"{part} is not a weight decay (it must be a finite number "
                                 ">= 0)", where=WD_OPTION, fix="Give values such as 0, 1e-4, 1e-3.")
             values.append(value + 0.0)  # -0.0 -> 0.0
+    if tokens and not values:  # --wd "" or --wd ,
+        raise UserError("needs one or more values", where=WD_OPTION, fix=WD_FIX)
     if not values:
         values = list(DEFAULTS.weight_decays)
     if add_baseline:
@@ -124,8 +129,8 @@ def _sweep_help() -> str:
               help="Your nn.Module class or factory (default: a small CNN for the dataset).")
 @click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=DEFAULTS.optimizer,
               show_default=True)
-@click.option("--lr", type=click.FloatRange(0, min_open=True), default=DEFAULTS.lr,
-              show_default=True, help="Learning rate.")
+@click.option("--lr", type=click.FloatRange(0, min_open=True),
+              help="Learning rate (default: 0.05 for sgd, 1e-3 for adam and adamw).")
 @click.option("--momentum", type=click.FloatRange(0, 1), default=DEFAULTS.momentum,
               show_default=True, help="SGD momentum (ignored by adam and adamw).")
 @click.option("--no-decay-bias-norm", is_flag=True,
@@ -154,7 +159,8 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, mode
 
     config = SweepConfig(
         dataset=dataset, data_dir=data_dir, download=download, val_split=val_split, model=model,
-        optimizer=optimizer, lr=lr, momentum=momentum, decay_bias_norm=not no_decay_bias_norm,
+        optimizer=optimizer, lr=DEFAULT_LR[optimizer] if lr is None else lr,
+        momentum=momentum, decay_bias_norm=not no_decay_bias_norm,
         batch_size=batch_size, epochs=epochs,
         weight_decays=parse_weight_decays(wd, add_baseline=not no_baseline),
         seed=seed, device=device)

@@ -80,9 +80,14 @@ def chosen_by(summaries: list[RunSummary]) -> str:
     return "test accuracy"
 
 
-def _pts(fraction: float, unit: str = "points") -> str:
+def _points(fraction: float) -> str:
+    """A fraction as percentage points with one decimal, never "-0.0"."""
     value = fraction * 100
-    return f"{0.0 if abs(value) < 0.05 else value:.1f} {unit}"  # never "-0.0"
+    return f"{0.0 if abs(value) < 0.05 else value:.1f}"
+
+
+def _pts(fraction: float) -> str:
+    return f"{_points(fraction)} points"
 
 
 def inferences(summaries: list[RunSummary]) -> list[str]:
@@ -143,16 +148,42 @@ def _underfit_runs(finished: list[RunSummary]) -> list[RunSummary]:
     return [s for s in finished if s.final_train_acc < top - UNDERFIT_MARGIN]
 
 
+def _penalty_underfit(finished: list[RunSummary]) -> list[RunSummary]:
+    """The underfitting runs that the penalty explains: the largest weight decays, as long as
+    every larger value underfits too (too much decay hurts more as it grows)."""
+    under = _underfit_runs(finished)
+    tail: list[RunSummary] = []
+    for s in reversed(finished):  # finished is sorted by increasing weight decay
+        if s not in under or s.weight_decay == 0:
+            break
+        tail.insert(0, s)
+    return tail
+
+
+def _with_train_acc(runs: list[RunSummary]) -> str:
+    return ", ".join(f"{wd_label(s.weight_decay)} (train {s.final_train_acc:.2%})" for s in runs)
+
+
 def _underfitting(finished: list[RunSummary]) -> list[str]:
     top = max(s.final_train_acc for s in finished)
     under = _underfit_runs(finished)
     if not under:
         return [f"No value underfits: every final train accuracy is within "
                 f"{_pts(UNDERFIT_MARGIN)} of the best ({top:.2%})."]
-    named = ", ".join(f"{wd_label(s.weight_decay)} (train {s.final_train_acc:.2%})"
-                      for s in under)
-    return [f"Underfitting: {named} fit the training data more than {_pts(UNDERFIT_MARGIN)} "
-            f"worse than the best run ({top:.2%}); the penalty is too strong there."]
+    by_penalty = _penalty_underfit(finished)
+    lines = []
+    if by_penalty:
+        lines.append(f"Underfitting: {_with_train_acc(by_penalty)} fit the training data more "
+                     f"than {_pts(UNDERFIT_MARGIN)} worse than the best run ({top:.2%}); the "
+                     "penalty is too strong there.")
+    others = [s for s in under if s not in by_penalty]
+    if others:
+        lines.append(f"Poor fit not explained by the penalty: {_with_train_acc(others)} fit "
+                     f"the training data more than {_pts(UNDERFIT_MARGIN)} worse than the best "
+                     f"run ({top:.2%}), although a larger weight decay fits it better; that "
+                     "points at unsteady training (try a smaller --lr or more --epochs), not at "
+                     "the decay.")
+    return lines
 
 
 def _gap_trend(finished: list[RunSummary], underfit: list[RunSummary]) -> list[str]:
@@ -160,15 +191,20 @@ def _gap_trend(finished: list[RunSummary], underfit: list[RunSummary]) -> list[s
         return []
     first, last = finished[0], finished[-1]
     narrowest = min(finished, key=lambda s: abs(s.gap))
-    direction = "narrows" if last.gap < first.gap else "widens" if last.gap > first.gap else \
-        "stays the same"
-    text = (f"The train-test accuracy gap {direction} from {_pts(first.gap)} at wd "
-            f"{wd_label(first.weight_decay)} to {_pts(last.gap)} at wd "
-            f"{wd_label(last.weight_decay)}; it is narrowest at wd "
-            f"{wd_label(narrowest.weight_decay)} ({_pts(narrowest.gap)}).")
-    if narrowest in underfit:
-        text += (f" wd {wd_label(narrowest.weight_decay)} underfits, so its small gap comes "
-                 "from a low train accuracy, not from better generalisation.")
+    if abs(last.gap - first.gap) < NOISE_MARGIN:
+        ends = (f"{_pts(first.gap)} at wd {wd_label(first.weight_decay)} and {_pts(last.gap)} "
+                f"at wd {wd_label(last.weight_decay)}")
+        text = (f"The train-test accuracy gap hardly changes with weight decay ({ends}: less "
+                f"than {_pts(NOISE_MARGIN)} apart, within what another --seed can change).")
+    else:
+        direction = "narrows" if last.gap < first.gap else "widens"
+        text = (f"The train-test accuracy gap {direction} from {_pts(first.gap)} at wd "
+                f"{wd_label(first.weight_decay)} to {_pts(last.gap)} at wd "
+                f"{wd_label(last.weight_decay)}; it is narrowest at wd "
+                f"{wd_label(narrowest.weight_decay)} ({_pts(narrowest.gap)}).")
+        if narrowest in underfit:
+            text += (f" wd {wd_label(narrowest.weight_decay)} underfits, so its small gap comes "
+                     "from a low train accuracy, not from better generalisation.")
     return [text]
 
 
@@ -184,26 +220,35 @@ def _overfitting(finished: list[RunSummary]) -> list[str]:
 
 
 def findings_table(summaries: list[RunSummary], best: RunSummary | None):
-    """A Rich table of the summaries, the best run's row highlighted."""
+    """A Rich table of the summaries, the best run's row highlighted.
+
+    The status column appears only when some run is not done. No value contains a space, so
+    in a narrow terminal only the headers wrap (80 columns fit all but the status column
+    beside a validation column, which is then shortened).
+    """
     from rich.table import Table
 
     has_val = any(s.final_val_acc is not None for s in summaries)
-    table = Table(title="Findings per weight decay (final epoch unless noted)",
-                  caption=f"★ best by final {chosen_by(summaries)}; gap = train acc - test acc; "
-                          "losses are data losses (no penalty)")
-    for name in ("wd", "status", "test acc", "best test acc (epoch)", "gap", "train loss",
-                 "test loss"):
-        table.add_column(name, justify="left" if name == "status" else "right")
-    if has_val:
-        table.add_column("val acc", justify="right")
+    has_status = any(s.status != "done" for s in summaries)
+    names = ["wd", *(["status"] if has_status else []), *(["val acc"] if has_val else []),
+             "test acc", "best test acc", "at epoch", "gap", "train loss", "test loss"]
+    rows, styles = [], []
     for s in summaries:
         is_best = best is not None and s.weight_decay == best.weight_decay
-        label = wd_label(s.weight_decay) + (" ★" if is_best else "")
-        cells = [label, s.status, f"{s.final_test_acc:.2%}",
-                 f"{s.best_test_acc:.2%} ({s.best_test_epoch})", _pts(s.gap, "pts"),
-                 f"{s.final_train_loss:.4f}", f"{s.final_test_loss:.4f}"]
+        row = [wd_label(s.weight_decay) + (" ★" if is_best else "")]
+        if has_status:
+            row.append(s.status)
         if has_val:
-            cells.append("" if s.final_val_acc is None else f"{s.final_val_acc:.2%}")
-        table.add_row(*cells, style="bold green" if is_best else
-                      "red" if s.status == "diverged" else None)
+            row.append("" if s.final_val_acc is None else f"{s.final_val_acc:.2%}")
+        row += [f"{s.final_test_acc:.2%}", f"{s.best_test_acc:.2%}", str(s.best_test_epoch),
+                _points(s.gap), f"{s.final_train_loss:.4f}", f"{s.final_test_loss:.4f}"]
+        rows.append(row)
+        styles.append("bold green" if is_best else "red" if s.status == "diverged" else None)
+    table = Table(title="Findings per weight decay (final epoch unless noted)",
+                  caption=f"★ best by final {chosen_by(summaries)}; gap = train acc - test acc "
+                          "in points; losses are data losses (no penalty)")
+    for name in names:
+        table.add_column(name, justify="left" if name == "status" else "right")
+    for row, style in zip(rows, styles):
+        table.add_row(*row, style=style)
     return table

@@ -4,6 +4,8 @@ Each worker (a spawned process, so no thread pool is inherited half-initialised)
 to `max(1, cores // N)` threads, loads the dataset itself and runs `runner.execute_point`,
 sending its events through a queue; batch events are thinned to a few per second. The parent
 feeds every event to the same `Recorder` as a sequential sweep, so results.json has one writer.
+On Ctrl-C (or a failed worker) the parent sets a shared stop flag: every worker stops at its
+next batch and a weight decay still queued does not start, so the interrupt takes effect at once.
 This module must not render or decide what is recorded.
 """
 
@@ -20,17 +22,22 @@ from pa2cli.sweep.store import SweepFolder
 
 BATCH_EVENT_SECONDS = 0.2
 _events = None  # the worker's queue, set by _start_worker
+_stop = None  # the worker's stop flag, set by the parent on Ctrl-C or an error
+
+
+class StopRequested(Exception):
+    """Raised inside a worker when the parent has asked every worker to stop."""
 
 
 def threads_per_job(jobs: int, cores: int | None = None) -> int:
     return max(1, (cores or os.cpu_count() or 1) // jobs)
 
 
-def _start_worker(events, threads: int) -> None:
-    global _events
+def _start_worker(events, stop, threads: int) -> None:
+    global _events, _stop
     import torch
 
-    _events = events
+    _events, _stop = events, stop
     torch.set_num_threads(threads)
 
 
@@ -41,6 +48,8 @@ def _work(config_dict: dict, folder: str, weight_decay: float, device: str, resu
     from pa2cli.sweep.runner import execute_point
     from pa2cli.sweep.training import to_device
 
+    if _stop.is_set():  # queued before the parent stopped: do not start
+        return
     config = SweepConfig.from_dict(config_dict)
     dataset = load_dataset(config.dataset, config.data_dir, False, config.val_split, config.seed)
     device = torch.device(device)
@@ -48,6 +57,8 @@ def _work(config_dict: dict, folder: str, weight_decay: float, device: str, resu
 
     def emit(kind, wd, *args):
         nonlocal last_batch_event
+        if _stop.is_set():
+            raise StopRequested
         if kind == "batch":
             epoch, batch, n_batches, loss_sum = args
             now = time.monotonic()
@@ -65,11 +76,11 @@ def run_parallel(config: SweepConfig, folder: SweepFolder, weight_decays: list[f
                  device: str, resume: bool, jobs: int, recorder) -> None:
     """Train `weight_decays` in `jobs` processes; every event goes to `recorder` in order."""
     context = multiprocessing.get_context("spawn")
-    events = context.Queue()
+    events, stop = context.Queue(), context.Event()
     ended: set[float] = set()
     with ProcessPoolExecutor(max_workers=min(jobs, len(weight_decays)), mp_context=context,
                              initializer=_start_worker,
-                             initargs=(events, threads_per_job(jobs))) as pool:
+                             initargs=(events, stop, threads_per_job(jobs))) as pool:
         futures = [pool.submit(_work, config.to_dict(), str(folder.path), wd, device, resume)
                    for wd in weight_decays]
         try:
@@ -84,6 +95,7 @@ def run_parallel(config: SweepConfig, folder: SweepFolder, weight_decays: list[f
                 recorder(kind, wd, *args)
                 if kind == "end":
                     ended.add(wd)
-        except BaseException:
+        except BaseException:  # Ctrl-C or a failed worker: stop every worker at its next batch
+            stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
             raise

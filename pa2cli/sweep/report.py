@@ -8,6 +8,7 @@ not compute metrics or train. Plots come from `plots.py` as text and are printed
 from __future__ import annotations
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from pa2cli.sweep.config import LOSS_NOTE, SweepConfig, wd_label
@@ -41,6 +42,14 @@ def header(console: Console, config: SweepConfig, dataset, device, folder: str,
                   highlight=False)
 
 
+def resumed_from(console: Console, results: dict, epochs: int) -> None:
+    """What a resumed sweep keeps: each run's saved epochs (diverged runs are not retrained)."""
+    kept = ", ".join(f"wd {wd_label(run['weight_decay'])} {len(run['epochs'])}/{epochs}"
+                     + (" (diverged)" if run["status"] == "diverged" else "")
+                     for run in sorted(results["runs"], key=lambda r: r["weight_decay"]))
+    console.print(f"Continuing from the saved epochs: {kept}.\n", highlight=False)
+
+
 def plots(console: Console, results: dict) -> None:
     from pa2cli.sweep.plots import plot_texts
 
@@ -57,8 +66,12 @@ def findings(console: Console, results: dict) -> None:
     if summaries:
         console.print(findings_table(summaries, pick_best(summaries)))
     console.print("[bold]Findings[/bold]")
+    bullets = Table.grid(padding=(0, 1))  # a hanging indent: wrapped lines stay under the text
+    bullets.add_column(no_wrap=True)
+    bullets.add_column()
     for line in diverged_notes(results) + inferences(summaries):
-        console.print(f" • {line}", highlight=False)
+        bullets.add_row(" •", Text(line))
+    console.print(bullets)
 
 
 def show(console: Console, results: dict, with_plots: bool) -> None:

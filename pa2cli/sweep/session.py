@@ -108,6 +108,8 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
     folder, config, device, dataset = prepare(config, out, resume, explicit)
     report.header(console, config, dataset, device, str(folder.path),
                   baseline_added and not resume)
+    if resume:
+        report.resumed_from(console, folder.load(), config.epochs)
     try:
         results, _ = run_sweep(config, folder, dataset, device, resume=resume, jobs=jobs,
                                console=console)
@@ -130,6 +132,9 @@ def show_saved(folder: str, *, save_to: str | None, plot: bool,
 
     console = console or Console(highlight=False)
     results = load_results(Path(folder))
+    if save_to and not Path(save_to).expanduser().parent.is_dir():
+        raise UserError("its folder does not exist", where=f"--save {save_to}",
+                        fix="Create the folder first, or give a path in an existing one.")
     report.show(console, results, with_plots=plot)
     if save_to:
         from pa2cli.sweep.plots import save_plots

@@ -5,7 +5,8 @@ The data are tensors moved to the device once; each epoch shuffles with a seeded
 floats with `Dataset.to_float`. After each epoch the model is evaluated under `model.eval()`
 and `torch.no_grad()` on the whole train and test splits (and validation, if held out); the
 losses are the cross-entropy data loss, without the weight-decay penalty. A non-finite loss
-ends the run as "diverged". `checkpoint_of`/`restore` capture everything the next epoch depends
+ends the run as "diverged". Nothing is read back from the device per batch: the running
+loss is summed there and read by the progress display a few times a second. `checkpoint_of`/`restore` capture everything the next epoch depends
 on (weights, optimiser, shuffling and dropout RNG), so a resumed run repeats an uninterrupted
 one exactly on CPU. This module must not print, write files or know about the other runs.
 """
@@ -107,14 +108,20 @@ def restore(state: RunState, checkpoint: dict) -> None:
 @torch.no_grad()
 def evaluate(model, x: torch.Tensor, y: torch.Tensor, to_float,
              batch_size: int) -> tuple[float, float]:
-    """(mean cross-entropy, accuracy in [0, 1]) of `model` on all of (x, y), in eval mode."""
+    """(mean cross-entropy, accuracy in [0, 1]) of `model` on all of (x, y), in eval mode.
+
+    The per-batch sums stay on the device and are read once at the end (one sync per split,
+    not one per batch), then added exactly in double precision (`math.fsum`; MPS has no float64).
+    """
     model.eval()
-    loss_sum, correct = 0.0, 0  # Python numbers: double precision on any device (MPS has none)
+    loss_sums, corrects = [], []
     for start in range(0, len(y), batch_size):
         logits = model(to_float(x[start:start + batch_size]))
         target = y[start:start + batch_size]
-        loss_sum += F.cross_entropy(logits, target, reduction="sum").item()
-        correct += int((logits.argmax(dim=1) == target).sum().item())
+        loss_sums.append(F.cross_entropy(logits, target, reduction="sum"))
+        corrects.append((logits.argmax(dim=1) == target).sum())
+    loss_sum = math.fsum(torch.stack(loss_sums).tolist())
+    correct = int(torch.stack(corrects).sum())
     return loss_sum / len(y), correct / len(y)
 
 
@@ -129,7 +136,10 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
     for epoch in range(len(state.rows) + 1, config.epochs + 1):
         started = time.perf_counter()
         model.train()
-        order = torch.randperm(n, generator=state.generator).to(y_train.device)
+        # shuffled on the CPU (the generator's state is what a checkpoint saves); the copy to
+        # an accelerator need not block the host, the indexing below waits for it on-stream
+        order = torch.randperm(n, generator=state.generator).to(y_train.device,
+                                                                 non_blocking=True)
         loss_sum = torch.zeros((), device=y_train.device)
         for batch, start in enumerate(range(0, n, config.batch_size), start=1):
             index = order[start:start + config.batch_size]

@@ -57,6 +57,13 @@ def test_save_exports_the_plots(saved_sweep, tmp_path, name, marker):
     assert marker in content and "final accuracy vs weight decay" in content
 
 
+def test_save_into_a_missing_folder_exits_2_before_drawing(saved_sweep, tmp_path):
+    target = tmp_path / "nowhere" / "plots.txt"
+    result = CliRunner().invoke(cli, ["plot", str(saved_sweep), "--save", str(target)])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and f"--save {target}" in result.output
+
+
 def test_missing_folder_exits_2_with_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["plot", str(tmp_path / "nope")])
     assert result.exit_code == 2

@@ -56,6 +56,8 @@ def test_resume_with_more_epochs_continues_from_the_checkpoints(
     second = CliRunner().invoke(cli, ["sweep", "--out", out, "--resume", "--epochs", "3",
                                       "--no-plot"])
     assert second.exit_code == 0, second.output
+    assert ("Continuing from the saved epochs: wd 0 1/3, wd 1e-3 1/3, wd 1e-2 1/3."
+            in " ".join(second.output.split()))
     resumed = json.loads((tmp_path / "sweep" / "results.json").read_text())
     assert without_seconds(resumed) == without_seconds(uninterrupted)
     assert resumed["config"]["epochs"] == 3
@@ -81,3 +83,10 @@ def test_new_sweep_into_a_used_folder_exits_2(tmp_path):
     (tmp_path / "results.json").write_text("{}")
     result = CliRunner().invoke(cli, ["sweep", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "--resume" in result.output
+
+
+def test_resume_on_a_folder_without_a_sweep_exits_2_naming_it(tmp_path):
+    result = CliRunner().invoke(cli, ["sweep", "--out", str(tmp_path), "--resume"])
+    assert result.exit_code == 2
+    assert result.output == (f"Error: {tmp_path}: no results.json here. Give the --out folder "
+                             "of a sweep (it holds results.json).\n")

@@ -70,6 +70,16 @@ def test_unavailable_device_exits_2(tmp_path, device, available):
     assert result.output.strip().count("\n") == 0 and "--device" in result.output
 
 
+def test_mnist_without_files_exits_2_saying_where_it_looked_and_how_to_fetch(tmp_path):
+    root = tmp_path / "data"
+    result = CliRunner().invoke(cli, ["sweep", "--dataset", "mnist", "--data-dir", str(root),
+                                      "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert str(root / "MNIST" / "raw") in result.output
+    assert f"pa2 sweep --dataset mnist --data-dir {root} --download" in result.output
+    assert not (tmp_path / "o").exists()
+
+
 def test_val_split_picks_the_best_by_validation_and_reports_test_beside_it(tmp_path):
     result = CliRunner().invoke(cli, ["sweep", "--wd", "1e-3", "--epochs", "1", "--val-split",
                                       "0.2", "--no-plot", "--out", str(tmp_path)])
@@ -91,6 +101,26 @@ def test_parallel_jobs_record_the_same_numbers_as_one_process(tmp_path, without_
     for (_, _, rows_a), (_, _, rows_b) in zip(a, b):
         for row_a, row_b in zip(rows_a, rows_b):
             assert row_b == pytest.approx(row_a, rel=1e-4)
+
+
+def test_interrupting_parallel_jobs_stops_the_workers_and_starts_no_queued_run(
+        tmp_path, digits, run_tiny_sweep):
+    from pa2cli.sweep.config import SweepConfig
+
+    config = SweepConfig(epochs=30, weight_decays=(0.0, 1e-4, 1e-3), device="cpu")
+
+    def interrupt(weight_decay, row):
+        raise KeyboardInterrupt  # as Ctrl-C would, at the first recorded epoch
+
+    with pytest.raises(KeyboardInterrupt):
+        run_tiny_sweep(config, tmp_path, digits, jobs=2, after_epoch=interrupt)
+    # 2 workers took 0 and 1e-4; 1e-3 was queued behind them and must never have started
+    assert not (tmp_path / "checkpoints" / "wd_0.001.pt").exists()
+    import torch
+
+    saved = [torch.load(path, weights_only=False)["rows"]
+             for path in (tmp_path / "checkpoints").glob("wd_*.pt")]
+    assert saved and all(len(rows) < 10 for rows in saved)  # stopped long before 30 epochs
 
 
 def test_command_module_does_not_import_torch():

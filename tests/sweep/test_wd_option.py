@@ -72,10 +72,13 @@ def test_bad_value_exits_2_with_one_line_naming_it(captured, bad, shown):
     assert len(lines) == 1 and "--wd" in lines[0] and shown in lines[0], result.output
 
 
-def test_missing_value_is_a_usage_error(captured):
-    result, _ = captured("--wd")
-    assert result.exit_code == 2
-    assert "--wd" in result.output
+@pytest.mark.parametrize("args", [("--wd",), ("--wd", "--lr", "0.1"), ("--wd", ","),
+                                  ("--wd=",), ("--wd", "1e-4", "--wd")])
+def test_missing_value_exits_2_with_one_line_saying_what_to_give(captured, args):
+    result, config = captured(*args)
+    assert result.exit_code == 2 and config is None
+    assert result.output.strip() == (
+        "Error: --wd: needs one or more values. Give numbers such as --wd 1e-4 1e-3 (0 allowed).")
 
 
 def test_spreading_stops_at_the_next_option_and_at_double_dash():
@@ -96,3 +99,22 @@ def test_each_parallel_job_gets_its_share_of_the_cores():
     from pa2cli.sweep.parallel import threads_per_job
 
     assert [threads_per_job(jobs, cores=8) for jobs in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
+
+
+@pytest.mark.parametrize("optimizer, lr", [("sgd", 0.05), ("adam", 1e-3), ("adamw", 1e-3)])
+def test_learning_rate_defaults_to_the_optimisers_usual_value(captured, optimizer, lr):
+    _, config = captured("--optimizer", optimizer)
+    assert config.optimizer == optimizer and config.lr == lr
+
+
+def test_given_learning_rate_wins_over_the_optimisers_default(captured):
+    _, config = captured("--optimizer", "adam", "--lr", "0.01")
+    assert config.lr == 0.01
+
+
+def test_help_states_each_optimisers_default_learning_rate():
+    from pa2cli.sweep.config import DEFAULT_LR
+
+    text = " ".join(CliRunner().invoke(cli, ["sweep", "--help"]).output.split())
+    assert DEFAULT_LR == {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3}
+    assert "default: 0.05 for sgd, 1e-3 for adam and adamw" in text
