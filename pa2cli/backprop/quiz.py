@@ -223,5 +223,8 @@ class Quiz:
             state.wrong_tries += 1
             save_state(self.path, state)
             self.console.print(f"  ✗ not quite: {how_far(value, step.value)}.", style="red")
-            self.console.print("  Type ? for a hint (the formula with the numbers), s to reveal, "
-                               "or try again.")
+            if state.hinted:
+                self.console.print("  Check the hint above, type s to reveal, or try again.")
+            else:
+                self.console.print("  Type ? for a hint (the formula with the numbers), s to reveal, "
+                                   "or try again.")

@@ -166,3 +166,11 @@ def test_an_unwritable_data_folder_is_one_line_before_the_first_question(tmp_pat
     assert result.output.strip().splitlines() == [
         f"Error: {blocker}/backprop: cannot save the quiz's place here (Not a directory). "
         "Set PA2_HOME to a folder you can write to."]
+
+
+def test_wrong_answer_after_the_hint_points_back_at_it_instead_of_offering_it_again():
+    out = quiz("?", "0.38").output
+    after_hint = out[out.index("hint: z_h1"):]
+    assert "✗ not quite: 0.38 is 0.0025 too high" in after_hint
+    assert "Check the hint above, type s to reveal, or try again." in after_hint
+    assert "Type ? for a hint" not in after_hint
