@@ -112,7 +112,7 @@ def torch_backend() -> Backend:
 
 _BINARY = {
     ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a**b, ast.BitXor: lambda a, b: a**b,
+    ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a**b,
     ast.MatMult: lambda a, b: a @ b,
 }
 _UNARY = {ast.USub: lambda a: -a, ast.UAdd: lambda a: +a}

@@ -65,7 +65,3 @@ def parameters_nearest_output_first(network: Network) -> list[str]:
     layer.update({name: max(network.layers[n] for n in bias.nodes)
                   for name, bias in network.biases.items()})
     return sorted(layer, key=lambda name: -layer[name])
-
-
-def quantity_names(network: Network) -> list[str]:
-    return [q.name for q in teaching_order(network)]

@@ -20,6 +20,12 @@ def lines_block(heading: str, lines: list[str]) -> Block:
 BLOCKS = [lines_block("One", ["a1", "a2"]), lines_block("Two", ["b1", "b2", "b3"])]
 
 
+def spawn_explain(*args: str) -> pexpect.spawn:
+    """`pa2 explain ARGS` in a real 40x110 pseudo-terminal."""
+    return pexpect.spawn(sys.executable, ["-m", "pa2cli", "explain", *args], encoding="utf-8",
+                         dimensions=(40, 110), timeout=20, env={"TERM": "xterm", "PATH": "/usr/bin:/bin"})
+
+
 def walk(keys: str) -> tuple[int, str]:
     out = io.StringIO()
     script = iter(keys)
@@ -55,8 +61,7 @@ def test_ctrl_c_quits_quietly():
 
 
 def test_real_terminal_steps_forward_back_and_quits():
-    child = pexpect.spawn(sys.executable, ["-m", "pa2cli", "explain", "sigmoid"], encoding="utf-8",
-                          dimensions=(40, 110), timeout=20, env={"TERM": "xterm", "PATH": "/usr/bin:/bin"})
+    child = spawn_explain("sigmoid")
     try:
         child.expect("step 1 of (\\d+)")
         total = int(child.match.group(1))
@@ -78,8 +83,7 @@ def test_real_terminal_steps_forward_back_and_quits():
 
 
 def test_real_terminal_with_all_prints_without_waiting():
-    child = pexpect.spawn(sys.executable, ["-m", "pa2cli", "explain", "relu", "--all"], encoding="utf-8",
-                          dimensions=(40, 110), timeout=20, env={"TERM": "xterm", "PATH": "/usr/bin:/bin"})
+    child = spawn_explain("relu", "--all")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -103,8 +107,7 @@ def test_escape_alone_quits():
 
 
 def test_real_terminal_counts_every_key_of_a_fast_burst():
-    child = pexpect.spawn(sys.executable, ["-m", "pa2cli", "explain", "relu"], encoding="utf-8",
-                          dimensions=(40, 110), timeout=20, env={"TERM": "xterm", "PATH": "/usr/bin:/bin"})
+    child = spawn_explain("relu")
     try:
         child.expect("step 1 of")
         child.send("\r\r\r\r\r")  # one write: the program may read all five keys at once
