@@ -41,6 +41,7 @@ _LATIN1 = {chr(c) for c in range(0xC0, 0x100)} - {"×", "÷"}
 # Names written upright in maths: LaTeX's own operators, then the rest as \operatorname.
 _OPERATORS = {"log", "exp", "max", "min", "sin", "cos", "tanh", "sinh", "cosh", "det", "arg"}
 _NAMED = {"sign", "clip", "softmax", "diag", "relu", "norm", "tr"}
+_WEAK_NAMES = _OPERATORS | {"sign", "clip", "softmax", "diag", "relu"}  # maths beside maths in prose
 _CODE = re.compile(r"(?:torch|F|nn)(?:\.\w+)+(?:\([^()]*\))?"         # torch.nn.L1Loss(reduction='sum')
                    r"|\b[A-Z][a-z]+[A-Z0-9]\w*(?:\([^()]*\))?(?!_)"  # HuberLoss(delta=δ), CrossEntropyLoss
                    r"|\b[a-z]+\(\w+=[^()]*\)"                       # clamp(min=0)
@@ -165,11 +166,14 @@ def maths_latex(text: str) -> str:
         else:
             out.append(c)
         i += 1
-    return "".join(out).strip()
+    latex = re.sub(r"(?<![\\\w])(\d+(?:\.\d+)?)e([+-]?\d+)\b",
+                   lambda m: ("" if m[1] == "1" else m[1] + r" \times ") + f"10^{{{int(m[2])}}}", "".join(out))
+    latex = re.sub(r" {2,}", " ", latex)
+    return re.sub(r"(\\[A-Za-z]+) (?=[_^')\],.;:}])", r"\1", latex).strip()
 
 
 # ----------------------------------------------------------------------------- prose
-def _escape_text(text: str) -> str:
+def escape_text(text: str) -> str:
     out = []
     for c in text:
         if c in _TEXT:
@@ -185,7 +189,10 @@ def _escape_text(text: str) -> str:
 
 def _code(text: str) -> str:
     r"""Code as \texttt (maths letters inside, like δ, as inline maths)."""
-    return r"\texttt{" + _escape_text(text) + "}"
+    escaped = escape_text(text)
+    for c in ".(=,":
+        escaped = escaped.replace(c, c + r"\allowbreak{}")
+    return r"\texttt{" + escaped + "}"
 
 
 def _kind(word: str) -> str:
@@ -194,9 +201,9 @@ def _kind(word: str) -> str:
     if any(_is_maths_char(c) for c in word) or any(c in _STRONG for c in word) or \
             any(_accent_after(word, i) for i in range(len(word))):
         return "strong"
-    if re.fullmatch(r"[A-Za-z]\(.*|(?:%s)\(.*" % "|".join(_OPERATORS | _NAMED), core):
+    if re.fullmatch(r"[A-Za-z]\(.*|(?:%s)\(.*" % "|".join(_WEAK_NAMES), core):
         return "strong"
-    if re.fullmatch(r"[A-Za-z]|-?\d+(\.\d+)?(e-?\d+)?|(?:%s)" % "|".join(_OPERATORS | _NAMED), core) or not core:
+    if re.fullmatch(r"[A-Za-z]|-?\d+(\.\d+)?(e-?\d+)?|(?:%s)" % "|".join(_WEAK_NAMES), core) or not core:
         return "weak"
     return "text"
 
@@ -221,13 +228,22 @@ def _split_edges(run: str) -> tuple[str, str, str]:
             return before, run, after
 
 
+def _opens(word: str) -> bool:
+    return word.startswith("(") and word.count("(") > word.count(")")
+
+
+def _balanced(words: list[str]) -> bool:
+    run = "".join(words)
+    return run.count("(") == run.count(")")
+
+
 def _prose(text: str) -> str:
     words = re.split(r"(\s+)", text)
     kinds = [_kind(w) if w.strip() else "space" for w in words]
     out, i = [], 0
     while i < len(words):
         if kinds[i] not in ("strong", "weak"):
-            out.append(_escape_text(words[i]))
+            out.append(escape_text(words[i]))
             i += 1
             continue
         j = i
@@ -236,12 +252,15 @@ def _prose(text: str) -> str:
             j += 1
             if kinds[j - 1] != "space" and re.search(r"[;:]$|[^.\d]\.$", words[j - 1]):
                 break  # a clause or sentence ends the maths
+            if j + 1 < len(words) and kinds[j] == "space" and _opens(words[j + 1]) and _balanced(words[i:j]):
+                break  # a parenthesis starts its own maths
         run = "".join(words[i:j])
         if "strong" in kinds[i:j]:
             before, maths, after = _split_edges(run)
-            out.append(_escape_text(before) + (f"${maths_latex(maths)}$" if maths else "") + _escape_text(after))
+            latex = maths_latex(maths).replace(", ", ",\\allowbreak ")
+            out.append(escape_text(before) + (f"${latex}$" if maths else "") + escape_text(after))
         else:
-            out.append(_escape_text(run))
+            out.append(escape_text(run))
         i = j
     return "".join(out)
 

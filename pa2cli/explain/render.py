@@ -159,7 +159,7 @@ def _kinks(section: model.Kinks) -> Block:
     return Block(section.heading, len(items), _lines(items))
 
 
-_STATUS = {"ok": "✓", "kink": "kink", "differs": "✗ differs"}
+_STATUS = {"ok": "✓", "kink": "kink", "differs": "✗ differs", "singular": "undefined"}
 
 
 def _checks(section: model.Checks) -> Block:
@@ -185,7 +185,7 @@ def _checks(section: model.Checks) -> Block:
                 cells.append(number(row.autograd))
             cells.append(_STATUS[row.status])
             last_of_point = i + 1 < len(rows) and points[i + 1] != points[i]
-            table.add_row(*map(Text, cells), style="yellow" if row.status == "kink" else None,
+            table.add_row(*map(Text, cells), style="yellow" if row.status in ("kink", "singular") else None,
                           end_section=last_of_point)
         return table
 

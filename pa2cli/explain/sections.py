@@ -116,7 +116,7 @@ class CheckLine:
     difference: np.ndarray  # rounding noise already shown as 0
     error: float
     autograd: np.ndarray | None
-    status: str  # "ok", "kink" or "differs"
+    status: str  # "ok", "differs", "kink" or "singular" (the function is undefined there)
 
 
 @dataclass(frozen=True)
@@ -257,9 +257,11 @@ def _kinks(explanation: Explanation, labels: Labels) -> Kinks:
 def _checks(explanation: Explanation, labels: Labels) -> Checks:
     rows = tuple(CheckLine(labels.point(row.point), labels.gradient(row.check), row.derived,
                            denoised(row.difference), row.error, row.autograd,
-                           "kink" if row.kink else ("ok" if row.agrees else "differs"))
+                           "singular" if row.singular else "kink" if row.kink else ("ok" if row.agrees else "differs"))
                  for row in explanation.checks)
     caption = (f"central difference with h = {STEP:g} (sizes below {NOISE:g} are rounding, shown as 0); "
                f"|error| = largest |derived − difference|; agreement within {TOLERANCE:g} (relative); "
-               "at a kink the difference averages the two one-sided slopes")
+               "at a kink the difference averages the two one-sided slopes"
+               + ("; where the function itself is undefined (a singularity) the difference straddles it "
+                  "and its value is an artefact, not a derivative" if any(r.singular for r in explanation.checks) else ""))
     return Checks("Numeric check (computed now)", rows, explanation.verified, caption)
