@@ -252,6 +252,8 @@ def _prose(text: str) -> str:
             j += 1
             if kinds[j - 1] != "space" and re.search(r"[;:]$|[^.\d]\.$", words[j - 1]):
                 break  # a clause or sentence ends the maths
+            if words[j - 1].endswith(",") and "strong" not in kinds[i:j]:
+                break  # "the target y, n = 4": a lone letter before a comma is not part of what follows
             if j + 1 < len(words) and kinds[j] == "space" and _opens(words[j + 1]) and _balanced(words[i:j]):
                 break  # a parenthesis starts its own maths
         run = "".join(words[i:j])
