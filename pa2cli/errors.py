@@ -21,12 +21,13 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[:limit]}…"
 
 
-def excerpt(text: object, limit: int = EXCERPT_LENGTH) -> str:
+def excerpt(text: object, limit: int = EXCERPT_LENGTH, *, as_json: bool = False) -> str:
     """`text` quoted for a message: its repr, cut to `limit` characters with the full length said.
 
     `excerpt("abc")` is `'abc'`; a longer text is `'first 40 characters…' (1000000 characters)`.
     Escapes (repr) keep newlines, terminal control codes and lone surrogates out of the output.
     Only the kept part is ever copied, so the cost does not grow with the length of `text`.
+    `as_json` quotes as JSON does ("0.25"), for values read from a JSON file.
     """
     if isinstance(text, float) or (isinstance(text, int) and text.bit_length() < 256):
         return repr(text)
@@ -34,9 +35,16 @@ def excerpt(text: object, limit: int = EXCERPT_LENGTH) -> str:
         return "a very large integer"
     if not isinstance(text, str):
         return f"a value of type {type(text).__name__}"
+    quote = _json_quote if as_json else repr
     if len(text) <= limit:
-        return repr(text)
-    return f"{text[:limit]!r}… ({len(text)} characters)"
+        return quote(text)
+    return f"{quote(text[:limit])}… ({len(text)} characters)"
+
+
+def _json_quote(text: str) -> str:
+    import json
+
+    return json.dumps(text)
 
 
 class UserError(click.ClickException):
@@ -58,7 +66,10 @@ class UserError(click.ClickException):
             text = f"{_cut(self.where, MAX_WHERE)}: {text}"
         if self.fix:
             text = f"{text.rstrip('.')}. {self.fix}"
-        return " ".join(text.split())
+        text = " ".join(text.split())
+        if not text.isprintable():  # a terminal control code or lone surrogate from a file
+            text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+        return text
 
     def format_message(self) -> str:
         return self.message
