@@ -20,6 +20,7 @@ import numpy as np
 
 from pa2cli.sweep.config import wd_label
 from pa2cli.sweep.plots import log_positions
+from pa2cli.sweep.store import SweepResults
 
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 TRAIN, TEST = "#1f77b4", "#d62728"
@@ -36,20 +37,18 @@ class Group:
     complete: bool  # every run finished
 
 
-def groups(results: dict) -> list[Group]:
-    """The runs with at least one epoch, grouped by weight decay, smallest first."""
-    by_decay: dict[float, list[dict]] = {}
-    for run in results["runs"]:
-        if run["epochs"]:
-            by_decay.setdefault(float(run["weight_decay"]), []).append(run)
+def groups(results: SweepResults) -> list[Group]:
+    """The runs with at least one epoch, grouped by weight decay (smallest first), one row per seed."""
     out = []
-    for decay in sorted(by_decay):
-        runs = by_decay[decay]
-        length = min(len(r["epochs"]) for r in runs)
-        metrics = {name: np.array([[row[name] for row in r["epochs"][:length]] for r in runs], dtype=float)
+    for decay in results.weight_decays:
+        runs = [run for run in results.runs_of(decay) if run.epochs]
+        if not runs:
+            continue
+        length = min(len(run.epochs) for run in runs)
+        metrics = {name: np.array([[row.metric(name) for row in run.epochs[:length]] for run in runs], dtype=float)
                    for name in ("train_acc", "test_acc", "train_loss", "test_loss")}
-        epochs = np.array([row["epoch"] for row in runs[0]["epochs"][:length]])
-        out.append(Group(decay, len(runs), epochs, metrics, all(r["status"] == "done" for r in runs)))
+        epochs = np.array([row.epoch for row in runs[0].epochs[:length]])
+        out.append(Group(decay, len(runs), epochs, metrics, all(run.status == "done" for run in runs)))
     return out
 
 
@@ -111,7 +110,7 @@ def _draw_final(axes, found: list[Group]) -> None:
     axes.legend(fontsize=8)
 
 
-def _nothing(results: dict) -> list[Group]:
+def _nothing(results: SweepResults) -> list[Group]:
     from pa2cli.errors import UserError
 
     found = groups(results)
@@ -121,7 +120,7 @@ def _nothing(results: dict) -> list[Group]:
     return found
 
 
-def curves_figure(results: dict):
+def curves_figure(results: SweepResults):
     found = _nothing(results)
     figure = _new_figure(9, 2.6 * len(found))
     axes = figure.subplots(len(found), 2, squeeze=False)
@@ -130,14 +129,14 @@ def curves_figure(results: dict):
     return figure
 
 
-def final_figure(results: dict):
+def final_figure(results: SweepResults):
     found = _nothing(results)
     figure = _new_figure(6.5, 3.2)
     _draw_final(figure.subplots(), found)
     return figure
 
 
-def overview_figure(results: dict):
+def overview_figure(results: SweepResults):
     """The curves of every weight decay and, below, final accuracy against weight decay."""
     found = _nothing(results)
     figure = _new_figure(9, 2.6 * len(found) + 3.2)

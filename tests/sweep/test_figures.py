@@ -10,20 +10,18 @@ from click.testing import CliRunner
 
 from pa2cli.cli import cli
 from pa2cli.sweep import figures
-from pa2cli.sweep.store import SweepFolder
+from pa2cli.sweep.store import EpochRow, Run, SweepFolder, SweepResults
 
 
-def rows(offset: float) -> list[dict]:
-    return [{"epoch": e, "train_loss": 1.0 / e + offset, "train_acc": 0.8 + 0.05 * e - offset,
-             "test_loss": 1.2 / e + offset, "test_acc": 0.75 + 0.05 * e - offset, "seconds": 0.1}
+def rows(offset: float) -> list[EpochRow]:
+    return [EpochRow(e, 1.0 / e + offset, 0.8 + 0.05 * e - offset, 1.2 / e + offset, 0.75 + 0.05 * e - offset, 0.1)
             for e in (1, 2, 3)]
 
 
-def results_with_seeds() -> dict:
-    runs = [{"weight_decay": wd, "seed": seed, "status": "done", "epochs": rows(0.01 * seed)}
-            for wd in (0.0, 1e-3) for seed in (0, 1, 2)]
-    runs.append({"weight_decay": 1e-2, "seed": 0, "status": "partial", "epochs": rows(0.0)[:2]})
-    return {"config": {}, "runs": runs}
+def results_with_seeds() -> SweepResults:
+    runs = [Run(wd, seed, "done", rows(0.01 * seed)) for wd in (0.0, 1e-3) for seed in (0, 1, 2)]
+    runs.append(Run(1e-2, 0, "partial", rows(0.0)[:2]))
+    return SweepResults({"seed": 0}, runs)
 
 
 def test_runs_are_grouped_by_weight_decay_with_one_row_per_seed():
@@ -68,4 +66,4 @@ def test_a_sweep_without_epochs_has_no_figure_and_says_how_to_get_one():
     from pa2cli.errors import UserError
 
     with pytest.raises(UserError, match="no finished epoch"):
-        figures.final_figure({"config": {}, "runs": [{"weight_decay": 0.0, "status": "partial", "epochs": []}]})
+        figures.final_figure(SweepResults({}, [Run(0.0, 0)]))
