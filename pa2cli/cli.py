@@ -21,6 +21,7 @@ COMMANDS = {
     "backprop": "pa2cli.backprop.command:backprop",
     "sweep": "pa2cli.sweep.command:sweep",
     "plot": "pa2cli.sweep.command:plot",
+    "report": "pa2cli.report.command:report",
 }
 
 WELCOME = """\
@@ -40,6 +41,7 @@ SHORT_HELP = {
     "backprop": "Hand-backpropagation quiz on your network (Part B, question 3).",
     "sweep": "Train once per weight decay; plot and compare (Part A).",
     "plot": "Redraw the plots and findings of a saved sweep.",
+    "report": "Write your report (Markdown or LaTeX) with figures.",
 }
 
 

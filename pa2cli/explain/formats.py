@@ -154,8 +154,9 @@ def to_latex(explanation: Explanation, *, level: str = "section") -> str:
            f"% Paste into a document whose preamble has {PREAMBLE}.",
            r"\begingroup\setlength{\emergencystretch}{3em}",
            rf"\{level}*{{{escape_text(topic.title)}}}", r"\emph{" + latex_text(topic.summary) + "}", ""]
+    inner = {"section": r"\subsection*", "subsection": r"\subsubsection*"}[level]
     for section in model.sections(explanation):
-        out += _LATEX[type(section)](section)
+        out += [line.replace(r"\subsection*", inner) for line in _LATEX[type(section)](section)]
     return "\n".join(out + [r"\endgroup", ""])
 
 
@@ -232,13 +233,11 @@ _MARKDOWN = {model.Definition: _md_definition, model.Lines: _md_lines, model.Sta
              model.Kinks: _md_kinks, model.Checks: _md_checks}
 
 
-def to_markdown(explanation: Explanation, *, level: int = 2) -> str:
+def to_markdown(explanation: Explanation) -> str:
     topic = explanation.topic
-    out = [f"{'#' * level} {topic.title}", "", f"*{topic.summary}*", ""]
+    out = [f"## {topic.title}", "", f"*{topic.summary}*", ""]
     for section in model.sections(explanation):
         out += _MARKDOWN[type(section)](section)
-    if level != 2:
-        out = [re.sub(r"^###", "#" * (level + 1), line) for line in out]
     return "\n".join(out)
 
 

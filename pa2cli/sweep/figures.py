@@ -24,6 +24,7 @@ from pa2cli.sweep.store import SweepResults
 
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 TRAIN, TEST = "#1f77b4", "#d62728"
+LOG_SCALE_RATIO = 10.0  # a loss axis spanning more than this factor is drawn on a log scale
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,16 @@ def _draw_curves(axes_row, group: Group) -> None:
         _band(loss, group.epochs, group.metrics[f"{split}_loss"], colour, split, percent=False)
     accuracy.set_title(f"weight decay {wd_label(group.weight_decay)}{state}: accuracy{seeds}", fontsize=9)
     loss.set_title(f"weight decay {wd_label(group.weight_decay)}{state}: loss{seeds}", fontsize=9)
+    from matplotlib.ticker import MaxNLocator
+
     accuracy.set_ylabel("accuracy (%)")
-    loss.set_ylabel("data loss (log scale)")
-    if np.all(group.metrics["train_loss"] > 0) and np.all(group.metrics["test_loss"] > 0):
+    losses = np.concatenate([group.metrics["train_loss"].ravel(), group.metrics["test_loss"].ravel()])
+    wide = np.all(losses > 0) and losses.max() > LOG_SCALE_RATIO * losses.min()
+    loss.set_ylabel("data loss" + (" (log scale)" if wide else ""))
+    if wide:  # losses spanning more than a factor of 10 read better on a log axis
         loss.set_yscale("log")
     for axes in axes_row:
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_xlabel("epoch")
         axes.grid(alpha=0.3)
         axes.legend(fontsize=8)
