@@ -138,8 +138,9 @@ def _latex_checks(s: model.Checks) -> list[str]:
                    "singular": "undefined here; the difference is an artefact"}[row.status]
         values = [tex_number(row.derived), tex_number(row.difference)]
         values += [tex_number(row.autograd)] if s.verified else []
-        out.append(rf"${row.gradient.latex}$ \newline {{\footnotesize {verdict}, error "
-                   rf"{tex_number(float(f'{row.error:.1e}'))}}} & " + " & ".join(values) + r" \\[2pt]")
+        error = "" if row.status == "singular" else f", error {tex_number(float(f'{row.error:.1e}'))}"
+        out.append(rf"${row.gradient.latex}$ \newline {{\footnotesize {verdict}{error}}} & "
+                   + " & ".join(values) + r" \\[2pt]")
     return out + [r"\end{longtable}}", ""]
 
 

@@ -201,7 +201,7 @@ def _kind(word: str) -> str:
     if any(_is_maths_char(c) for c in word) or any(c in _STRONG for c in word) or \
             any(_accent_after(word, i) for i in range(len(word))):
         return "strong"
-    if re.fullmatch(r"[A-Za-z]\(.*|(?:%s)\(.*" % "|".join(_WEAK_NAMES), core):
+    if re.fullmatch(r"[A-Za-z]\(.*|(?:%s)\(.*|\d+(\.\d+)?e[+-]?\d+" % "|".join(_WEAK_NAMES), core):
         return "strong"
     if re.fullmatch(r"[A-Za-z]|-?\d+(\.\d+)?(e-?\d+)?|(?:%s)" % "|".join(_WEAK_NAMES), core) or not core:
         return "weak"
