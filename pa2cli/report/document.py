@@ -126,7 +126,7 @@ def to_markdown(inputs: Inputs, out: Path) -> str:
         text += ["", "With several seeds: the mean, and the lowest to highest seed in brackets.", ""]
         for name in _save_figures(inputs.sweep, out, ".png"):
             text += [f"![{FIGURES[name.split('.')[0]]}]({name})", ""]
-        text += ["Findings:", ""] + [f"- {line}" for line in said] + [""]
+        text += ["Findings, as `pa2 sweep` states them:", ""] + [f"- {line}" for line in said] + [""]
     text += ["## Part B 1–2: gradient derivations", ""]
     for topic in inputs.topics:
         text += [_demote(topic_markdown(explain(topic)), 1), ""]
@@ -159,7 +159,7 @@ def to_latex(inputs: Inputs, out: Path) -> str:
         for name in _save_figures(inputs.sweep, out, ".pdf"):
             text += [r"\begin{figure}[htbp]\centering", rf"\includegraphics[width=\linewidth]{{{name}}}",
                      rf"\caption{{{FIGURES[name.split('.')[0]]}}}", r"\end{figure}"]
-        text += [r"\paragraph{Findings.}", r"\begin{itemize}"] + [rf"\item {latex_text(line)}" for line in said]
+        text += [r"\paragraph{Findings, as \texttt{pa2 sweep} states them.}", r"\begin{itemize}"] + [rf"\item {latex_text(line)}" for line in said]
         text += [r"\end{itemize}"]
     text += [r"\section{Part B 1--2: gradient derivations}"]
     for topic in inputs.topics:
