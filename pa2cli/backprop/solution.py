@@ -75,16 +75,18 @@ def to_json(solution: Solution) -> str:
 def to_markdown(solution: Solution) -> str:
     """The worked solution in Markdown with `$…$` maths: the loss and δ written out, then every
     quantity as formula = numbers = value, each backward quantity after its chain rule."""
+    from pa2cli.explain.prose import markdown_text
+
     net = solution.network
     lines = [f"# Backpropagation by hand: {net.label}", "",
              f"Loss `{net.loss}`, learning rate $\\eta = {number(net.learning_rate)}$.", ""]
     for kind, line in derivation.preamble(net):
-        lines += [f"$${line.latex}$$" if kind == "maths" else line.text, ""]
+        lines += [f"$${line.latex}$$" if kind == "maths" else markdown_text(line.text), ""]
     chain = derivation.factorisations(net)
     for section, steps in by_section(solution):
         lines += [f"## {section}", ""]
         for s in steps:
-            lines.append(f"- {s.description}:  ")
+            lines.append(f"- {markdown_text(s.description)}:  ")
             worked = chain[s.name].latex if s.name in chain else f"{symbol(s.name)} = {to_latex(s.formula)}"
             if shows_substitution(s):
                 worked += f" = {to_latex(s.substituted)}"

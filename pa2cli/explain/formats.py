@@ -15,7 +15,7 @@ import numpy as np
 
 from pa2cli import __version__
 from pa2cli.explain import sections as model
-from pa2cli.explain.prose import escape_text, latex_text, unmapped_characters  # noqa: F401  (re-exported)
+from pa2cli.explain.prose import escape_text, latex_text, markdown_text, unmapped_characters  # noqa: F401
 from pa2cli.explain.render import number
 from pa2cli.explain.worked import Explanation
 
@@ -174,10 +174,10 @@ def md_point(point: model.Point) -> str:
 def _md_definition(s: model.Definition) -> list[str]:
     out = ["### Definition", ""]
     for p in s.paragraphs:
-        out += [p, ""]
+        out += [markdown_text(p), ""]
     for f in s.formulas:
         out += [f"$${f.latex}$$", ""]
-    out += [f"- ${v.symbol.latex}$: {v.description} ({v.detail}; sample {number(v.sample)})" for v in s.variables]
+    out += [f"- ${v.symbol.latex}$: {markdown_text(v.description)} ({v.detail}; sample {number(v.sample)})" for v in s.variables]
     return out + [""]
 
 
@@ -186,9 +186,9 @@ def _md_lines(s: model.Lines) -> list[str]:
     for i, line in enumerate(s.lines, 1):
         out.append(f"{i}. $\\displaystyle {line.maths.latex}$" + ("  " if line.rule or line.note else ""))
         if line.rule:
-            out.append(f"   *{line.rule}*" + ("  " if line.note else ""))
+            out.append(f"   *{markdown_text(line.rule)}*" + ("  " if line.note else ""))
         if line.note:
-            out.append(f"   {line.note}")
+            out.append(f"   {markdown_text(line.note)}")
     return out + [""]
 
 
@@ -208,16 +208,16 @@ def _md_stages(s: model.Stages) -> list[str]:
 def _md_kinks(s: model.Kinks) -> list[str]:
     out = ["### Non-differentiable points", ""]
     for row in s.rows:
-        out.append(f"- At {md_point(row.point)}: {row.text}"
+        out.append(f"- At {md_point(row.point)}: {markdown_text(row.text)}"
                    + (f" $\\displaystyle {row.formula}$" if row.formula else "")
                    + f" PyTorch's autograd returns ${row.gradient.latex}$ = {number(row.torch_value)}.")
     if s.smooth:
-        out.append(s.smooth)
+        out.append(markdown_text(s.smooth))
     return out + [""]
 
 
 def _md_checks(s: model.Checks) -> list[str]:
-    out = ["### Numeric check", "", s.caption.capitalize() + ".", "",
+    out = ["### Numeric check", "", markdown_text(s.caption.capitalize() + "."), "",
            "| point | gradient | derived | central difference | " + ("autograd | " if s.verified else "")
            + "\\|error\\| | |", "|---|---|---:|---:|" + ("---:|" if s.verified else "") + "---:|---|"]
     for row in s.rows:
@@ -236,7 +236,7 @@ _MARKDOWN = {model.Definition: _md_definition, model.Lines: _md_lines, model.Sta
 
 def to_markdown(explanation: Explanation) -> str:
     topic = explanation.topic
-    out = [f"## {topic.title}", "", f"*{topic.summary}*", ""]
+    out = [f"## {topic.title}", "", f"*{markdown_text(topic.summary)}*", ""]
     for section in model.sections(explanation):
         out += _MARKDOWN[type(section)](section)
     return "\n".join(out)
