@@ -122,9 +122,9 @@ def _latex_kinks(s: model.Kinks) -> list[str]:
 
 def _latex_checks(s: model.Checks) -> list[str]:
     columns = ["derived (final form)", "central difference"] + (["torch autograd"] if s.verified else [])
-    width = {2: "0.36", 3: "0.245"}[len(columns)]
+    first, width = {2: ("0.18", "0.36"), 3: ("0.16", "0.24")}[len(columns)]  # with the gaps, under \linewidth
     cell = rf">{{\raggedright\arraybackslash}}p{{{width}\linewidth}}"
-    spec = r"@{}>{\raggedright\arraybackslash}p{0.18\linewidth}" + cell * len(columns) + "@{}"
+    spec = rf"@{{}}>{{\raggedright\arraybackslash}}p{{{first}\linewidth}}" + cell * len(columns) + "@{}"
     out = [r"\subsection*{Numeric check}", latex_text(s.caption.capitalize() + "."), "",
            r"{\small\renewcommand{\arraystretch}{1.3}", rf"\begin{{longtable}}{{{spec}}}",
            r"\hline", "gradient & " + " & ".join(columns) + r" \\ \hline \endhead", r"\hline \endfoot"]
