@@ -33,6 +33,8 @@ WELCOME = """\
           [cyan]pa2 explain[/cyan]            (list topics)   [cyan]pa2 explain huber[/cyan]
           3. hand backpropagation on your own network, every number checked
           [cyan]pa2 backprop --weights weights.json[/cyan]   ([cyan]--template[/cyan] for a starter file)
+  [bold]Report[/bold]  all of it in one document with figures (Markdown, or LaTeX and PDF)
+          [cyan]pa2 report[/cyan]   [cyan]pa2 report --format latex --pdf[/cyan]
 
 Run [cyan]pa2 COMMAND --help[/cyan] for the options of each command."""
 
