@@ -41,6 +41,8 @@ _LATIN1 = {chr(c) for c in range(0xC0, 0x100)} - {"×", "÷"}
 # Names written upright in maths: LaTeX's own operators, then the rest as \operatorname.
 _OPERATORS = {"log", "exp", "max", "min", "sin", "cos", "tanh", "sinh", "cosh", "det", "arg"}
 _NAMED = {"sign", "clip", "softmax", "diag", "relu", "norm", "tr"}
+_TWO_LETTER_WORDS = {"if", "is", "in", "of", "to", "at", "by", "on", "or", "as", "be", "an", "it", "no", "so",
+                     "up", "do", "we", "ie", "eg"}
 _WEAK_NAMES = _OPERATORS | {"sign", "clip", "softmax", "diag", "relu"}  # maths beside maths in prose
 _CODE = re.compile(r"(?:torch|F|nn)(?:\.\w+)+(?:\([^()]*\))?"         # torch.nn.L1Loss(reduction='sum')
                    r"|\b[A-Z][a-z]+[A-Z0-9]\w*(?:\([^()]*\))?(?!_)"  # HuberLoss(delta=δ), CrossEntropyLoss
@@ -138,8 +140,8 @@ def maths_latex(text: str) -> str:
         word = re.match(r"[A-Za-z]{2,}", text[i:])
         if word and (i == 0 or not text[i - 1].isalpha()):
             name = word.group()
-            if len(name) == 2 and name[0] == "d":
-                out.append(name)  # a differential: dx, dw
+            if len(name) == 2 and name.lower() not in _TWO_LETTER_WORDS:
+                out.append(name)  # a differential (dx) or a product of two symbols (uv)
             elif name in _OPERATORS:
                 out.append("\\" + name + " ")
             elif name in _NAMED:
@@ -254,7 +256,8 @@ def _prose(text: str, escape=escape_text, allow_break: bool = True) -> str:
                 break  # a clause or sentence ends the maths
             if words[j - 1].endswith(",") and "strong" not in kinds[i:j]:
                 break  # "the target y, n = 4": a lone letter before a comma is not part of what follows
-            if j + 1 < len(words) and kinds[j] == "space" and _opens(words[j + 1]) and _balanced(words[i:j]):
+            if (j + 1 < len(words) and kinds[j] == "space" and _opens(words[j + 1]) and _balanced(words[i:j])
+                    and words[j - 1][-1] not in "=+−-·/<>≤≥→∈×"):
                 break  # a parenthesis starts its own maths
         run = "".join(words[i:j])
         if "strong" in kinds[i:j]:
