@@ -209,8 +209,10 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, mode
 @click.option("--save", "save_to", type=click.Path(dir_okay=False),
               help="Also write the plots to FILE (.html page, .ansi coloured text, else text).")
 @click.option("--no-plot", is_flag=True, help="Show only the findings.")
-def plot(folder, save_to, no_plot) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the findings as JSON (the numbers of the table and the sentences).")
+def plot(folder, save_to, no_plot, as_json) -> None:
     """Redraw the plots and findings of a saved sweep (its --out FOLDER)."""
     from pa2cli.sweep.session import show_saved
 
-    show_saved(folder, save_to=save_to, plot=not no_plot)
+    show_saved(folder, save_to=save_to, plot=not no_plot, as_json=as_json)

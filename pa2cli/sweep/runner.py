@@ -69,12 +69,21 @@ def plan(results: SweepResults, config: SweepConfig) -> list[RunKey]:
     return pending
 
 
-def prepare_results(config: SweepConfig, folder: SweepFolder, resume: bool) -> SweepResults:
+def data_sizes(dataset) -> dict:
+    """Images per split, saved beside the runs (the findings' binomial errors need n_test)."""
+    return {"train": len(dataset.train), "test": len(dataset.test),
+            "val": None if dataset.val is None else len(dataset.val)}
+
+
+def prepare_results(config: SweepConfig, folder: SweepFolder, resume: bool,
+                    dataset) -> SweepResults:
     """The results to continue: the saved ones (plus runs for added seeds) or new ones."""
     if not resume:
-        return SweepResults.new(config.to_dict(), config.weight_decays, config.seed_list)
+        return SweepResults.new(config.to_dict(), config.weight_decays, config.seed_list,
+                                data_sizes(dataset))
     results = folder.load()
     results.config = config.to_dict()
+    results.data = data_sizes(dataset)
     results.add_missing(config.weight_decays, config.seed_list)
     return results
 
@@ -88,7 +97,7 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
     from pa2cli.sweep.progress import SweepProgress
 
     console = console or Console()
-    results = prepare_results(config, folder, resume)
+    results = prepare_results(config, folder, resume, dataset)
     pending = plan(results, config)
     folder.save(results)
     n_batches = math.ceil(len(dataset.train) / config.batch_size)

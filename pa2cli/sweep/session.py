@@ -125,13 +125,18 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
     return 0
 
 
-def show_saved(folder: str, *, save_to: str | None, plot: bool,
+def show_saved(folder: str, *, save_to: str | None, plot: bool, as_json: bool = False,
                console: Console | None = None) -> None:
     from pa2cli.sweep import report
     from pa2cli.sweep.store import load_results
 
     console = console or Console(highlight=False)
     results = load_results(Path(folder))
+    if as_json:
+        import click
+
+        click.echo(report.findings_json(results))
+        return
     if save_to and not Path(save_to).expanduser().parent.is_dir():
         raise UserError("its folder does not exist", where=f"--save {save_to}",
                         fix="Create the folder first, or give a path in an existing one.")
