@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from pa2cli.cli import cli
 from pa2cli.sweep.command import parse_weight_decays, spread_multi_value_option
+from pa2cli.sweep.config import SweepConfig
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def test_comma_separated_values_are_split(captured):
 
 def test_repeated_option_and_mixed_forms_merge(captured):
     _, config = captured("--wd", "1e-4", "--lr", "0.1", "--wd", "1e-2,1e-3")
-    assert config.weight_decays == (0.0, 1e-4, 1e-3, 1e-2)
+    assert config.weight_decays == (0.0, *SweepConfig().weight_decays)
     assert config.lr == 0.1
 
 
@@ -59,7 +60,7 @@ def test_no_baseline_leaves_zero_out(captured):
 
 def test_without_wd_the_default_values_and_baseline_are_used(captured):
     _, config = captured()
-    assert config.weight_decays == (0.0, 1e-4, 1e-3, 1e-2)
+    assert config.weight_decays == (0.0, *SweepConfig().weight_decays)
 
 
 @pytest.mark.parametrize("bad, shown", [("-1e-3", "-1e-3"), ("abc", "'abc'"),
