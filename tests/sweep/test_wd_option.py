@@ -44,7 +44,7 @@ def test_comma_separated_values_are_split(captured):
 
 def test_repeated_option_and_mixed_forms_merge(captured):
     _, config = captured("--wd", "1e-4", "--lr", "0.1", "--wd", "1e-2,1e-3")
-    assert config.weight_decays == (0.0, *SweepConfig().weight_decays)
+    assert config.weight_decays == (0.0, 1e-4, 1e-3, 1e-2)
     assert config.lr == 0.1
 
 
