@@ -90,7 +90,8 @@ def prepare_results(config: SweepConfig, folder: SweepFolder, resume: bool,
 
 def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resume: bool = False,
               jobs: int = 1, console=None, show_progress: bool = True,
-              after_epoch: AfterEpoch | None = None) -> tuple[SweepResults, list[str]]:
+              after_epoch: AfterEpoch | None = None,
+              threads: int | None = None) -> tuple[SweepResults, list[str]]:
     """Run (or continue) the sweep; return its results (as saved) and the divergence messages."""
     from rich.console import Console
 
@@ -108,7 +109,7 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
         if jobs > 1 and len(pending) > 1:
             from pa2cli.sweep.parallel import run_parallel
 
-            run_parallel(config, folder, pending, str(device), resume, jobs, recorder)
+            run_parallel(config, folder, pending, str(device), resume, jobs, recorder, threads)
         else:
             from pa2cli.sweep.training import to_device
 

@@ -100,10 +100,14 @@ def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[st
 
 
 def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int, plot: bool,
-                explicit: set[str], baseline_added: bool, console: Console | None = None) -> int:
+                explicit: set[str], baseline_added: bool, threads: int | None = None,
+                console: Console | None = None) -> int:
     from pa2cli.sweep import report
     from pa2cli.sweep.runner import run_sweep
+    from pa2cli.sweep.threads import apply_threads, default_threads
 
+    threads = threads or default_threads()
+    apply_threads(threads)
     console = console or Console(highlight=False)
     folder, config, device, dataset = prepare(config, out, resume, explicit)
     report.header(console, config, dataset, device, str(folder.path),
@@ -112,7 +116,7 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
         report.resumed_from(console, folder.load(), config.epochs)
     try:
         results, _ = run_sweep(config, folder, dataset, device, resume=resume, jobs=jobs,
-                               console=console)
+                               console=console, threads=threads)
     except KeyboardInterrupt:
         console.print(f"\n[bold]Interrupted.[/bold] Every finished epoch is saved in "
                       f"{folder.path}; continue with: pa2 sweep --out {folder.path} --resume",
