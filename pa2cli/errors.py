@@ -41,6 +41,14 @@ def excerpt(text: object, limit: int = EXCERPT_LENGTH, *, as_json: bool = False)
     return f"{quote(text[:limit])}… ({len(text)} characters)"
 
 
+def shown_name(name: str) -> str:
+    """A name from the user's file as written when it is short and printable (`zh2`), else
+    quoted through `excerpt()`."""
+    if isinstance(name, str) and len(name) <= EXCERPT_LENGTH and name.isprintable():
+        return name
+    return excerpt(name)
+
+
 def _json_quote(text: str) -> str:
     import json
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pa2cli.backprop.jsonfile import describe, duplicates_of, read_json
-from pa2cli.errors import UserError, excerpt
+from pa2cli.errors import UserError, excerpt, shown_name
 from pa2cli.expr import ExprError, evaluate_number
 
 
@@ -112,11 +112,11 @@ def load_sheet(path: str | Path, known: Collection[str] | None = None) -> dict[s
     if not data:
         raise UserError("the answer sheet gives no values", where=label, fix=SHEET_FIX)
     for name in duplicates_of(data):
-        raise UserError("the name is given twice", where=f"{label}: {excerpt(name)}",
+        raise UserError("the name is given twice", where=f"{label}: {shown_name(name)}",
                         fix="Keep one value per quantity.")
     sheet: dict[str, float | None] = {}
     for name, value in data.items():
-        where = f"{label}: {excerpt(name)}"
+        where = f"{label}: {shown_name(name)}"
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise UserError(f"expected a number or an expression, got {describe(value)}",
                             where=where, fix='Write e.g. 0.3775 or "3/8".')
