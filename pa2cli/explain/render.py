@@ -18,7 +18,6 @@ from rich.table import Table
 from rich.text import Text
 
 from pa2cli.explain import sections as model
-from pa2cli.explain.sections import denoised, pretty, stage_symbol  # noqa: F401  (re-exported)
 from pa2cli.explain.worked import Explanation
 
 

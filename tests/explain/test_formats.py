@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pa2cli.content import load_index, load_topic
-from pa2cli.explain.formats import align_at_equals, latex_text, unmapped_characters
+from pa2cli.explain.formats import align_at_equals
+from pa2cli.explain.prose import latex_text, unmapped_characters
 
 INDEX = load_index()
 
