@@ -292,3 +292,46 @@ def markdown_text(text: str) -> str:
         last = match.end()
     out.append(_prose(text[last:], escape=str, allow_break=False))
     return "".join(out)
+
+
+# ----------------------------------------------------------------------------- LaTeX -> Unicode
+_SUPERSCRIPTS = str.maketrans("0123456789-+()ijnux", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾ⁱʲⁿᵘˣ")
+_SUBSCRIPTS = str.maketrans("0123456789-+()aeijoruvx", "₀₁₂₃₄₅₆₇₈₉₋₊₍₎ₐₑᵢⱼₒᵣᵤᵥₓ")
+_COMMANDS = {r"\cdot": "·", r"\le": "≤", r"\ge": "≥", r"\lVert": "‖", r"\rVert": "‖", r"\sum": "Σ",
+             r"\min": "min", r"\max": "max", r"\log": "log", r"\exp": "exp", r"\mathbf{1}": "𝟙",
+             r"\,": " ", r"\;": " ", r"\quad": "  ", r"\left": "", r"\right": "", r"\partial": "∂"}
+
+
+def unicode_maths(latex: str) -> str | None:
+    """A simple LaTeX formula as Unicode for the terminal (`\\frac{1}{2\\sqrt{q}}` -> 1/(2√q),
+    `y_j` -> yⱼ, `w^{2}` -> w²); None when it uses something this does not know."""
+    text = latex
+    for command, plain in sorted(_COMMANDS.items(), key=lambda item: -len(item[0])):
+        ends_in_letter = command[-1].isalpha()
+        text = re.sub(re.escape(command) + (r"(?![A-Za-z]) ?" if ends_in_letter else ""), lambda m: plain, text)
+    for name in _GREEK_COMMANDS:
+        letter = unicodedata.lookup(f"GREEK SMALL LETTER {name.upper().replace('LAMBDA', 'LAMDA')}")
+        text = re.sub(rf"\\{name}(?![A-Za-z]) ?", letter, text)
+    text = re.sub(r"\^\{([^{}]*)\}|\^(\w)", lambda m: _script(m[1] or m[2], _SUPERSCRIPTS, "^"), text)
+    text = re.sub(r"_\{([^{}]*)\}|_(\w)", lambda m: _script(m[1] or m[2], _SUBSCRIPTS, "_"), text)
+    for _ in range(4):  # innermost first: \frac and \sqrt whose arguments hold no braces
+        text = re.sub(r"\\sqrt\{([^{}]*)\}", lambda m: "√" + _grouped(m[1]), text)
+        text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: f"{_grouped(m[1])}/{_grouped(m[2], True)}", text)
+        text = re.sub(r"\\operatorname\{(\w+)\}", r"\1", text)
+    text = re.sub(" {2,}", " ", text.replace("-", "−"))
+    return None if re.search(r"[\\{}]", text) else text
+
+
+def _grouped(text: str, denominator: bool = False) -> str:
+    """`text` in brackets when it is a sum, or (below a fraction bar) a product: a/(2√q)."""
+    text = text.strip()
+    sums = re.search(r"\s[+\-−]\s", text)
+    product = re.search(r"[\s·√‖]", text) or len(re.findall(r"[A-Za-z0-9]", text)) > 1
+    return f"({text})" if sums or (denominator and product) else text
+
+
+def _script(inner: str, table: dict, mark: str) -> str:
+    """A super- or subscript in Unicode when every character has one, else `^(…)` / `_(…)`."""
+    if inner and all(ord(c) in table for c in inner):
+        return inner.translate(table)
+    return f"{mark}({inner})" if len(inner) > 1 else f"{mark}{inner}"

@@ -82,7 +82,7 @@ def _with_value(expression: str, value) -> Text:
     when it is its own value."""
     text = Text(expression)
     shown = number(value)
-    if expression.rsplit("= ", 1)[-1] != shown:
+    if expression.rsplit("= ", 1)[-1].replace("−", "-") != shown:
         text.append("\n  = " if np.ndim(value) else " = ")
         text.append(shown, style="cyan")
     return text
