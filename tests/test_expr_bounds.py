@@ -137,3 +137,22 @@ def test_a_ten_megabyte_answer_line_through_the_quiz_is_bounded(tmp_path):
     assert b"(10000001 characters)" in result.stdout
     assert b"longer than 1000 characters" in result.stdout
     assert cpu < 10  # start-up and the quiz's first screen; reading the line is bounded chunks
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[1, 2][1e300]", "index 1e+300 is outside a list of 2 (the first is 0)"),
+    ("[1, 2][2]", "index 2 is outside a list of 2 (the first is 0)"),
+    ("[1, 2][1.5]", "an index must be a whole number, as in [1, 2][0]"),
+    ("[1, 2][nan]", "an index must be a whole number, as in [1, 2][0]"),
+    ("[1, 2][[0]]", "an index must be a whole number, as in [1, 2][0]"),
+    ("0.5[0]", "only a list can be indexed, as in [1, 2][0]"),
+    ("sum([[1, 2], [3]])", "the items of a list must have the same shape (all numbers, or all "
+                           "lists of the same length)"),
+])
+def test_indexing_and_ragged_lists_have_plain_reasons(text, expected):
+    assert reason(text) == expected
+
+
+def test_indexing_still_works():
+    assert evaluate_number("[[1, 2], [3, 4]][1][0]") == 3.0
+    assert evaluate_number("[1, 2][-1]") == 2.0

@@ -148,6 +148,8 @@ def check_sheet(sheet: dict[str, float | None], expected: dict[str, float],
     missing = [name for name in expected if name not in sheet]
     suggestions = {}
     for name in unknown[:SHOWN_UNKNOWN]:
+        if len(name) > 64:
+            continue  # longer than any quantity name: no suggestion (difflib's cost grows)
         close = difflib.get_close_matches(name, missing or list(expected), n=1, cutoff=0.6)
         if close:
             suggestions[name] = close[0]

@@ -194,3 +194,14 @@ def _refused(path) -> str:
     except UserError as error:
         return error.problem
     return "read"
+
+
+def test_a_three_megabyte_name_in_a_sheet_is_listed_as_an_excerpt(tmp_path):
+    sheet = tmp_path / "answers.json"
+    sheet.write_text(json.dumps({"q" * 3_000_000: 1, "z_h1": 0.3775}))
+    result, cpu = pa2("backprop", "--check", str(sheet))
+    assert result.returncode == 1, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "Unknown names, not graded (1): '" + "q" * 40 + "'… (3000000 characters)." in out
+    assert len(result.stdout) < 5_000
+    assert cpu < 10

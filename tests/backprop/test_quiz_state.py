@@ -91,3 +91,14 @@ def test_a_sound_state_still_resumes_where_it_stopped(pa2_home):
     assert result.exit_code == 0, result.output
     assert "Resuming at question 3 of 39." in result.output
     assert f"[3/39] {NAMES[2]}" in result.output
+
+
+def test_a_fifo_in_place_of_the_saved_quiz_is_refused_not_waited_on(pa2_home):
+    import os
+
+    path = state_path(None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    result = CliRunner().invoke(cli, ["backprop", "--resume"], input="")
+    assert result.exit_code == 2, result.output
+    assert "the saved quiz is damaged and cannot be continued" in result.output
