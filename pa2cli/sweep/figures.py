@@ -129,7 +129,7 @@ def _nothing(results: SweepResults) -> list[Group]:
 def curves_figure(results: SweepResults):
     found = _nothing(results)
     figure = _new_figure(9, 2.6 * len(found))
-    axes = figure.subplots(len(found), 2, squeeze=False)
+    axes = figure.subplots(len(found), 2, squeeze=False, sharey="col")  # one scale per column: comparable
     for row, group in zip(axes, found):
         _draw_curves(row, group)
     return figure
@@ -147,8 +147,11 @@ def overview_figure(results: SweepResults):
     found = _nothing(results)
     figure = _new_figure(9, 2.6 * len(found) + 3.2)
     grid = figure.add_gridspec(len(found) + 1, 2, height_ratios=[2.6] * len(found) + [3.2])
+    first: list = []
     for i, group in enumerate(found):
-        _draw_curves([figure.add_subplot(grid[i, 0]), figure.add_subplot(grid[i, 1])], group)
+        row = [figure.add_subplot(grid[i, c], sharey=first[c] if first else None) for c in (0, 1)]
+        first = first or row  # one scale per column, so weight decays compare at a glance
+        _draw_curves(row, group)
     _draw_final(figure.add_subplot(grid[len(found), :]), found)
     return figure
 
