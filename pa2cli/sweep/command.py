@@ -222,7 +222,8 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, mode
 @click.command()
 @click.argument("folder", type=click.Path())
 @click.option("--save", "save_to", type=click.Path(dir_okay=False),
-              help="Also write the plots to FILE (.html page, .ansi coloured text, else text).")
+              help="Also write the plots to FILE: .png/.pdf/.svg a matplotlib figure for a report, "
+                   ".html a page, .ansi coloured text, else text.")
 @click.option("--no-plot", is_flag=True, help="Show only the findings.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the findings as JSON (the numbers of the table and the sentences).")

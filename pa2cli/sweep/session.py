@@ -149,7 +149,12 @@ def show_saved(folder: str, *, save_to: str | None, plot: bool, as_json: bool = 
         from pa2cli.sweep.plots import save_plots
 
         try:
-            save_plots(results, Path(save_to))
+            if Path(save_to).suffix.lower() in (".png", ".pdf", ".svg"):
+                from pa2cli.sweep import figures
+
+                figures.save(figures.overview_figure(results), Path(save_to))
+            else:
+                save_plots(results, Path(save_to))
         except OSError as exc:
             raise UserError(f"could not write the plots ({exc.strerror or exc})",
                             where=str(save_to), fix="Give a writable file path.") from None
