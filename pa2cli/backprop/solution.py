@@ -13,9 +13,10 @@ from rich.console import Console, Group
 from rich.rule import Rule
 from rich.text import Text
 
-from pa2cli.backprop.engine import LOSSES, Solution, Step, format_number
+from pa2cli.backprop.engine import Solution, Step, format_number
 from pa2cli.backprop.latex import number, symbol, to_latex
 from pa2cli.backprop.quantities import SECTIONS
+from pa2cli.backprop.registry import ACTIVATIONS, LOSSES
 
 
 def pretty(formula: str) -> str:
@@ -99,7 +100,10 @@ def to_latex_document(solution: Solution) -> str:
     lines = [r"% pa2 backprop --format latex; requires \usepackage{amsmath}",
              r"\allowdisplaybreaks",
              rf"Loss \texttt{{{net.loss.replace('_', chr(92) + '_')}}}, learning rate "
-             rf"$\eta = {number(net.learning_rate)}$.", ""]
+             rf"$\eta = {number(net.learning_rate)}$.", r"\begin{gather*}",
+             " \\\\\n".join([LOSSES[net.loss].latex] + [
+                 ACTIVATIONS[name].latex for name in dict.fromkeys(net.activations.values())]),
+             r"\end{gather*}", ""]
     for section, steps in by_section(solution):
         lines += [rf"\subsection*{{{section}}}", r"\begin{align*}"]
         rows = []

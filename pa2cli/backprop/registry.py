@@ -1,0 +1,121 @@
+"""The one table of activations and losses a network file may choose (micrograd's op table).
+
+Each entry holds everything every reader needs, side by side:
+
+- the maths: `forward` and `local_grad` on numpy float64 (the engine),
+- the formulas a student writes, in pa2cli.expr syntax (`formula`, `grad_formula`; the quiz
+  shows them, the hints substitute numbers into them, the LaTeX writer typesets them),
+- `latex`: the definition as LaTeX, for the head of a written solution,
+- `torch`: the oracle the tests compare with, as a callable that imports torch only when it is
+  called, so `pa2 backprop` never imports torch.
+
+Validation (spec.py) takes its choices from here, `--help` and `--template` list them from here,
+and the tests parametrize over them: adding an activation or a loss is one entry below.
+This module computes nothing at import time and prints nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Activation:
+    """a = f(z) and its local derivative da/dz written in terms of z and a."""
+
+    name: str
+    forward: Callable[[np.float64], np.float64]
+    local_grad: Callable[[np.float64, np.float64], np.float64]  # (z, a) -> da/dz
+    formula: str  # a in terms of {z}
+    grad_formula: str  # da/dz in terms of {z} and {a}; "1" for the identity
+    latex: str  # the definition, e.g. a = \sigma(z) = ...
+    torch: Callable[[Any], Any]  # the oracle: a torch tensor z -> a (imports torch on call)
+
+    def describe(self) -> str:
+        return f"{self.name}: a = {self.formula.format(z='z')}"
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One target's loss term E_o(t, a; n targets) and its local derivative dE_o/da."""
+
+    name: str
+    term: Callable[[np.float64, np.float64, int], np.float64]
+    local_grad: Callable[[np.float64, np.float64, int], np.float64]
+    formula: str  # in {t}, {a}, {n}
+    grad_formula: str
+    latex: str  # E = Σ_o ... as LaTeX
+    torch: Callable[[Any, Any, int], Any]  # the oracle: (t, a tensors, n) -> the term
+
+    def describe(self) -> str:
+        return f"{self.name}: E = Σ_o {self.formula.format(t='t_o', a='a_o', n='n')}"
+
+
+def _sigmoid(z):
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def _torch_function(path: str) -> Callable[..., Any]:
+    """`torch.sigmoid` and the like, looked up when first called (torch is imported then)."""
+    def call(*args):
+        import importlib
+
+        module_name, _, attribute = path.rpartition(".")
+        return getattr(importlib.import_module(module_name), attribute)(*args)
+
+    call.__name__ = path
+    return call
+
+
+def _mse_term(t, a, n):
+    """torch's own mean-squared-error of one target, scaled so the n terms sum to the mean."""
+    from torch.nn import functional
+
+    return functional.mse_loss(a, t.expand_as(a), reduction="sum") / n
+
+
+ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
+    Activation("sigmoid", _sigmoid, lambda z, a: a * (1.0 - a),
+               "1/(1 + exp(-{z}))", "{a}*(1 - {a})",
+               r"a = \sigma(z) = \frac{1}{1 + e^{-z}}, \quad \frac{da}{dz} = a\,(1 - a)",
+               _torch_function("torch.sigmoid")),
+    Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "tanh({z})", "(1 - {a}^2)",
+               r"a = \tanh(z), \quad \frac{da}{dz} = 1 - a^{2}",
+               _torch_function("torch.tanh")),
+    Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a: np.float64(z > 0),
+               "max(0, {z})", "step({z})",
+               r"a = \max(0, z), \quad \frac{da}{dz} = \operatorname{step}(z) = \mathbf{1}[z > 0]",
+               _torch_function("torch.relu")),
+    Activation("linear", lambda z: z, lambda z, a: np.float64(1.0), "{z}", "1",
+               r"a = z, \quad \frac{da}{dz} = 1",
+               _torch_function("torch.positive")),
+)}
+
+LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
+    Loss("half_sse", lambda t, a, n: 0.5 * (t - a) ** 2, lambda t, a, n: -(t - a),
+         "1/2*({t} - {a})^2", "-({t} - {a})",
+         r"E = \sum_{o} \tfrac{1}{2}(t_o - a_o)^{2}",
+         lambda t, a, n: 0.5 * _mse_term(t, a, 1)),
+    Loss("sse", lambda t, a, n: (t - a) ** 2, lambda t, a, n: -2.0 * (t - a),
+         "({t} - {a})^2", "-2*({t} - {a})",
+         r"E = \sum_{o} (t_o - a_o)^{2}",
+         lambda t, a, n: _mse_term(t, a, 1)),
+    Loss("mse", lambda t, a, n: (t - a) ** 2 / n, lambda t, a, n: -2.0 * (t - a) / n,
+         "({t} - {a})^2/{n}", "-2*({t} - {a})/{n}",
+         r"E = \frac{1}{n} \sum_{o} (t_o - a_o)^{2}",
+         _mse_term),
+)}
+
+DEFAULT_ACTIVATION = "sigmoid"
+DEFAULT_LOSS = "half_sse"
+
+
+def choices_help() -> str:
+    """The activations and losses with their formulas, for `--help` and `--template`."""
+    acts = "; ".join(a.describe() for a in ACTIVATIONS.values())
+    losses = "; ".join(loss.describe() for loss in LOSSES.values())
+    return f"Activations: {acts}. Losses: {losses}."
