@@ -60,7 +60,8 @@ class LazyGroup(click.Group):
             formatter.write_dl([(name, SHORT_HELP[name]) for name in COMMANDS])
 
 
-@click.group(cls=LazyGroup, invoke_without_command=True)
+@click.group(cls=LazyGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="pa2")
 @click.pass_context
 def cli(ctx: click.Context) -> None:

@@ -34,8 +34,17 @@ from pa2cli.files import write_atomically
 from pa2cli.paths import data_home
 
 STATE_VERSION = 1
-KEYS = "Answer with a number or an expression such as 1/(1+exp(-0.3775)).\n" \
+KEYS = "Answer with a number or an expression such as {example}.\n" \
        "? hint · s reveal and move on · q quit (your place is saved)"
+
+
+def example_answer(steps: list[Step]) -> str:
+    """An expression the student could type for one of their own first quantities: the first
+    hint that calls a function (`1/(1 + exp(-0.3775))`), else the first hint."""
+    for step in steps:
+        if "(" in step.substituted:
+            return step.substituted.replace(" ", "")
+    return steps[0].substituted.replace(" ", "") if steps else "0.5"
 
 
 class QuitQuiz(Exception):
@@ -59,9 +68,12 @@ def fingerprint(solution: Solution) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def state_path(source: Path | None) -> Path:
-    """The state file of one network file (or of the built-in example when `source` is None)."""
-    if source is None:
+def state_path(source: Path | None, practice: str | None = None) -> Path:
+    """The state file of one network file, of a practice network (`practice`: its options,
+    such as `--random --seed 42`), or of the built-in example when both are None."""
+    if practice is not None:
+        key = "practice-" + "-".join(practice.replace("--", "").split()[1:])
+    elif source is None:
         key = "builtin-example"
     else:
         resolved = str(Path(source).resolve())
@@ -133,7 +145,7 @@ class Quiz:
             return 130 if isinstance(stop, KeyboardInterrupt) else 0
         save_state(self.path, state)  # an unwritable data folder is reported before question 1
         self.console.print(draw(self.solution.network))
-        self.console.print(Text(KEYS, style="dim"))
+        self.console.print(Text(KEYS.format(example=example_answer(self.steps)), style="dim"))
         try:
             section = None
             while state.position < len(self.steps):
