@@ -21,6 +21,8 @@ COMMANDS = {
     "backprop": "pa2cli.backprop.command:backprop",
     "sweep": "pa2cli.sweep.command:sweep",
     "plot": "pa2cli.sweep.command:plot",
+    "progress": "pa2cli.home:progress_command",
+    "reset": "pa2cli.home:reset_command",
 }
 
 WELCOME = """\
@@ -33,13 +35,16 @@ WELCOME = """\
           3. hand backpropagation on your own network, every number checked
           [cyan]pa2 backprop --weights weights.json[/cyan]   ([cyan]--template[/cyan] for a starter file)
 
-Run [cyan]pa2 COMMAND --help[/cyan] for the options of each command."""
+Run [cyan]pa2 COMMAND --help[/cyan] for the options of each command; [cyan]pa2 progress[/cyan] shows
+where you are."""
 
 SHORT_HELP = {
     "explain": "Step-by-step gradient derivations (Part B, questions 1-2).",
     "backprop": "Hand-backpropagation quiz on your network (Part B, question 3).",
     "sweep": "Train once per weight decay; plot and compare (Part A).",
     "plot": "Redraw the plots and findings of a saved sweep.",
+    "progress": "Where you are and the next step (--json for data).",
+    "reset": "Forget progress: backprop, explain or all (asks first).",
 }
 
 
@@ -65,11 +70,22 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, "--version", prog_name="pa2")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
-    """pa2: a terminal tutor for gradients, hand backpropagation and weight decay."""
+    """pa2: a terminal tutor for gradients, hand backpropagation and weight decay.
+
+    On a terminal, `pa2` alone shows your progress and the next step; otherwise (a pipe, a
+    file) it prints the overview of the commands. Exit status: 0 success, 1 a wrong answer
+    (`pa2 backprop --check`), 2 a usage mistake, 130 interrupted. NO_COLOR=1 turns colour off.
+    """
     if ctx.invoked_subcommand is None:
         from rich.console import Console
 
-        Console(highlight=False).print(WELCOME)
+        console = Console(highlight=False)
+        if console.is_terminal:
+            from pa2cli.home import show_home
+
+            show_home(console)
+        else:
+            console.print(WELCOME)
 
 
 def main() -> None:

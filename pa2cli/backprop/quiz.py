@@ -159,13 +159,28 @@ class Quiz:
                 save_state(self.path, state)
         except (EOFError, QuitQuiz, KeyboardInterrupt) as stop:
             save_state(self.path, state)
+            self._record(state, finished=False)
             self.console.print()
             self.console.print(f"Saved at question {state.position + 1} of {len(self.steps)}. "
                                f"Continue with: {self.resume_command}")
             return 130 if isinstance(stop, KeyboardInterrupt) else 0
         self.console.print(score_table(self.solution, state.outcomes))
         self.path.unlink(missing_ok=True)
+        self._record(state, finished=True)
         return 0
+
+    def _record(self, state: QuizState, finished: bool) -> None:
+        """Note where this quiz stands for the home screen (never fails the quiz)."""
+        from pa2cli import progress
+
+        if not finished and state.position == 0 and not state.outcomes:
+            return  # opened and left at once: nothing to come back to
+        command = self.resume_command if not finished else \
+            self.resume_command.replace(" --resume", "", 1)
+        progress.record_backprop(
+            self.path.stem, label=self.solution.network.label, command=command,
+            answered=len(state.outcomes), total=len(self.steps), position=state.position,
+            first_try=sum(o == FIRST_TRY for o in state.outcomes.values()), finished=finished)
 
     def _start(self, resume: bool) -> QuizState:
         mark = fingerprint(self.solution)
