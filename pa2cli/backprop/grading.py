@@ -71,10 +71,9 @@ def how_far(given: float, expected: float) -> str:
 
 def how_far_hidden(given: float, expected: float) -> str:
     """`too high by about 1%`: how far off, without any number the correct value follows from
-    (the percentage is rounded to one significant figure, or 'by far' beyond 100%)."""
+    (the percentage is rounded to one significant figure, or 'by far' beyond 100%; no 'check
+    the sign', which would give the correct value away as minus the answer)."""
     direction = "too high" if given > expected else "too low"
-    if expected != 0 and given != 0 and math.isclose(given, -expected, rel_tol=1e-3):
-        return f"{direction}; check the sign"
     if expected == 0:
         return direction
     percent = abs((given - expected) / expected) * 100
