@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -41,10 +42,10 @@ KEYS = "Answer with a number or an expression such as {example}.\n" \
 def example_answer(steps: list[Step]) -> str:
     """An expression the student could type for one of their own first quantities: the first
     hint that calls a function (`1/(1 + exp(-0.3775))`), else the first hint."""
-    for step in steps:
-        if "(" in step.substituted:
-            return step.substituted.replace(" ", "")
-    return steps[0].substituted.replace(" ", "") if steps else "0.5"
+    calls = [step for step in steps if re.search(r"[A-Za-z]\(", step.substituted)]
+    for step in calls[:1] or steps[:1]:
+        return step.substituted.replace(" ", "")
+    return "0.5"
 
 
 class QuitQuiz(Exception):
@@ -162,7 +163,8 @@ class Quiz:
             self._record(state, finished=False)
             self.console.print()
             self.console.print(f"Saved at question {state.position + 1} of {len(self.steps)}. "
-                               f"Continue with: {self.resume_command}")
+                               f"Continue with: {self.resume_command}",
+                               soft_wrap=True)  # one line, so the command copies whole
             return 130 if isinstance(stop, KeyboardInterrupt) else 0
         self.console.print(score_table(self.solution, state.outcomes))
         self.path.unlink(missing_ok=True)
