@@ -57,10 +57,14 @@ def read_answer(text: str, shape: tuple[int, ...]) -> np.ndarray:
 def _components_off(question: Question, value: np.ndarray, tolerance: Tolerance) -> str:
     if not question.shape:
         return how_far(float(value), float(question.expected))
-    wrong = [str(i + 1) for i, (got, want) in enumerate(zip(value.reshape(-1),
-                                                            question.expected.reshape(-1)))
-             if not accepts_one(got, want, tolerance)]
-    return f"component{'s' if len(wrong) > 1 else ''} {', '.join(wrong)} of {value.size} off"
+    pairs = list(zip(value.reshape(-1), question.expected.reshape(-1)))
+    wrong = [i for i, (got, want) in enumerate(pairs) if not accepts_one(got, want, tolerance)]
+    head = f"component{'s' if len(wrong) > 1 else ''} " \
+           f"{', '.join(str(i + 1) for i in wrong)} of {value.size} off"
+    if len(wrong) > 2 or any(math.isnan(pairs[i][0]) or math.isnan(pairs[i][1]) for i in wrong):
+        return head
+    return head + ": " + "; ".join(f"[{i + 1}] {how_far(float(pairs[i][0]), float(pairs[i][1]))}"
+                                   for i in wrong)
 
 
 def accepts_one(got: float, want: float, tolerance: Tolerance) -> bool:
