@@ -167,3 +167,21 @@ def test_pa2_alone_never_imports_torch_or_numpy(prepared):
                 for line in run.stderr.splitlines() if "|" in line}
     assert run.returncode == 0 and "rich" in imported
     assert not {"torch", "numpy", "matplotlib", "ray"} & imported
+
+
+def test_stepping_a_topic_to_its_last_line_marks_it_studied(tmp_path, pa2_home):
+    env = dict(os.environ, TERM="xterm", COLUMNS="100", LINES="40")
+    child = pexpect.spawn(sys.executable, ["-m", "pa2cli", "explain", "relu"], env=env,
+                          encoding="utf-8", dimensions=(40, 100), timeout=20)
+    child.expect_exact("step 1 of")
+    child.send("q")  # quitting early records nothing
+    child.expect(pexpect.EOF)
+    assert "relu" not in progress.load().explain
+    child = pexpect.spawn(sys.executable, ["-m", "pa2cli", "explain", "relu"], env=env,
+                          encoding="utf-8", dimensions=(40, 100), timeout=20)
+    child.expect(r"step 1 of (\d+)")
+    steps = int(child.match.group(1))
+    for _ in range(steps):
+        child.send("\r")
+    child.expect(pexpect.EOF)
+    assert progress.load().explain["relu"]["stepped"] is True

@@ -9,6 +9,7 @@ import torch
 
 from pa2cli.backprop import registry
 from pa2cli.backprop.engine import solve
+from pa2cli.backprop.solution import to_latex_document
 from pa2cli.backprop.spec import validate
 from pa2cli.expr import evaluate_number
 
@@ -80,9 +81,12 @@ def test_a_new_activation_is_one_entry(monkeypatch):
     monkeypatch.setitem(registry.ACTIVATIONS, "softsign", softsign)
     data = {"inputs": {"x": 0.5}, "targets": {"y": 0.2},
             "edges": {"w": {"from": "x", "to": "y", "value": 0.8}}, "activation": "softsign"}
-    values = solve(validate(data)).values()
+    solution = solve(validate(data))
+    values = solution.values()
     assert values["a_y"] == pytest.approx(0.4 / 1.4, rel=1e-15)
     assert values["delta_y"] == pytest.approx(-(0.2 - 0.4 / 1.4) / 1.4 ** 2, rel=1e-14)
+    latex = to_latex_document(solution)  # the writer takes the definition from the entry
+    assert r"a = \frac{z}{1 + |z|}" in latex and r"\operatorname{abs}\left(z_{y}\right)" in latex
 
 
 def test_choices_help_names_every_entry_with_its_formula():
