@@ -69,7 +69,7 @@ def explain(topic: str | None, show_all: bool, output_format: str | None, output
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console = Console(highlight=False, width=100)  # pipes and files: room for the tables
     if topic is None:
-        if output_format or output or plot or verify:
+        if output_format or output or plot or verify or quiz:
             raise UserError("no topic given", where="pa2 explain", fix="Name one, e.g. `pa2 explain sigmoid`")
         from pa2cli.explain.listing import topic_list
 

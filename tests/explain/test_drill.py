@@ -165,6 +165,11 @@ def test_bad_drill_options_exit_2(args, message):
     assert result.exit_code == 2 and message in result.output
 
 
+def test_a_drill_needs_a_topic():
+    result = CliRunner().invoke(cli, ["explain", "--quiz"])
+    assert result.exit_code == 2 and message in result.output
+
+
 def test_sigfig_tolerance_applies_to_drills():
     first = drill.questions(by_id("tanh"), 0)[0]
     two_figures = f"{float(first.expected):.2g}"
