@@ -167,7 +167,7 @@ def test_bad_drill_options_exit_2(args, message):
 
 def test_a_drill_needs_a_topic():
     result = CliRunner().invoke(cli, ["explain", "--quiz"])
-    assert result.exit_code == 2 and message in result.output
+    assert result.exit_code == 2 and "no topic given" in result.output
 
 
 def test_sigfig_tolerance_applies_to_drills():
