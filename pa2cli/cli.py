@@ -32,8 +32,10 @@ WELCOME = """\
           [cyan]pa2 sweep --wd 0 1e-4 1e-3[/cyan]
   [bold]Part B[/bold]  1–2. step-by-step gradient derivations of activations and losses
           [cyan]pa2 explain[/cyan]            (list topics)   [cyan]pa2 explain huber[/cyan]
+          [cyan]pa2 explain huber --quiz[/cyan]   (drill: type the gradient yourself)
           3. hand backpropagation on your own network, every number checked
           [cyan]pa2 backprop --weights weights.json[/cyan]   ([cyan]--template[/cyan] for a starter file)
+          [cyan]pa2 backprop --random[/cyan]      (practise on a new network first)
 
 Run [cyan]pa2 COMMAND --help[/cyan] for the options of each command; [cyan]pa2 progress[/cyan] shows
 where you are."""
