@@ -121,15 +121,16 @@ def _kink_question(topic: Topic, kink: Kink) -> Question:
 
 
 def questions(topic: Topic, seed: int, count: int = DEFAULT_QUESTIONS) -> list[Question]:
-    """`count` questions (at least one per final form), seeded; a kink question comes with
-    each kink of the topic (one at least, at a seeded place)."""
+    """Exactly `count` questions, seeded. A topic with kinks gets about a third of them at its
+    kinks (at least one from two questions on, each kink once, chosen and placed by the seed);
+    the others go round the final forms in order, each at a new random point."""
     rng = np.random.default_rng(seed)
     finals = gradient_finals(topic)
-    kinks = [_kink_question(topic, kink) for kink in topic.kinks]
-    smooth_count = max(count - len(kinks), len(finals), 1)
-    asked = [_smooth_question(topic, finals[k % len(finals)], rng) for k in range(smooth_count)]
-    for question in kinks:
-        asked.insert(int(rng.integers(1, len(asked) + 1)), question)
+    n_kinks = min(len(topic.kinks), max(1, count // 3)) if count >= 2 else 0
+    chosen = sorted(rng.choice(len(topic.kinks), size=n_kinks, replace=False)) if n_kinks else []
+    asked = [_smooth_question(topic, finals[k % len(finals)], rng) for k in range(count - n_kinks)]
+    for index in chosen:
+        asked.insert(int(rng.integers(1, len(asked) + 1)), _kink_question(topic, topic.kinks[index]))
     return asked
 
 

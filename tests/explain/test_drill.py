@@ -39,11 +39,19 @@ def test_every_expected_answer_is_torch_autograds_gradient(topic):
 
 
 @pytest.mark.parametrize("topic", [t for t in TOPICS if t.kinks], ids=lambda t: t.id)
-def test_a_topic_with_kinks_asks_at_each_kink(topic):
-    asked = drill.questions(topic, 3)
-    kinks = [q for q in asked if q.kink is not None]
-    assert len(kinks) == len(topic.kinks) >= 1
-    assert all("PyTorch" in q.answer_form() for q in kinks)
+def test_a_topic_with_kinks_asks_at_a_kink_and_at_each_in_a_longer_drill(topic):
+    default = drill.questions(topic, 3)
+    assert len(default) == drill.DEFAULT_QUESTIONS
+    assert sum(q.kink is not None for q in default) >= 1
+    longer = drill.questions(topic, 3, count=3 * len(topic.kinks))
+    assert {q.kink for q in longer if q.kink is not None} == set(topic.kinks)
+    assert all("PyTorch" in q.answer_form() for q in longer if q.kink is not None)
+
+
+@pytest.mark.parametrize("count", [1, 2, 7, 20])
+def test_the_drill_asks_exactly_the_number_of_questions_asked_for(count):
+    for topic in TOPICS:
+        assert len(drill.questions(topic, 0, count)) == count
 
 
 @pytest.mark.parametrize("topic", TOPICS, ids=lambda t: t.id)
