@@ -6,7 +6,7 @@ the topic has kinks, the kink's own point, where the expected answer is what PyT
 returns (the kink's `torch` value) and the feedback says why.
 
 Every expected answer comes from the topic's verified final form; at a random point it must also
-agree with a central difference of the function (content.checks), or the point is redrawn: a
+agree with a central difference of the function (explain/checks.py), or the point is redrawn: a
 point that falls on a kink by chance is never asked as if it were smooth. The hints are the
 topic's own derivation lines for that gradient, in order. Nothing here is topic-specific, it
 never prints and never imports torch.
