@@ -47,7 +47,8 @@ def read_answer(text: str, shape: tuple[int, ...]) -> np.ndarray:
         raise ExprError(f"cannot be evaluated ({exc})") from None
     if value.shape != shape:
         want = "one number" if not shape else f"{math.prod(shape)} numbers as [a, b, …]"
-        got = "one number" if not value.shape else f"{value.size} numbers"
+        got = "one number" if not value.shape else "a nested list" if value.ndim > 1 else \
+            f"{value.size} number{'s' if value.size != 1 else ''} in brackets"
         raise ExprError(f"expected {want}, got {got}")
     if np.any(np.isinf(value)):
         raise ExprError("the answer is infinite")
