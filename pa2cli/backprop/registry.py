@@ -33,6 +33,7 @@ class Activation:
     grad_formula: str  # da/dz in terms of {z} and {a}; "1" for the identity
     latex: str  # the definition, e.g. a = \sigma(z) = ...
     torch: Callable[[Any], Any]  # the oracle: a torch tensor z -> a (imports torch on call)
+    smooth: bool = True  # False: a kink (relu at 0), where finite differences do not apply
 
     def describe(self) -> str:
         return f"{self.name}: a = {self.formula.format(z='z')}"
@@ -89,7 +90,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
     Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a: np.float64(z > 0),
                "max(0, {z})", "step({z})",
                r"a = \max(0, z), \quad \frac{da}{dz} = \operatorname{step}(z) = \mathbf{1}[z > 0]",
-               _torch_function("torch.relu")),
+               _torch_function("torch.relu"), smooth=False),
     Activation("linear", lambda z: z, lambda z, a: np.float64(1.0), "{z}", "1",
                r"a = z, \quad \frac{da}{dz} = 1",
                _torch_function("torch.positive")),
