@@ -185,3 +185,16 @@ def test_stepping_a_topic_to_its_last_line_marks_it_studied(tmp_path, pa2_home):
         child.send("\r")
     child.expect(pexpect.EOF)
     assert progress.load().explain["relu"]["stepped"] is True
+
+
+def test_a_finished_quiz_is_recorded_as_finished_with_its_score():
+    values = json.loads(CliRunner().invoke(cli, ["backprop", "--seed", "3", "--json"]).stdout)
+    answers = [f"{v:.8g}" for v in values.values()]
+    answers[0] = "0"  # one wrong first try, then right
+    answers.insert(1, f"{list(values.values())[0]:.8g}")
+    result = CliRunner().invoke(cli, ["backprop", "--seed", "3"], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    entry = progress.load().backprop["practice-seed-3"]
+    assert entry["finished"] and entry["answered"] == entry["total"] == len(values)
+    assert entry["first_try"] == len(values) - 1
+    assert entry["command"] == "pa2 backprop --random --seed 3"
