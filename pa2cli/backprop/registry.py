@@ -11,7 +11,8 @@ Each entry holds everything every reader needs, side by side:
 
 Validation (spec.py) takes its choices from here, `--help` and `--template` list them from here,
 and the tests parametrize over them: adding an activation or a loss is one entry below.
-This module computes nothing at import time and prints nothing.
+This module computes nothing at import time and prints nothing; numpy is imported on first
+use, so `pa2 backprop --help` (which lists the entries) does not pay for it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import numpy as np
+
+class _Numpy:
+    """`np.tanh` and the like, with numpy imported when the maths first runs."""
+
+    def __getattr__(self, name: str) -> Any:
+        import numpy
+
+        return getattr(numpy, name)
+
+
+np = _Numpy()
 
 
 @dataclass(frozen=True)
@@ -27,8 +38,8 @@ class Activation:
     """a = f(z) and its local derivative da/dz written in terms of z and a."""
 
     name: str
-    forward: Callable[[np.float64], np.float64]
-    local_grad: Callable[[np.float64, np.float64], np.float64]  # (z, a) -> da/dz
+    forward: Callable[[float], float]  # on numpy float64
+    local_grad: Callable[[float, float], float]  # (z, a) -> da/dz
     formula: str  # a in terms of {z}
     grad_formula: str  # da/dz in terms of {z} and {a}; "1" for the identity
     latex: str  # the definition, e.g. a = \sigma(z) = ...
@@ -44,8 +55,8 @@ class Loss:
     """One target's loss term E_o(t, a; n targets) and its local derivative dE_o/da."""
 
     name: str
-    term: Callable[[np.float64, np.float64, int], np.float64]
-    local_grad: Callable[[np.float64, np.float64, int], np.float64]
+    term: Callable[[float, float, int], float]  # (t, a, n) on numpy float64
+    local_grad: Callable[[float, float, int], float]
     formula: str  # in {t}, {a}, {n}
     grad_formula: str
     latex: str  # E = Σ_o ... as LaTeX
@@ -84,7 +95,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
                "1/(1 + exp(-{z}))", "{a}*(1 - {a})",
                r"a = \sigma(z) = \frac{1}{1 + e^{-z}}, \quad \frac{da}{dz} = a\,(1 - a)",
                _torch_function("torch.sigmoid")),
-    Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, "tanh({z})", "(1 - {a}^2)",
+    Activation("tanh", lambda z: np.tanh(z), lambda z, a: 1.0 - a * a, "tanh({z})", "(1 - {a}^2)",
                r"a = \tanh(z), \quad \frac{da}{dz} = 1 - a^{2}",
                _torch_function("torch.tanh")),
     Activation("relu", lambda z: np.maximum(z, 0.0), lambda z, a: np.float64(z > 0),
