@@ -33,8 +33,9 @@ def run_drill(topic: Topic, seed: int | None, count: int, rtol: float | None,
                      (("rtol", rtol), ("atol", atol), ("sigfig", sigfig)) if value is not None)
     console = Console(highlight=False, markup=False)
     asked = questions(topic, seed, count)
-    console.print(Text.assemble(("Drill: ", "bold"), f"{topic.title}, {len(asked)} questions, "
-                                f"seed {seed} ", (f"(tolerance: {tolerance.describe()})", "dim")))
+    console.print(Text.assemble(("Drill: ", "bold"), f"{topic.title} · {len(asked)} questions · "
+                                f"seed {seed}"))
+    console.print(Text(f"Right within {tolerance.describe()}.", style="dim"))
     drill = Drill(asked, tolerance, console, Reader(console, sys.stdin.isatty()), again)
     status = drill.run()
     if drill.outcomes:

@@ -1,7 +1,7 @@
 """The drill's conversation: ask each question of drill.py, read and grade typed answers.
 
-Keys as in the backprop quiz: an answer is a number or an expression (`0.24`, `1/4`,
-`exp(-1)/(1+exp(-1))^2`), a vector is `[a, b, c]` (or `a, b, c`); `?` shows the next line of the
+Keys as in the backprop quiz: an answer is a number or an expression (`0.25`, `1/4`,
+`exp(-0.5)`), a vector is `[a, b, c]` (or `a, b, c`); `?` shows the next line of the
 derivation as a hint, `s` reveals the answer and moves on, `q` stops. Answers are read with
 pa2cli.expr (never eval) and graded per component with backprop.grading.Tolerance. At a kink
 the feedback says why the expected value is PyTorch's convention. The score is recorded in the
@@ -21,8 +21,8 @@ from pa2cli.backprop.grading import Tolerance, how_far
 from pa2cli.explain.drill import Question, accepts, expected_text
 from pa2cli.expr import ExprError, evaluate
 
-KEYS = ("Answer with a number or an expression such as exp(-1)/(1+exp(-1))^2; a vector as "
-        "[a, b, c].\n? next line of the derivation · s reveal and move on · q quit")
+KEYS = ("Type a number or an expression (0.25, 1/4, exp(-0.5)), a vector as [a, b, c].\n"
+        "? next line of the derivation · s reveal and move on · q quit")
 FIRST_TRY, LATER, REVEALED = "first try", "after a retry or hint", "revealed"
 _DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
 
