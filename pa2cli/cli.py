@@ -21,6 +21,7 @@ COMMANDS = {
     "backprop": "pa2cli.backprop.command:backprop",
     "sweep": "pa2cli.sweep.command:sweep",
     "plot": "pa2cli.sweep.command:plot",
+    "report": "pa2cli.report.command:report",
     "progress": "pa2cli.home:progress_command",
     "reset": "pa2cli.home:reset_command",
 }
@@ -36,6 +37,8 @@ WELCOME = """\
           3. hand backpropagation on your own network, every number checked
           [cyan]pa2 backprop --weights weights.json[/cyan]   ([cyan]--template[/cyan] for a starter file)
           [cyan]pa2 backprop --random[/cyan]      (practise on a new network first)
+  [bold]Report[/bold]  all of it in one document with figures (Markdown, or LaTeX and PDF)
+          [cyan]pa2 report[/cyan]   [cyan]pa2 report --format latex --pdf[/cyan]
 
 Run [cyan]pa2 COMMAND --help[/cyan] for the options of each command; [cyan]pa2 progress[/cyan] shows
 where you are."""
@@ -45,6 +48,7 @@ SHORT_HELP = {
     "backprop": "Hand-backpropagation quiz on your network (Part B, question 3).",
     "sweep": "Train once per weight decay; plot and compare (Part A).",
     "plot": "Redraw the plots and findings of a saved sweep.",
+    "report": "Write your report (Markdown or LaTeX) with figures.",
     "progress": "Where you are and the next step (--json for data).",
     "reset": "Forget progress: backprop, explain or all (asks first).",
 }

@@ -1,7 +1,7 @@
 """`--jobs N`: sweep runs trained in N worker processes, recorded by the parent.
 
 Each worker (a spawned process, so no thread pool is inherited half-initialised) limits torch
-to `max(1, cores // N)` threads, loads the dataset itself and runs `point.execute_point`,
+to `threads.threads_per_job(threads, N)` threads (the sweep's --threads shared out), loads the dataset itself and runs `point.execute_point`,
 sending its events through a queue; batch events are thinned to a few per second. The parent
 feeds every event to the same `Recorder` as a sequential sweep, so results.json has one writer.
 On Ctrl-C (or a failed worker) the parent sets a shared stop flag: every worker stops at its
@@ -12,7 +12,6 @@ This module must not render or decide what is recorded.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import queue as queue_module
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -29,16 +28,13 @@ class StopRequested(Exception):
     """Raised inside a worker when the parent has asked every worker to stop."""
 
 
-def threads_per_job(jobs: int, cores: int | None = None) -> int:
-    return max(1, (cores or os.cpu_count() or 1) // jobs)
-
-
 def _start_worker(events, stop, threads: int) -> None:
     global _events, _stop
-    import torch
+    from pa2cli.sweep.threads import apply_threads, use_passive_wait_policy
 
+    use_passive_wait_policy()  # inherited from the parent already, unless run another way
     _events, _stop = events, stop
-    torch.set_num_threads(threads)
+    apply_threads(threads)
 
 
 def _work(config_dict: dict, folder: str, key: RunKey, device: str, resume: bool) -> None:
@@ -74,14 +70,18 @@ def _work(config_dict: dict, folder: str, key: RunKey, device: str, resume: bool
 
 
 def run_parallel(config: SweepConfig, folder: SweepFolder, keys: list[RunKey],
-                 device: str, resume: bool, jobs: int, recorder) -> None:
+                 device: str, resume: bool, jobs: int, recorder,
+                 threads: int | None = None) -> None:
     """Train the runs `keys` in `jobs` processes; every event goes to `recorder` in order."""
+    from pa2cli.sweep.threads import available_cores, threads_per_job
+
+    per_job = threads_per_job(threads or available_cores(), jobs)
     context = multiprocessing.get_context("spawn")
     events, stop = context.Queue(), context.Event()
     ended: set[RunKey] = set()
     with ProcessPoolExecutor(max_workers=min(jobs, len(keys)), mp_context=context,
                              initializer=_start_worker,
-                             initargs=(events, stop, threads_per_job(jobs))) as pool:
+                             initargs=(events, stop, per_job)) as pool:
         futures = [pool.submit(_work, config.to_dict(), str(folder.path), key, device, resume)
                    for key in keys]
         try:

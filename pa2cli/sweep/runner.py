@@ -69,26 +69,36 @@ def plan(results: SweepResults, config: SweepConfig) -> list[RunKey]:
     return pending
 
 
-def prepare_results(config: SweepConfig, folder: SweepFolder, resume: bool) -> SweepResults:
+def data_sizes(dataset) -> dict:
+    """Images per split, saved beside the runs (the findings' binomial errors need n_test)."""
+    return {"train": len(dataset.train), "test": len(dataset.test),
+            "val": None if dataset.val is None else len(dataset.val)}
+
+
+def prepare_results(config: SweepConfig, folder: SweepFolder, resume: bool,
+                    dataset) -> SweepResults:
     """The results to continue: the saved ones (plus runs for added seeds) or new ones."""
     if not resume:
-        return SweepResults.new(config.to_dict(), config.weight_decays, config.seed_list)
+        return SweepResults.new(config.to_dict(), config.weight_decays, config.seed_list,
+                                data_sizes(dataset))
     results = folder.load()
     results.config = config.to_dict()
+    results.data = data_sizes(dataset)
     results.add_missing(config.weight_decays, config.seed_list)
     return results
 
 
 def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resume: bool = False,
               jobs: int = 1, console=None, show_progress: bool = True,
-              after_epoch: AfterEpoch | None = None) -> tuple[SweepResults, list[str]]:
+              after_epoch: AfterEpoch | None = None,
+              threads: int | None = None) -> tuple[SweepResults, list[str]]:
     """Run (or continue) the sweep; return its results (as saved) and the divergence messages."""
     from rich.console import Console
 
     from pa2cli.sweep.progress import SweepProgress
 
     console = console or Console()
-    results = prepare_results(config, folder, resume)
+    results = prepare_results(config, folder, resume, dataset)
     pending = plan(results, config)
     folder.save(results)
     n_batches = math.ceil(len(dataset.train) / config.batch_size)
@@ -99,7 +109,7 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
         if jobs > 1 and len(pending) > 1:
             from pa2cli.sweep.parallel import run_parallel
 
-            run_parallel(config, folder, pending, str(device), resume, jobs, recorder)
+            run_parallel(config, folder, pending, str(device), resume, jobs, recorder, threads)
         else:
             from pa2cli.sweep.training import to_device
 

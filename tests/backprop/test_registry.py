@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from pa2cli.backprop import registry
+from pa2cli.backprop import derivation, registry
 from pa2cli.backprop.engine import solve
 from pa2cli.backprop.solution import to_latex_document
 from pa2cli.backprop.spec import validate
@@ -77,7 +77,7 @@ def test_a_new_activation_is_one_entry(monkeypatch):
     softsign = registry.Activation(
         "softsign", lambda z: z / (1 + abs(z)), lambda z, a: 1 / (1 + abs(z)) ** 2,
         "{z}/(1 + abs({z}))", "1/(1 + abs({z}))^2", r"a = \frac{z}{1 + |z|}",
-        lambda z: torch.nn.functional.softsign(z))
+        lambda z: torch.nn.functional.softsign(z), slope_text="1/(1 + |z|)²")
     monkeypatch.setitem(registry.ACTIVATIONS, "softsign", softsign)
     data = {"inputs": {"x": 0.5}, "targets": {"y": 0.2},
             "edges": {"w": {"from": "x", "to": "y", "value": 0.8}}, "activation": "softsign"}
@@ -87,6 +87,8 @@ def test_a_new_activation_is_one_entry(monkeypatch):
     assert values["delta_y"] == pytest.approx(-(0.2 - 0.4 / 1.4) / 1.4 ** 2, rel=1e-14)
     latex = to_latex_document(solution)  # the writer takes the definition from the entry
     assert r"a = \frac{z}{1 + |z|}" in latex and r"\operatorname{abs}\left(z_{y}\right)" in latex
+    prose = " ".join(line.text for _, line in derivation.preamble(solution.network))
+    assert "1/(1 + |z|)² for softsign" in prose  # the worked solution's words, from the entry
 
 
 def test_choices_help_names_every_entry_with_its_formula():
