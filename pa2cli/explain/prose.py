@@ -205,6 +205,8 @@ def _kind(word: str) -> str:
         return "strong"
     if re.fullmatch(r"[A-Za-z]\(.*|(?:%s)\(.*|\d+(\.\d+)?e[+-]?\d+" % "|".join(_WEAK_NAMES), core):
         return "strong"
+    if re.fullmatch(r"[B-HJ-Zb-z]", core):  # a lone letter is a symbol ("class j"); a, A and I are words
+        return "strong"
     if re.fullmatch(r"[A-Za-z]|-?\d+(\.\d+)?(e-?\d+)?|(?:%s)" % "|".join(_WEAK_NAMES), core) or not core:
         return "weak"
     return "text"

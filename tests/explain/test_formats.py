@@ -79,3 +79,7 @@ def test_content_latex_reads_as_unicode_on_the_terminal():
     assert unicode_maths(r"\frac{1}{d} - \frac{n}{d^{2}}") == "1/d − n/d²"
     assert unicode_maths(r"\mathbf{1}[z_j = m]") == "𝟙[zⱼ = m]"
     assert unicode_maths(r"\begin{cases} a \end{cases}") is None  # unknown: the caller falls back
+
+
+def test_a_lone_letter_is_a_symbol_but_the_article_a_is_a_word():
+    assert latex_text("a wrong class j costs nothing") == "a wrong class $j$ costs nothing"

@@ -120,3 +120,12 @@ def test_a_wrong_latex_field_of_a_stage_is_one_error_naming_it(tmp_path, extra, 
         load_topic(_square_with(tmp_path, extra))
     message = caught.value.format_message()
     assert expected in message and "decomposition.stages[0]" in message and "\n" not in message
+
+
+def test_a_stage_may_not_take_the_name_of_a_constant(tmp_path):
+    text = (FIXTURES / "content" / "topics" / "square.toml").read_text()
+    path = tmp_path / "square.toml"
+    path.write_text(text.replace('name = "s"', 'name = "e"', 1).replace('expr = "s"', 'expr = "e"'))
+    with pytest.raises(UserError) as caught:
+        load_topic(path)
+    assert "stage name 'e' is a constant in expressions" in caught.value.format_message()
