@@ -134,9 +134,7 @@ def _write(explanation, output_format: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise UserError(f"cannot write: {exc.strerror}", where=output, fix="Choose a writable path") from None
+    from pa2cli import outputs
+
+    outputs.write_text(output, text, fix="Choose a writable path with -o")
     click.echo(f"wrote {output}", err=True)
