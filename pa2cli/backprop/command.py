@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, printable
 from pa2cli.options import TOLERANCE
 
 EPILOG = """\b
@@ -219,5 +219,5 @@ def backprop(ctx, weights, random_flag, seed, shape, resume, solve, as_json, fmt
     path = state_path(Path(weights) if weights else None,
                       practice=practice_choice.options() if practice_choice else None)
     quiz = Quiz(solution, tolerance, console, Reader(console, sys.stdin.isatty()),
-                path, " ".join(again))
+                path, printable(" ".join(again)))  # a file name's control codes escaped
     ctx.exit(quiz.run(resume))
