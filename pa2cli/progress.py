@@ -23,6 +23,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import click
+
 from pa2cli.files import write_atomically
 from pa2cli.paths import data_home
 
@@ -121,7 +123,10 @@ def _now() -> str:
 
 
 def _update(part: str, key: str, change) -> bool:
-    path = progress_path()
+    try:
+        path = progress_path()
+    except click.ClickException:  # a bad PA2_HOME: progress is skipped, the command goes on
+        return False
     progress = load(path)
     entries = getattr(progress, part)
     entry = dict(entries.get(key, {}))
