@@ -94,6 +94,26 @@ def cli(ctx: click.Context) -> None:
             console.print(WELCOME)
 
 
+def _interrupted(error: BaseException) -> bool:
+    """Whether `error` came from a Ctrl-C (Click keeps the KeyboardInterrupt as its cause or
+    context; an EOF at a prompt, also an Abort, is not one)."""
+    seen = error
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _exit_interrupted() -> None:
+    """Ctrl-C: one line and exit status 130, as documented (a second Ctrl-C is ignored)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    click.echo("Interrupted.", err=True)
+    sys.exit(130)
+
+
 def main() -> None:
     """Run the group; every user mistake ends here as one line on stderr and exit status 2.
 
@@ -101,7 +121,8 @@ def main() -> None:
     and a hint on lines of their own; here they become one line that names the option and
     points at `--help`. Output that cannot be written (a full disk, /dev/full, a closed stdout)
     is one line and exit status 1; a reader that stopped early (`| head`) ends it quietly, also
-    with status 1. The standard streams are made safe first (pa2cli.streams).
+    with status 1. Ctrl-C anywhere (a prompt, a long computation) is "Interrupted." and 130.
+    The standard streams are made safe first (pa2cli.streams).
     """
     streams.prepare()
     try:
@@ -114,9 +135,13 @@ def main() -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
-    except click.Abort:
+    except click.Abort as error:
+        if _interrupted(error):  # Click turns Ctrl-C (at a prompt or anywhere) into Abort
+            _exit_interrupted()
         click.echo("Aborted!", err=True)
         sys.exit(1)
+    except KeyboardInterrupt:
+        _exit_interrupted()
     except OSError as error:
         if not streams.output_failed():
             raise

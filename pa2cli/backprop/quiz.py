@@ -30,7 +30,7 @@ from pa2cli.backprop.grading import Tolerance, how_far, read_answer
 from pa2cli.backprop.jsonfile import read_bytes
 from pa2cli.backprop.report import FIRST_TRY, LATER, OUTCOMES, REVEALED, score_table
 from pa2cli.backprop.solution import pretty, worked_lines
-from pa2cli.errors import EXCERPT_LENGTH, UserError, excerpt
+from pa2cli.errors import EXCERPT_LENGTH, UserError, excerpt, printable
 from pa2cli.expr import MAX_LENGTH, ExprError
 from pa2cli.files import write_atomically
 from pa2cli.paths import data_home
@@ -155,7 +155,8 @@ class Reader:
             self.console.print(f"{line[:EXCERPT_LENGTH]!r}… ({total} characters)",
                                highlight=False, markup=False)
             return line  # longer than any answer: the evaluator refuses it without reading it
-        self.console.print(line.rstrip("\n"), highlight=False, markup=False)  # the transcript
+        # the transcript; printable(): control codes in a piped answer never reach the terminal
+        self.console.print(printable(line.rstrip("\n")), highlight=False, markup=False)
         return line
 
     def confirm(self, question: str) -> bool:
