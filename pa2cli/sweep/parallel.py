@@ -41,7 +41,8 @@ def _start_worker(events, stop, threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def _work(config_dict: dict, folder: str, weight_decay: float, device: str, resume: bool) -> None:
+def _work(config_dict: dict, folder: str, weight_decay: float, device: str,
+          resume_from: list[dict] | None) -> None:
     import torch
 
     from pa2cli.sweep.data import load_dataset
@@ -69,11 +70,11 @@ def _work(config_dict: dict, folder: str, weight_decay: float, device: str, resu
         _events.put((kind, wd, *args))
 
     execute_point(config, dataset, to_device(dataset, device), weight_decay, device,
-                  SweepFolder(folder), resume, emit)
+                  SweepFolder(folder), resume_from, emit)
 
 
 def run_parallel(config: SweepConfig, folder: SweepFolder, weight_decays: list[float],
-                 device: str, resume: bool, jobs: int, recorder) -> None:
+                 device: str, saved_rows: dict, jobs: int, recorder) -> None:
     """Train `weight_decays` in `jobs` processes; every event goes to `recorder` in order."""
     context = multiprocessing.get_context("spawn")
     events, stop = context.Queue(), context.Event()
@@ -81,7 +82,8 @@ def run_parallel(config: SweepConfig, folder: SweepFolder, weight_decays: list[f
     with ProcessPoolExecutor(max_workers=min(jobs, len(weight_decays)), mp_context=context,
                              initializer=_start_worker,
                              initargs=(events, stop, threads_per_job(jobs))) as pool:
-        futures = [pool.submit(_work, config.to_dict(), str(folder.path), wd, device, resume)
+        futures = [pool.submit(_work, config.to_dict(), str(folder.path), wd, device,
+                               saved_rows[wd])
                    for wd in weight_decays]
         try:
             while len(ended) < len(weight_decays):

@@ -36,18 +36,27 @@ def resolve_device(name: str):
 
 
 def execute_point(config: SweepConfig, dataset, data, weight_decay: float, device,
-                  folder: SweepFolder, resume: bool, emit: Emit) -> None:
-    """Train one weight decay to config.epochs, checkpointing and reporting each epoch."""
-    from pa2cli.sweep.training import checkpoint_of, new_run, restore, train_run
+                  folder: SweepFolder, resume_from: list[dict] | None,
+                  emit: Emit) -> None:
+    """Train one weight decay to config.epochs, checkpointing and reporting each epoch.
+
+    `resume_from`: None for a fresh run; else the epochs results.json records for this run,
+    which its checkpoint (when there is one) must continue (`checkpoints.load_checkpoint`).
+    """
+    from pa2cli.sweep.checkpoints import (load_checkpoint, restore_checked, run_identity,
+                                          save_checkpoint)
+    from pa2cli.sweep.training import checkpoint_of, new_run, train_run
 
     state = new_run(config, dataset, weight_decay, device)
-    checkpoint = folder.load_checkpoint(weight_decay) if resume else None
-    if checkpoint is not None:
-        restore(state, checkpoint)
+    identity = run_identity(config, weight_decay, config.seed, state.model)
+    if resume_from is not None:
+        checkpoint = load_checkpoint(folder.path, identity, resume_from)
+        if checkpoint is not None:
+            restore_checked(state, checkpoint, folder.path, identity)
     emit("start", weight_decay, [dict(row) for row in state.rows])
 
     def on_epoch(row: dict, run_state) -> None:
-        folder.save_checkpoint(weight_decay, checkpoint_of(run_state))
+        save_checkpoint(folder.path, identity, checkpoint_of(run_state))
         emit("epoch", weight_decay, dict(row))
 
     def on_batch(epoch: int, batch: int, n_batches: int, loss_sum) -> None:
@@ -121,6 +130,8 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
     else:
         results = new_results(config.to_dict(), config.weight_decays)
     pending = plan(results, config)
+    saved_rows = {wd: [dict(row) for row in find_run(results, wd)["epochs"]] if resume else None
+                  for wd in pending}
     folder.save(results)
     n_batches = math.ceil(len(dataset.train) / config.batch_size)
     totals = {wd: (config.epochs - len(find_run(results, wd)["epochs"])) * n_batches
@@ -130,11 +141,12 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
         if jobs > 1 and len(pending) > 1:
             from pa2cli.sweep.parallel import run_parallel
 
-            run_parallel(config, folder, pending, str(device), resume, jobs, recorder)
+            run_parallel(config, folder, pending, str(device), saved_rows, jobs, recorder)
         else:
             from pa2cli.sweep.training import to_device
 
             data = to_device(dataset, device)
             for wd in pending:
-                execute_point(config, dataset, data, wd, device, folder, resume, recorder)
+                execute_point(config, dataset, data, wd, device, folder, saved_rows[wd],
+                              recorder)
     return results, recorder.messages

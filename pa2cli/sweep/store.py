@@ -5,8 +5,7 @@ results.json has the shape `{"config": {...}, "runs": [{"weight_decay": float, "
 "test_loss": ..., "test_acc": ..., "seconds": ...}, ...]}, ...]}` (plus `val_loss`/`val_acc`
 per epoch when a validation split is held out); results.csv holds the same rows. Both are
 rewritten atomically (temporary file + `os.replace`) after every epoch, so an interrupted sweep
-loses no finished epoch. Checkpoints (`checkpoints/wd_<value>.pt`) are also replaced
-atomically. `load_results` validates a saved file and raises `UserError` when it is missing or
+loses no finished epoch. Checkpoints live in `checkpoints.py`. `load_results` validates a saved file and raises `UserError` when it is missing or
 malformed. This module must not train or print.
 """
 
@@ -23,7 +22,6 @@ from pa2cli.files import write_atomically
 
 RESULTS_FILE = "results.json"
 CSV_FILE = "results.csv"
-CHECKPOINT_FOLDER = "checkpoints"
 STATUSES = ("done", "partial", "diverged")
 METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 OPTIONAL_METRICS = ("val_loss", "val_acc")
@@ -81,26 +79,6 @@ class SweepFolder:
 
     def load(self) -> dict:
         return load_results(self.path)
-
-    def checkpoint_path(self, weight_decay: float) -> Path:
-        return self.path / CHECKPOINT_FOLDER / f"wd_{float(weight_decay)!r}.pt"
-
-    def save_checkpoint(self, weight_decay: float, checkpoint: dict) -> None:
-        import torch
-
-        path = self.checkpoint_path(weight_decay)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        buffer = io.BytesIO()  # serialising in memory, then one write, is the fastest way
-        torch.save(checkpoint, buffer)
-        write_atomically(path, buffer.getbuffer().tobytes())
-
-    def load_checkpoint(self, weight_decay: float) -> dict | None:
-        import torch
-
-        path = self.checkpoint_path(weight_decay)
-        if not path.is_file():
-            return None
-        return torch.load(path, map_location="cpu", weights_only=False)
 
 
 def load_results(folder: Path) -> dict:

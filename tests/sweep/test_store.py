@@ -54,7 +54,7 @@ def test_every_finished_epoch_is_on_disk_before_the_next_starts(
         run = next(r for r in saved["runs"] if r["weight_decay"] == weight_decay)
         seen.append((weight_decay, run["epochs"][-1] == row, len(run["epochs"])))
         assert not list(tmp_path.glob("*.tmp"))
-        assert (tmp_path / "checkpoints" / f"wd_{weight_decay!r}.pt").is_file()
+        assert (tmp_path / "checkpoints" / f"wd_{weight_decay!r}_seed_0.pt").is_file()
 
     run_tiny_sweep(tiny_config, tmp_path, digits, after_epoch=check_disk)
     assert seen == [(0.0, True, 1), (0.0, True, 2), (1e-3, True, 1), (1e-3, True, 2)]

@@ -1,0 +1,160 @@
+"""Checkpoints of a sweep's runs: where they live, how they are saved, and what a resume trusts.
+
+One file per run, `checkpoints/wd_<weight decay>_seed_<seed>.pt`, replaced atomically after
+every epoch. A checkpoint holds only tensors, plain containers, strings and numbers (RNG states
+as uint8 tensors), so it is read with `torch.load(weights_only=True)`: a checkpoint from
+anyone else can never run code, whatever its bytes. Reading is also checked before it is
+trusted: a regular file (not a FIFO, device or folder), the expected structure, the identity of
+the run it belongs to (weight decay, seed, dataset, model, optimiser and its settings), and the
+epochs it holds against the epochs results.json records for that run. Anything else is a
+`UserError` naming the file and what to do. This module must not train or print.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from pathlib import Path
+
+from pa2cli.errors import UserError
+from pa2cli.files import write_atomically
+from pa2cli.sweep.config import SweepConfig, wd_label
+
+CHECKPOINT_FOLDER = "checkpoints"
+FORMAT = 2  # 1: pa2 0.x checkpoints (pickled, no identity): refused
+IDENTITY_FIELDS = ("weight_decay", "seed", "dataset", "val_split", "model", "model_class",
+                   "optimizer", "lr", "momentum", "decay_bias_norm", "batch_size")
+TENSOR_ENTRIES = ("shuffle_rng", "torch_rng")
+
+
+def checkpoint_path(out: Path, weight_decay: float, seed: int) -> Path:
+    """The checkpoint of the run (weight decay, seed) in the sweep folder `out`."""
+    return Path(out) / CHECKPOINT_FOLDER / f"wd_{float(weight_decay)!r}_seed_{int(seed)}.pt"
+
+
+def run_identity(config: SweepConfig, weight_decay: float, seed: int, model) -> dict:
+    """What a checkpoint must match to be resumed into this run (JSON-like plain values)."""
+    return {"weight_decay": float(weight_decay), "seed": int(seed),
+            "dataset": config.dataset, "val_split": float(config.val_split),
+            "model": config.model or "default", "model_class": type(model).__qualname__,
+            "optimizer": config.optimizer, "lr": float(config.lr),
+            "momentum": float(config.momentum), "decay_bias_norm": bool(config.decay_bias_norm),
+            "batch_size": int(config.batch_size)}
+
+
+def checkpoint_bytes(identity: dict, payload: dict) -> bytes:
+    """The serialised checkpoint: format, identity and `training.checkpoint_of`'s payload."""
+    import torch
+
+    buffer = io.BytesIO()  # serialising in memory, then one write, is the fastest way
+    torch.save({"format": FORMAT, "identity": dict(identity), **payload}, buffer)
+    return buffer.getvalue()
+
+
+def save_checkpoint(out: Path, identity: dict, payload: dict) -> Path:
+    path = checkpoint_path(out, identity["weight_decay"], identity["seed"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, checkpoint_bytes(identity, payload))
+    return path
+
+
+def _what_to_do(identity: dict) -> str:
+    return (f"Delete it and run --resume again to train wd {wd_label(identity['weight_decay'])} "
+            "(seed {}) from epoch 1, or start a fresh sweep with another --out."
+            .format(identity["seed"]))
+
+
+def _refuse(path: Path, problem: str, identity: dict) -> UserError:
+    return UserError(problem, where=str(path), fix=_what_to_do(identity))
+
+
+def read_checkpoint(path: Path, identity: dict) -> dict:
+    """Load `path` safely (regular file, weights_only) and check its structure; else UserError."""
+    import torch
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise _refuse(path, f"cannot be read ({exc.strerror or exc})", identity) from None
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            raise _refuse(path, f"is {kind}, not a checkpoint", identity)
+        try:
+            checkpoint = torch.load(handle, map_location="cpu", weights_only=True)
+        except Exception as exc:  # noqa: BLE001 - truncated, garbage, or objects that could run code
+            reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+            raise _refuse(path, "is not a pa2 checkpoint that can be read safely ("
+                          f"{type(exc).__name__}{': ' + reason if reason else ''})",
+                          identity) from None
+    _check_structure(checkpoint, path, identity)
+    return checkpoint
+
+
+def _check_structure(checkpoint, path: Path, identity: dict) -> None:
+    import torch
+
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != FORMAT:
+        raise _refuse(path, "is not a checkpoint of this pa2 version (no format "
+                      f"{FORMAT} marker)", identity)
+    saved_identity = checkpoint.get("identity")
+    rows = checkpoint.get("rows")
+    if (not isinstance(saved_identity, dict) or not isinstance(rows, list)
+            or not all(isinstance(row, dict) for row in rows)
+            or not isinstance(checkpoint.get("model"), dict)
+            or not all(isinstance(v, torch.Tensor) for v in checkpoint["model"].values())
+            or not isinstance(checkpoint.get("optimizer"), dict)
+            or not all(isinstance(checkpoint.get(k), torch.Tensor) and
+                       checkpoint[k].dtype == torch.uint8 for k in TENSOR_ENTRIES)):
+        raise _refuse(path, "is damaged (an entry is missing or of the wrong type)", identity)
+
+
+def _show(field: str, value) -> str:
+    return wd_label(value) if field == "weight_decay" and isinstance(value, float) else repr(value)
+
+
+def check_against(checkpoint: dict, path: Path, identity: dict, saved_rows: list[dict]) -> None:
+    """The checkpoint belongs to this run and continues the epochs results.json records.
+
+    The checkpoint may hold one epoch more than results.json: a sweep stopped between saving
+    the checkpoint and recording that epoch. Anything else is refused.
+    """
+    saved_identity = checkpoint["identity"]
+    for field in IDENTITY_FIELDS:
+        if saved_identity.get(field) != identity[field]:
+            raise _refuse(path, f"belongs to another run: its {field} is "
+                          f"{_show(field, saved_identity.get(field))}, this run's is "
+                          f"{_show(field, identity[field])}", identity)
+    rows = checkpoint["rows"]
+    if rows[:len(saved_rows)] != saved_rows or len(rows) > len(saved_rows) + 1:
+        raise _refuse(path, f"holds {len(rows)} epochs that do not continue the "
+                      f"{len(saved_rows)} results.json records for wd "
+                      f"{wd_label(identity['weight_decay'])} (seed {identity['seed']})", identity)
+    if [row.get("epoch") for row in rows] != list(range(1, len(rows) + 1)):
+        raise _refuse(path, "is damaged (its epochs are not numbered 1, 2, ...)", identity)
+
+
+def load_checkpoint(out: Path, identity: dict, saved_rows: list[dict]) -> dict | None:
+    """The checked checkpoint of the run `identity` in `out`, or None when there is none."""
+    path = checkpoint_path(out, identity["weight_decay"], identity["seed"])
+    if not os.path.lexists(path):
+        return None
+    checkpoint = read_checkpoint(path, identity)
+    check_against(checkpoint, path, identity, saved_rows)
+    return checkpoint
+
+
+def restore_checked(state, checkpoint: dict, out: Path, identity: dict) -> None:
+    """`training.restore`, with a checkpoint that does not fit the model or optimiser refused."""
+    from pa2cli.sweep.training import restore
+
+    try:
+        restore(state, checkpoint)
+    except Exception as exc:  # noqa: BLE001 - shapes, parameter groups or RNG state that do not fit
+        path = checkpoint_path(out, identity["weight_decay"], identity["seed"])
+        reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+        raise _refuse(path, f"does not fit this run's model or optimiser "
+                      f"({type(exc).__name__}{': ' + reason if reason else ''})",
+                      identity) from None
