@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import stat
+import warnings
 from pathlib import Path
 
 from pa2cli.errors import UserError
@@ -59,6 +60,10 @@ def save_checkpoint(out: Path, identity: dict, payload: dict) -> Path:
     return path
 
 
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _what_to_do(identity: dict) -> str:
     return (f"Delete it and run --resume again to train wd {wd_label(identity['weight_decay'])} "
             "(seed {}) from epoch 1, or start a fresh sweep with another --out."
@@ -83,9 +88,11 @@ def read_checkpoint(path: Path, identity: dict) -> dict:
             kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
             raise _refuse(path, f"is {kind}, not a checkpoint", identity)
         try:
-            checkpoint = torch.load(handle, map_location="cpu", weights_only=True)
+            with warnings.catch_warnings():  # e.g. "Detected pickle protocol 90" on garbage
+                warnings.simplefilter("ignore")
+                checkpoint = torch.load(handle, map_location="cpu", weights_only=True)
         except Exception as exc:  # noqa: BLE001 - truncated, garbage, or objects that could run code
-            reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+            reason = _short(str(exc).strip().splitlines()[0] if str(exc).strip() else "", 120)
             raise _refuse(path, "is not a pa2 checkpoint that can be read safely ("
                           f"{type(exc).__name__}{': ' + reason if reason else ''})",
                           identity) from None
@@ -154,7 +161,7 @@ def restore_checked(state, checkpoint: dict, out: Path, identity: dict) -> None:
         restore(state, checkpoint)
     except Exception as exc:  # noqa: BLE001 - shapes, parameter groups or RNG state that do not fit
         path = checkpoint_path(out, identity["weight_decay"], identity["seed"])
-        reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+        reason = _short(" ".join(str(exc).split()), 220)
         raise _refuse(path, f"does not fit this run's model or optimiser "
                       f"({type(exc).__name__}{': ' + reason if reason else ''})",
                       identity) from None

@@ -38,11 +38,11 @@ def _kind(path: Path) -> str | None:
     return "file" if stat.S_ISREG(mode) else "folder" if stat.S_ISDIR(mode) else "special file"
 
 
-def _expect(folder: Path, relative: str, wanted: str) -> None:
+def _expect(folder: Path, relative: str, wanted: str, fix: str = LAYOUT_FIX) -> None:
     found = _kind(folder / relative)
     if found is not None and found != wanted:
-        raise UserError(f"{relative} is a {found}, where the sweep keeps a {wanted}",
-                        where=f"--out {folder}", fix=LAYOUT_FIX)
+        raise UserError(f"is a {found}, where the sweep keeps a {wanted}",
+                        where=str(folder / relative), fix=fix)
 
 
 def check_layout(folder: Path, config: SweepConfig) -> None:
@@ -51,14 +51,15 @@ def check_layout(folder: Path, config: SweepConfig) -> None:
         _expect(folder, name, "file")
     _expect(folder, CHECKPOINT_FOLDER, "folder")
     for wd in config.weight_decays:
-        _expect(folder, str(checkpoint_path(Path(), wd, config.seed)), "file")
+        _expect(folder, str(checkpoint_path(Path(), wd, config.seed)), "file",
+                fix=f"Move it away and run --resume again (wd {wd_label(wd)} is trained from "
+                    "epoch 1), or start a fresh sweep with another --out.")
     for parent in (folder, folder / CHECKPOINT_FOLDER):
         if parent.is_dir():
             for tmp in parent.glob("*.tmp"):
                 if _kind(tmp) != "file":
-                    raise UserError(f"{tmp.relative_to(folder)} is a {_kind(tmp)}, where the "
-                                    "sweep writes a temporary file", where=f"--out {folder}",
-                                    fix=LAYOUT_FIX)
+                    raise UserError(f"is a {_kind(tmp)}, where the sweep writes a temporary "
+                                    "file", where=str(tmp), fix=LAYOUT_FIX)
                 tmp.unlink()
 
 

@@ -9,6 +9,7 @@ is `pa2 plot`. This module must not train or draw by itself (runner, report and 
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from dataclasses import fields
 from pathlib import Path
 
@@ -124,24 +125,29 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
     from pa2cli.sweep.runner import run_sweep
 
     console = console or Console(highlight=False)
-    folder, config, device, dataset = prepare(config, out, resume, explicit)
-    try:
-        with SweepLock(folder.path):
-            notes = check_folder(folder, config, dataset, resume=resume, jobs=jobs)
-            report.header(console, config, dataset, device, str(folder.path),
-                          baseline_added and not resume)
-            if resume:
-                report.resumed_from(console, folder.load(), config.epochs)
-                for note in notes:
-                    console.print(note, highlight=False)
+    with ExitStack() as stack:
+        early = out is not None and Path(out).is_dir()
+        if early:  # locked first, so that a sweep running there is named at once
+            stack.enter_context(SweepLock(Path(out)))
+        folder, config, device, dataset = prepare(config, out, resume, explicit)
+        if not early:
+            stack.enter_context(SweepLock(folder.path))
+        notes = check_folder(folder, config, dataset, resume=resume, jobs=jobs)
+        report.header(console, config, dataset, device, str(folder.path),
+                      baseline_added and not resume)
+        if resume:
+            report.resumed_from(console, folder.load(), config.epochs)
+            for note in notes:
+                console.print(note, highlight=False)
+        try:
             with interrupts_handled():
                 results, _ = run_sweep(config, folder, dataset, device, resume=resume,
                                        jobs=jobs, console=console)
-    except KeyboardInterrupt:
-        console.print(f"\n[bold]Interrupted.[/bold] Every finished epoch is saved in "
-                      f"{folder.path}; continue with: pa2 sweep --out {folder.path} --resume",
-                      highlight=False)
-        return INTERRUPTED_EXIT
+        except KeyboardInterrupt:
+            console.print(f"\n[bold]Interrupted.[/bold] Every finished epoch is saved in "
+                          f"{folder.path}; continue with: pa2 sweep --out {folder.path} "
+                          "--resume", highlight=False)
+            return INTERRUPTED_EXIT
     console.print()
     report.show(console, results, with_plots=plot)
     console.print(f"\nResults: {folder.results_path} and results.csv beside it "
