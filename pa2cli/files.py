@@ -37,21 +37,25 @@ def free_space(folder: Path) -> int | None:
         return None
 
 
-def disk_full_error(folder: Path, needed: int, what: str) -> UserError:
+GENERIC_FIX = ("Free some space there (or use a folder on another disk) and run the command "
+               "again; what was saved before is intact.")
+
+
+def disk_full_error(folder: Path, needed: int, what: str, fix: str = GENERIC_FIX) -> UserError:
     """The one-line message for a write of `needed` bytes that did not fit in `folder`."""
     free = free_space(folder)
     free_text = "" if free is None else f", {human_size(free)} free"
     return UserError(f"not enough space to save {what} ({human_size(needed)} needed"
-                     f"{free_text})", where=str(folder),
-                     fix="Free some space there (or use a folder on another disk) and run the "
-                         "command again; what was saved before is intact.")
+                     f"{free_text})", where=str(folder), fix=fix)
 
 
-def write_atomically(path: Path, data: str | bytes) -> None:
+def write_atomically(path: Path, data: str | bytes, *,
+                     full_disk_fix: str = GENERIC_FIX) -> None:
     """Write `data` beside `path`, then rename it over `path` (the rename is atomic).
 
     There is no fsync: a power cut may still lose the last write, which keeps a save at ~1 ms.
-    On a full disk the temporary file is removed and a `UserError` is raised.
+    On a full disk the temporary file is removed and a `UserError` is raised (its fix:
+    `full_disk_fix`).
     """
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
@@ -67,5 +71,5 @@ def write_atomically(path: Path, data: str | bytes) -> None:
         except OSError:
             pass
         if isinstance(exc, OSError) and exc.errno in FULL_DISK_ERRNOS:
-            raise disk_full_error(path.parent, len(data), path.name) from None
+            raise disk_full_error(path.parent, len(data), path.name, full_disk_fix) from None
         raise

@@ -53,10 +53,16 @@ def checkpoint_bytes(identity: dict, payload: dict) -> bytes:
     return buffer.getvalue()
 
 
+def full_disk_fix(out: Path) -> str:
+    return ("Free some space there (or move the folder to another disk), then continue with: "
+            f"pa2 sweep --out {out} --resume (every epoch saved so far is intact).")
+
+
 def save_checkpoint(out: Path, identity: dict, payload: dict) -> Path:
     path = checkpoint_path(out, identity["weight_decay"], identity["seed"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, checkpoint_bytes(identity, payload))
+    write_atomically(path, checkpoint_bytes(identity, payload),
+                     full_disk_fix=full_disk_fix(out))
     return path
 
 

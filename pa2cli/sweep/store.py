@@ -74,8 +74,12 @@ class SweepFolder:
     def save(self, results: dict) -> None:
         """Rewrite results.csv, then results.json, each atomically."""
         self.path.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.path / CSV_FILE, csv_text(results))
-        write_atomically(self.results_path, json.dumps(results, indent=2) + "\n")
+        from pa2cli.sweep.checkpoints import full_disk_fix
+
+        fix = full_disk_fix(self.path)
+        write_atomically(self.path / CSV_FILE, csv_text(results), full_disk_fix=fix)
+        write_atomically(self.results_path, json.dumps(results, indent=2) + "\n",
+                         full_disk_fix=fix)
 
     def load(self) -> dict:
         return load_results(self.path)
