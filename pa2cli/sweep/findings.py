@@ -8,6 +8,7 @@ This module must not train, read files or print.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from pa2cli.sweep.config import wd_label
@@ -69,8 +70,12 @@ def pick_best(summaries: list[RunSummary]) -> RunSummary | None:
     if not candidates:
         return None
     if all(s.final_val_acc is not None for s in candidates):
-        return max(candidates, key=lambda s: (s.final_val_acc, -s.final_val_loss))
+        return max(candidates, key=lambda s: (s.final_val_acc, -_or_inf(s.final_val_loss)))
     return max(candidates, key=lambda s: (s.final_test_acc, -s.final_test_loss))
+
+
+def _or_inf(loss: float | None) -> float:
+    return math.inf if loss is None else loss  # a val_acc saved without its val_loss
 
 
 def chosen_by(summaries: list[RunSummary]) -> str:

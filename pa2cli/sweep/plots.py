@@ -63,7 +63,9 @@ def _run_figures(run: dict, width: int) -> list:
     side_by_side = width >= SIDE_BY_SIDE_MIN_WIDTH
     each = width // 2 if side_by_side else width
     accuracy = _curve(rows, "acc", f"wd {label}{note}: accuracy", each)
-    loss = _curve(rows, "loss", f"wd {label}{note}: data loss (log scale)", each, log_y=True)
+    positive = all(row[key] > 0 for row in rows for key in ("train_loss", "test_loss"))
+    scale = "log scale" if positive else "linear scale: a loss <= 0 has no logarithm"
+    loss = _curve(rows, "loss", f"wd {label}{note}: data loss ({scale})", each, log_y=positive)
     return [accuracy + loss] if side_by_side else [accuracy, loss]
 
 
@@ -91,18 +93,47 @@ def _summary_figure(runs: list[dict], width: int):
     return figure.build()
 
 
-def build_figures(results: dict, width: int = 100) -> list:
-    """plotext matrices: the per-run figures, then the summary (runs without epochs skipped)."""
+UNDRAWABLE = "(a value too large or too odd for a terminal plot; the numbers are in results.json)"
+
+
+def _drawn(make, *args) -> list:
+    """`make(*args)`'s figures, or [] when plotext cannot lay the numbers out (values near
+    the largest float overflow its axis arithmetic)."""
+    try:
+        figures = make(*args)
+    except (ArithmeticError, ValueError):
+        return []
+    return figures if isinstance(figures, list) else [figures]
+
+
+def figures_and_notes(results: dict, width: int = 100) -> tuple[list, list[str]]:
+    """plotext matrices (per run, then the summary; runs without epochs skipped), and one note
+    per figure that could not be drawn."""
     runs = sorted((r for r in results["runs"] if r["epochs"]), key=lambda r: r["weight_decay"])
-    figures = [figure for run in runs for figure in _run_figures(run, width)]
+    figures, notes = [], []
+    for run in runs:
+        drawn = _drawn(_run_figures, run, width)
+        figures += drawn
+        if not drawn:
+            notes.append(f"wd {wd_label(run['weight_decay'])}: not drawn {UNDRAWABLE}")
     if runs:
-        figures.append(_summary_figure(runs, width))
-    return figures
+        summary = _drawn(_summary_figure, runs, width)
+        figures += summary
+        if not summary:
+            notes.append(f"final accuracy vs weight decay: not drawn {UNDRAWABLE}")
+    return figures, notes
+
+
+def build_figures(results: dict, width: int = 100) -> list:
+    """The figures that can be drawn (see `figures_and_notes`)."""
+    return figures_and_notes(results, width)[0]
 
 
 def plot_texts(results: dict, width: int = 100, colors: bool = False) -> list[str]:
-    """Each figure as a string (with ANSI colours when `colors`)."""
-    return [figure.string(colorless=not colors) for figure in build_figures(results, width)]
+    """Each figure as a string (with ANSI colours when `colors`), then a line per figure that
+    could not be drawn."""
+    figures, notes = figures_and_notes(results, width)
+    return [figure.string(colorless=not colors) for figure in figures] + notes
 
 
 def save_plots(results: dict, path: Path, width: int = 100) -> None:

@@ -99,6 +99,10 @@ def load_results(folder: Path) -> dict:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"not readable JSON ({exc})", where=str(path),
                         fix="Restore the file or run the sweep again.") from None
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit integer; 10^5-deep nesting
+        problem = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:100]
+        raise UserError(f"not readable JSON ({problem})", where=str(path),
+                        fix="Restore the file or run the sweep again.") from None
     _validate(results, path)
     return results
 
@@ -138,4 +142,9 @@ def _validate(results, path: Path) -> None:
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
