@@ -202,7 +202,8 @@ def training_failed(config: SweepConfig, state: RunState, epoch: int, batch: int
         what = f"the model file exited (sys.exit({exc.code!r}))"
     return UserError(
         f"training failed at wd {wd_label(state.weight_decay)}, epoch {epoch}, batch "
-        f"{batch}/{n_batches} ({batch_len} images): {what}", where=model_name(config),
+        f"{batch}/{n_batches} ({batch_len} image{'' if batch_len == 1 else 's'}): {what}",
+        where=model_name(config),
         fix=_likely_fix(exc, batch_len, n, config.batch_size)
         + " The finished epochs of every run are saved; --resume continues after the fix.")
 
