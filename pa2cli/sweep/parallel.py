@@ -23,6 +23,7 @@ from pa2cli.sweep.store import SweepFolder
 BATCH_EVENT_SECONDS = 0.2
 _events = None  # the worker's queue, set by _start_worker
 _stop = None  # the worker's stop flag, set by the parent on Ctrl-C or an error
+_parent = None  # the parent's PID: a worker whose parent died stops at its next batch
 
 
 class StopRequested(Exception):
@@ -34,10 +35,15 @@ def threads_per_job(jobs: int, cores: int | None = None) -> int:
 
 
 def _start_worker(events, stop, threads: int) -> None:
-    global _events, _stop
+    global _events, _stop, _parent
+    import signal
+
     import torch
 
-    _events, _stop = events, stop
+    # Ctrl-C reaches every process of the terminal's group: the parent alone decides, and
+    # stops the workers through `stop` (a worker killed by it mid-write would lose an epoch)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _events, _stop, _parent = events, stop, os.getppid()
     torch.set_num_threads(threads)
 
 
@@ -58,7 +64,7 @@ def _work(config_dict: dict, folder: str, weight_decay: float, device: str,
 
     def emit(kind, wd, *args):
         nonlocal last_batch_event
-        if _stop.is_set():
+        if _stop.is_set() or os.getppid() != _parent:  # asked to stop, or the parent died
             raise StopRequested
         if kind == "batch":
             epoch, batch, n_batches, loss_sum = args
