@@ -21,8 +21,7 @@ from pathlib import Path
 from pa2cli.errors import UserError
 from pa2cli.files import write_atomically
 from pa2cli.sweep.config import SweepConfig, wd_label
-
-CHECKPOINT_FOLDER = "checkpoints"
+from pa2cli.sweep.store import CHECKPOINT_FOLDER
 FORMAT = 2  # 1: pa2 0.x checkpoints (pickled, no identity): refused
 IDENTITY_FIELDS = ("weight_decay", "seed", "dataset", "val_split", "model", "model_class",
                    "optimizer", "lr", "momentum", "decay_bias_norm", "batch_size")
@@ -80,8 +79,16 @@ def _refuse(path: Path, problem: str, identity: dict) -> UserError:
     return UserError(problem, where=str(path), fix=_what_to_do(identity))
 
 
-def read_checkpoint(path: Path, identity: dict) -> dict:
-    """Load `path` safely (regular file, weights_only) and check its structure; else UserError."""
+def legacy_checkpoint_path(out: Path, weight_decay: float) -> Path:
+    """Where sweeps written before seeds existed kept a weight decay's checkpoint."""
+    return Path(out) / CHECKPOINT_FOLDER / f"wd_{float(weight_decay)!r}.pt"
+
+
+def read_checkpoint(path: Path, identity: dict, legacy: bool = False) -> dict:
+    """Load `path` safely (regular file, weights_only) and check its structure; else UserError.
+
+    `legacy`: a checkpoint of a sweep saved before seeds existed (no format marker and no
+    identity, only its weight decay), accepted for the sweep's first seed."""
     import torch
 
     try:
@@ -102,6 +109,14 @@ def read_checkpoint(path: Path, identity: dict) -> dict:
             raise _refuse(path, "is not a pa2 checkpoint that can be read safely ("
                           f"{type(exc).__name__}{': ' + reason if reason else ''})",
                           identity) from None
+    if legacy and isinstance(checkpoint, dict) and "format" not in checkpoint:
+        if checkpoint.get("weight_decay") != identity["weight_decay"]:
+            raise _refuse(path, "belongs to another run: its weight_decay is "
+                          f"{_show('weight_decay', checkpoint.get('weight_decay'))}, this run's "
+                          f"is {_show('weight_decay', identity['weight_decay'])}", identity)
+        # what the old file can say about its run; the rest is checked when it is restored
+        checkpoint = {**checkpoint, "format": FORMAT,
+                      "identity": {**identity, "weight_decay": checkpoint["weight_decay"]}}
     _check_structure(checkpoint, path, identity)
     return checkpoint
 
@@ -149,13 +164,21 @@ def check_against(checkpoint: dict, path: Path, identity: dict, saved_rows: list
         raise _refuse(path, "is damaged (its epochs are not numbered 1, 2, ...)", identity)
 
 
-def load_checkpoint(out: Path, identity: dict, saved_rows: list[dict]) -> dict | None:
-    """The checked checkpoint of the run `identity` in `out`, or None when there is none."""
+def load_checkpoint(out: Path, identity: dict, saved_rows: list[dict],
+                    legacy_seed: int | None = None) -> dict | None:
+    """The checked checkpoint of the run `identity` in `out`, or None when there is none.
+
+    `legacy_seed`: the seed of a sweep saved before seeds existed (`config.seed`); its run
+    of that seed may continue from the old `wd_<value>.pt` file."""
     path = checkpoint_path(out, identity["weight_decay"], identity["seed"])
+    legacy = False
+    if not os.path.lexists(path) and legacy_seed is not None and identity["seed"] == legacy_seed:
+        path, legacy = legacy_checkpoint_path(out, identity["weight_decay"]), True
     if not os.path.lexists(path):
         return None
-    checkpoint = read_checkpoint(path, identity)
+    checkpoint = read_checkpoint(path, identity, legacy)
     check_against(checkpoint, path, identity, saved_rows)
+    checkpoint["source"] = str(path)  # named if it does not fit when restored
     return checkpoint
 
 
@@ -166,7 +189,8 @@ def restore_checked(state, checkpoint: dict, out: Path, identity: dict) -> None:
     try:
         restore(state, checkpoint)
     except Exception as exc:  # noqa: BLE001 - shapes, parameter groups or RNG state that do not fit
-        path = checkpoint_path(out, identity["weight_decay"], identity["seed"])
+        path = checkpoint.get("source") or checkpoint_path(out, identity["weight_decay"],
+                                                           identity["seed"])
         reason = _short(" ".join(str(exc).split()), 220)
         raise _refuse(path, f"does not fit this run's model or optimiser "
                       f"({type(exc).__name__}{': ' + reason if reason else ''})",

@@ -14,8 +14,9 @@ import math
 import click
 
 from pa2cli.errors import UserError
-from pa2cli.sweep.config import (DATASET_NAMES, DEFAULT_LR, DEVICES, OPTIMIZERS, SweepConfig,
-                                 wd_label)
+from pa2cli.sweep.config import (DATASET_NAMES, DEFAULT_LR, DEVICES, OPTIMIZER_NAMES,
+                                 SweepConfig, wd_label)
+from pa2cli.sweep.optim import OPTIMIZERS
 
 DEFAULTS = SweepConfig()
 WD_OPTION = "--wd"
@@ -57,6 +58,27 @@ def spread_multi_value_option(args: list[str], option: str = WD_OPTION) -> list[
         for value in values:
             out += [option, value]
     return out
+
+
+class TrainSize(click.ParamType):
+    """--train-size: a whole number >= 1, or "all" (None: the whole training split)."""
+
+    name = "N|all"
+
+    def convert(self, value, param, ctx):
+        if value is None or isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        if text == "all":
+            return None
+        try:
+            number = int(text)
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise UserError(f"{value!r} is not a number of images", where="--train-size",
+                            fix="Give a whole number such as 150, or 'all' for the whole split.")
+        return number
 
 
 class WeightDecayCommand(click.Command):
@@ -127,46 +149,66 @@ def _sweep_help() -> str:
 @click.option("--download", is_flag=True, help="Download the dataset if it is not there.")
 @click.option("--model", metavar="FILE.py:NAME",
               help="Your nn.Module class or factory (default: a small CNN for the dataset).")
-@click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=DEFAULTS.optimizer,
-              show_default=True)
+@click.option("--train-size", type=TrainSize(),
+              default=str(DEFAULTS.train_size) if DEFAULTS.train_size else "all",
+              show_default=True,
+              help="Train on a stratified subset of N images drawn with --seed ('all': the "
+                   "whole split); the test set is never cut.")
+@click.option("--optimizer", type=click.Choice(OPTIMIZER_NAMES), default=DEFAULTS.optimizer,
+              show_default=True,
+              help="; ".join(f"{s.name}: {s.help}" for s in OPTIMIZERS.values()) + ".")
 @click.option("--lr", type=click.FloatRange(0, min_open=True),
-              help="Learning rate (default: 0.05 for sgd, 1e-3 for adam and adamw).")
+              help="Learning rate (default: " + ", ".join(
+                  f"{s.default_lr:g} for {s.name}" for s in OPTIMIZERS.values()) + ").")
 @click.option("--momentum", type=click.FloatRange(0, 1), default=DEFAULTS.momentum,
-              show_default=True, help="SGD momentum (ignored by adam and adamw).")
+              show_default=True, help="Momentum (used by: " + ", ".join(
+                  s.name for s in OPTIMIZERS.values() if s.uses_momentum) + "; others ignore it).")
 @click.option("--no-decay-bias-norm", is_flag=True,
               help="Exempt biases and norm parameters (ndim < 2) from weight decay.")
 @click.option("--batch-size", type=click.IntRange(1), default=DEFAULTS.batch_size,
               show_default=True)
 @click.option("--epochs", type=click.IntRange(1), default=DEFAULTS.epochs, show_default=True)
-@click.option("--seed", type=int, default=DEFAULTS.seed, show_default=True,
-              help="Same seed: same initial weights and batch order for every weight decay.")
+@click.option("--seed", type=click.IntRange(0), default=DEFAULTS.seed,
+              show_default=True, help="First seed (also draws the --train-size subset).")
+@click.option("--seeds", type=click.IntRange(1, 100), default=DEFAULTS.seeds, show_default=True,
+              help="Runs per weight decay, with seeds SEED..SEED+SEEDS-1; the same seed gives "
+                   "every weight decay the same initial weights and batch order (paired).")
 @click.option("--device", type=click.Choice(DEVICES), default=DEFAULTS.device,
               show_default=True)
 @click.option("--val-split", type=click.FloatRange(0, 1, max_open=True),
               default=DEFAULTS.val_split, show_default=True,
               help="Hold out this fraction of train; pick the best weight decay on it.")
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True,
-              help="Train this many weight decays at once, in separate processes.")
+              help="Train this many runs at once, in separate processes (each gets "
+                   "THREADS/JOBS threads).")
+@click.option("--threads", type=click.IntRange(1), default=None,
+              help="CPU threads torch may use in all (default: OMP_NUM_THREADS if set, else "
+                   "min(cores, 2)); idle threads sleep (OMP_WAIT_POLICY=PASSIVE unless set), "
+                   "so a busy machine does not slow the sweep down.")
 @click.option("--out", type=click.Path(file_okay=False),
               help="Results folder (default: a new runs/<date-time> folder).")
 @click.option("--resume", is_flag=True, help="Continue the sweep saved in --out.")
 @click.option("--no-plot", is_flag=True, help="Skip the plots (the findings are still shown).")
 @click.pass_context
-def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, model, optimizer,
-          lr, momentum, no_decay_bias_norm, batch_size, epochs, seed, device, val_split, jobs,
-          out, resume, no_plot) -> None:
+def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, model, train_size,
+          optimizer, lr, momentum, no_decay_bias_norm, batch_size, epochs, seed, seeds, device,
+          val_split, jobs, threads, out, resume, no_plot) -> None:
+    from pa2cli.sweep.threads import default_threads, use_passive_wait_policy
+
+    use_passive_wait_policy()  # before torch is imported: OpenMP reads it once, at start-up
     from pa2cli.sweep.session import start_sweep
 
     config = SweepConfig(
-        dataset=dataset, data_dir=data_dir, download=download, val_split=val_split, model=model,
-        optimizer=optimizer, lr=DEFAULT_LR[optimizer] if lr is None else lr,
+        dataset=dataset, data_dir=data_dir, download=download, val_split=val_split,
+        train_size=train_size, model=model, optimizer=optimizer, lr=DEFAULT_LR[optimizer] if lr is None else lr,
         momentum=momentum, decay_bias_norm=not no_decay_bias_norm,
         batch_size=batch_size, epochs=epochs,
         weight_decays=parse_weight_decays(wd, add_baseline=not no_baseline),
-        seed=seed, device=device)
+        seed=seed, seeds=seeds, device=device)
     explicit = {name for name in ctx.params
                 if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
     code = start_sweep(config, out=out, resume=resume, jobs=jobs, plot=not no_plot,
+                       threads=threads or default_threads(),
                        explicit=explicit, baseline_added=not no_baseline)
     ctx.exit(code)
 
@@ -174,10 +216,13 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, mode
 @click.command()
 @click.argument("folder", type=click.Path())
 @click.option("--save", "save_to", type=click.Path(dir_okay=False),
-              help="Also write the plots to FILE (.html page, .ansi coloured text, else text).")
+              help="Also write the plots to FILE: .png/.pdf/.svg a matplotlib figure for a report, "
+                   ".html a page, .ansi coloured text, else text.")
 @click.option("--no-plot", is_flag=True, help="Show only the findings.")
-def plot(folder, save_to, no_plot) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the findings as JSON (the numbers of the table and the sentences).")
+def plot(folder, save_to, no_plot, as_json) -> None:
     """Redraw the plots and findings of a saved sweep (its --out FOLDER)."""
     from pa2cli.sweep.session import show_saved
 
-    show_saved(folder, save_to=save_to, plot=not no_plot)
+    show_saved(folder, save_to=save_to, plot=not no_plot, as_json=as_json)

@@ -1,11 +1,15 @@
 """Terminal plots of a sweep, drawn with plotext; all of plotext's global state lives here.
 
 For each weight decay: train vs test accuracy and train vs test loss over the epochs (side by
-side when the terminal is wide enough); then a summary of the final train and test accuracy
-against weight decay on a log axis, with 0 drawn one decade left of the smallest non-zero value.
-Every figure is cleared, drawn and built to a matrix; `plot_texts` returns strings,
-`save_plots` writes them with plotext (`.html` a web page, `.ansi` coloured text, anything
-else plain text). This module must not compute metrics: it only draws the saved numbers.
+side when the terminal is wide enough), each the mean over seeds, with error bars spanning the
+lowest to the highest seed (at most MAX_BARS epochs get a bar, so curves stay readable at 80
+columns); then the final accuracies and the final test loss against weight decay on a log
+axis, with min-max error bars, 0 drawn one decade left of the smallest non-zero value.
+Only runs that count in the findings (not diverged, at least one epoch) are drawn; curves stop
+at the fewest epochs any seed of that weight decay finished. Every figure is cleared, drawn
+and built to a matrix; `plot_texts` returns strings, `save_plots` writes them with plotext
+(`.html` a web page, `.ansi` coloured text, anything else plain text). This module must not
+compute findings: it only draws the saved numbers (means and ranges over seeds).
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import math
 from pathlib import Path
 
 from pa2cli.sweep.config import wd_label
+from pa2cli.sweep.store import Run, SweepResults
 
 TRAIN_MARKER, TEST_MARKER = "•", "x"
 SIDE_BY_SIDE_MIN_WIDTH = 100
 HEIGHT = 14
+MAX_BARS = 10
 
 
 def _figure():
@@ -29,9 +35,24 @@ def _figure():
     return figure
 
 
-def _draw_pair(figure, x, train, test) -> None:
-    for values, marker in ((train, TRAIN_MARKER), (test, TEST_MARKER)):
-        signal = figure.signal(x, values, marker=marker)
+def _mean_and_range(columns: list[list[float]]) -> tuple[list, list, list]:
+    """Per position: (mean, midpoint of min..max, half the range) over the seeds' values."""
+    means = [math.fsum(c) / len(c) for c in columns]
+    mids = [(min(c) + max(c)) / 2 for c in columns]
+    halves = [(max(c) - min(c)) / 2 for c in columns]
+    return means, mids, halves
+
+
+def _draw_pair(figure, x, train: list[list[float]], test: list[list[float]]) -> None:
+    """Mean lines of train and test; min-max bars where the seeds differ (thinned)."""
+    step = max(1, math.ceil(len(x) / MAX_BARS))
+    for columns, marker in ((train, TRAIN_MARKER), (test, TEST_MARKER)):
+        means, mids, halves = _mean_and_range(columns)
+        if any(h > 0 for h in halves):
+            keep = [i for i in range(len(x)) if i % step == step - 1 or i == len(x) - 1]
+            figure.draw(figure.error([x[i] for i in keep], [mids[i] for i in keep],
+                                     [halves[i] for i in keep]))
+        signal = figure.signal(x, means, marker=marker)
         signal.lines()
         figure.draw(signal)
     figure.legend(active=False)
@@ -43,29 +64,39 @@ def _epoch_ticks(n: int) -> list[int]:
     return ticks if ticks[-1] == n else ticks + [n]
 
 
-def _curve(rows: list[dict], metric: str, title: str, width: int, log_y: bool = False):
+def _columns(runs: list[Run], name: str, epochs: int) -> list[list[float]]:
+    return [[getattr(run.epochs[e], name) for run in runs] for e in range(epochs)]
+
+
+def _curve(runs: list[Run], metric: str, title: str, width: int, log_y: bool = False):
     figure = _figure()
     figure.plot_size(width, HEIGHT)
-    epochs = [row["epoch"] for row in rows]
-    _draw_pair(figure, epochs, [row[f"train_{metric}"] for row in rows],
-               [row[f"test_{metric}"] for row in rows])
+    epochs = min(len(run.epochs) for run in runs)
+    _draw_pair(figure, list(range(1, epochs + 1)), _columns(runs, f"train_{metric}", epochs),
+               _columns(runs, f"test_{metric}", epochs))
     figure.title(f"{title}   {TRAIN_MARKER} train  {TEST_MARKER} test")
     figure.label("epoch", axis="x")
-    figure.ruler("x").ticks(_epoch_ticks(len(rows)))
+    figure.ruler("x").ticks(_epoch_ticks(epochs))
     if log_y:
         figure.ruler("y").scale("log")
     return figure.build()
 
 
-def _run_figures(run: dict, width: int) -> list:
-    rows, label = run["epochs"], wd_label(run["weight_decay"])
-    note = "" if run["status"] == "done" else f" ({run['status']})"
+def _seeds_note(runs: list[Run]) -> str:
+    if len(runs) == 1:
+        return "" if runs[0].status == "done" else f" ({runs[0].status})"
+    partial = sum(run.status != "done" for run in runs)
+    return f" ({len(runs)} seeds{f', {partial} partial' if partial else ''}; bars: min-max)"
+
+
+def _run_figures(runs: list[Run], width: int) -> list:
+    label = wd_label(runs[0].weight_decay) + _seeds_note(runs)
     side_by_side = width >= SIDE_BY_SIDE_MIN_WIDTH
     each = width // 2 if side_by_side else width
-    accuracy = _curve(rows, "acc", f"wd {label}{note}: accuracy", each)
-    positive = all(row[key] > 0 for row in rows for key in ("train_loss", "test_loss"))
+    accuracy = _curve(runs, "acc", f"wd {label}: accuracy", each)
+    positive = all(row.train_loss > 0 and row.test_loss > 0 for run in runs for row in run.epochs)
     scale = "log scale" if positive else "linear scale: a loss <= 0 has no logarithm"
-    loss = _curve(rows, "loss", f"wd {label}{note}: data loss ({scale})", each, log_y=positive)
+    loss = _curve(runs, "loss", f"wd {label}: data loss ({scale})", each, log_y=positive)
     return [accuracy + loss] if side_by_side else [accuracy, loss]
 
 
@@ -76,21 +107,44 @@ def log_positions(weight_decays: list[float]) -> list[float]:
     return [math.log10(wd) if wd > 0 else zero_at for wd in weight_decays]
 
 
-def _summary_figure(runs: list[dict], width: int):
-    runs = sorted((r for r in runs if r["epochs"]), key=lambda r: r["weight_decay"])
-    decays = [r["weight_decay"] for r in runs]
+def _summary_figure(groups: list[list[Run]], width: int, metric: str):
+    """Final `metric` ("acc": train and test; "loss": test) against weight decay, min-max bars."""
+    decays = [runs[0].weight_decay for runs in groups]
     x = log_positions(decays)
     figure = _figure()
     figure.plot_size(width, HEIGHT)
-    _draw_pair(figure, x, [r["epochs"][-1]["train_acc"] for r in runs],
-               [r["epochs"][-1]["test_acc"] for r in runs])
-    figure.title(f"final accuracy vs weight decay (log axis)   {TRAIN_MARKER} train  "
-                 f"{TEST_MARKER} test")
+    finals = {name: [[getattr(run.last, name) for run in runs] for runs in groups]
+              for name in ("train_acc", "test_acc", "test_loss")}
+    seeds = max(len(runs) for runs in groups)
+    bars = "   bars: min-max" if seeds > 1 else "   (log axis)"
+    if metric == "acc":
+        _draw_pair(figure, x, finals["train_acc"], finals["test_acc"])
+        figure.title(f"final accuracy vs weight decay   {TRAIN_MARKER} train  "
+                     f"{TEST_MARKER} test{bars}")
+    else:
+        means, mids, halves = _mean_and_range(finals["test_loss"])
+        if any(h > 0 for h in halves):
+            figure.draw(figure.error(x, mids, halves))
+        signal = figure.signal(x, means, marker=TEST_MARKER)
+        signal.lines()
+        figure.draw(signal)
+        figure.legend(active=False)
+        figure.title(f"final test loss vs weight decay{bars}")
     figure.label("weight decay", axis="x")
     figure.ruler("x").ticks(x, [wd_label(wd) for wd in decays])
     if len(x) == 1:
         figure.ruler("x").lim(x[0] - 1, x[0] + 1)
     return figure.build()
+
+
+def drawn_runs(results: SweepResults) -> list[list[Run]]:
+    """Per weight decay (increasing), the runs drawn: not diverged, at least one epoch."""
+    groups = []
+    for wd in results.weight_decays:
+        runs = [r for r in results.runs_of(wd) if r.epochs and r.status != "diverged"]
+        if runs:
+            groups.append(runs)
+    return groups
 
 
 UNDRAWABLE = "(a value too large or too odd for a terminal plot; the numbers are in results.json)"
@@ -106,37 +160,38 @@ def _drawn(make, *args) -> list:
     return figures if isinstance(figures, list) else [figures]
 
 
-def figures_and_notes(results: dict, width: int = 100) -> tuple[list, list[str]]:
-    """plotext matrices (per run, then the summary; runs without epochs skipped), and one note
-    per figure that could not be drawn."""
-    runs = sorted((r for r in results["runs"] if r["epochs"]), key=lambda r: r["weight_decay"])
+def figures_and_notes(results: SweepResults, width: int = 100) -> tuple[list, list[str]]:
+    """plotext matrices (per weight decay, then the summaries), and one note per figure that
+    could not be drawn."""
+    groups = drawn_runs(results)
     figures, notes = [], []
-    for run in runs:
-        drawn = _drawn(_run_figures, run, width)
+    for runs in groups:
+        drawn = _drawn(_run_figures, runs, width)
         figures += drawn
         if not drawn:
-            notes.append(f"wd {wd_label(run['weight_decay'])}: not drawn {UNDRAWABLE}")
-    if runs:
-        summary = _drawn(_summary_figure, runs, width)
-        figures += summary
-        if not summary:
-            notes.append(f"final accuracy vs weight decay: not drawn {UNDRAWABLE}")
+            notes.append(f"wd {wd_label(runs[0].weight_decay)}: not drawn {UNDRAWABLE}")
+    if groups:
+        for metric, name in (("acc", "final accuracy"), ("loss", "final test loss")):
+            summary = _drawn(_summary_figure, groups, width, metric)
+            figures += summary
+            if not summary:
+                notes.append(f"{name} vs weight decay: not drawn {UNDRAWABLE}")
     return figures, notes
 
 
-def build_figures(results: dict, width: int = 100) -> list:
+def build_figures(results: SweepResults, width: int = 100) -> list:
     """The figures that can be drawn (see `figures_and_notes`)."""
     return figures_and_notes(results, width)[0]
 
 
-def plot_texts(results: dict, width: int = 100, colors: bool = False) -> list[str]:
+def plot_texts(results: SweepResults, width: int = 100, colors: bool = False) -> list[str]:
     """Each figure as a string (with ANSI colours when `colors`), then a line per figure that
     could not be drawn."""
     figures, notes = figures_and_notes(results, width)
     return [figure.string(colorless=not colors) for figure in figures] + notes
 
 
-def save_plots(results: dict, path: Path, width: int = 100) -> None:
+def save_plots(results: SweepResults, path: Path, width: int = 100) -> None:
     """Export every figure into one file: .html page, .ansi coloured text, else plain text."""
     figures = build_figures(results, width)
     if not figures:

@@ -21,7 +21,7 @@ from pa2cli.files import free_space, human_size
 from pa2cli.sweep.checkpoints import (CHECKPOINT_FOLDER, checkpoint_bytes, checkpoint_path,
                                       load_checkpoint, restore_checked, run_identity)
 from pa2cli.sweep.config import SweepConfig, wd_label
-from pa2cli.sweep.store import CSV_FILE, RESULTS_FILE, SweepFolder
+from pa2cli.sweep.store import CSV_FILE, RESULTS_FILE, Run, SweepFolder, SweepResults
 
 RESULTS_BYTES_PER_ROW = 4 * 400  # one epoch row in results.json and .csv, each with its .tmp
 LAYOUT_FIX = "Move it out of the way, or give another --out."
@@ -50,10 +50,11 @@ def check_layout(folder: Path, config: SweepConfig) -> None:
     for name in (RESULTS_FILE, CSV_FILE):
         _expect(folder, name, "file")
     _expect(folder, CHECKPOINT_FOLDER, "folder")
-    for wd in config.weight_decays:
-        _expect(folder, str(checkpoint_path(Path(), wd, config.seed)), "file",
-                fix=f"Move it away and run --resume again (wd {wd_label(wd)} is trained from "
-                    "epoch 1), or start a fresh sweep with another --out.")
+    for seed in config.seed_list:
+        for wd in config.weight_decays:
+            _expect(folder, str(checkpoint_path(Path(), wd, seed)), "file",
+                    fix=f"Move it away and run --resume again (wd {wd_label(wd)} seed {seed} "
+                        "is trained from epoch 1), or start a fresh sweep with another --out.")
     for parent in (folder, folder / CHECKPOINT_FOLDER):
         if parent.is_dir():
             for tmp in parent.glob("*.tmp"):
@@ -63,13 +64,13 @@ def check_layout(folder: Path, config: SweepConfig) -> None:
                 tmp.unlink()
 
 
-def _pending(results: dict, config: SweepConfig) -> list[dict]:
-    return [run for run in results["runs"]
-            if run["status"] != "diverged" and len(run["epochs"]) < config.epochs]
+def _pending(results: SweepResults, config: SweepConfig) -> list[Run]:
+    return [run for run in results.runs
+            if run.status != "diverged" and len(run.epochs) < config.epochs]
 
 
 def check_checkpoints(folder: SweepFolder, config: SweepConfig, dataset,
-                      results: dict) -> list[str]:
+                      results: SweepResults) -> list[str]:
     """Load and restore every pending run's checkpoint as the run will; notes on missing ones."""
     import torch
 
@@ -77,21 +78,22 @@ def check_checkpoints(folder: SweepFolder, config: SweepConfig, dataset,
 
     notes = []
     for run in _pending(results, config):
-        wd = run["weight_decay"]
-        state = new_run(config, dataset, wd, torch.device("cpu"))
-        identity = run_identity(config, wd, config.seed, state.model)
-        checkpoint = load_checkpoint(folder.path, identity, run["epochs"])
+        state = new_run(config, dataset, run.weight_decay, run.seed, torch.device("cpu"))
+        identity = run_identity(config, run.weight_decay, run.seed, state.model)
+        saved = [row.to_dict() for row in run.epochs]
+        checkpoint = load_checkpoint(folder.path, identity, saved, legacy_seed=config.seed)
         if checkpoint is not None:
             restore_checked(state, checkpoint, folder.path, identity)
-        elif run["epochs"]:
-            path = checkpoint_path(folder.path, wd, config.seed)
-            notes.append(f"wd {wd_label(wd)}: its checkpoint {path} is missing, so its "
-                         f"{len(run['epochs'])} saved epochs cannot be continued: it is "
-                         "trained again from epoch 1 (same seed, same numbers on a CPU).")
+        elif run.epochs:
+            path = checkpoint_path(folder.path, run.weight_decay, run.seed)
+            notes.append(f"wd {wd_label(run.weight_decay)} seed {run.seed}: its checkpoint "
+                         f"{path} is missing, so its {len(run.epochs)} saved epochs cannot be "
+                         "continued: it is trained again from epoch 1 (same seed, same numbers "
+                         "on a CPU).")
     return notes
 
 
-def space_needed(folder: SweepFolder, config: SweepConfig, dataset, results: dict,
+def space_needed(folder: SweepFolder, config: SweepConfig, dataset, results: SweepResults,
                  jobs: int) -> int:
     """Bytes the rest of the sweep writes beyond what is on disk now (an upper estimate)."""
     import torch
@@ -99,16 +101,17 @@ def space_needed(folder: SweepFolder, config: SweepConfig, dataset, results: dic
     from pa2cli.sweep.training import checkpoint_of, new_run
 
     pending = _pending(results, config)
-    rows = sum(config.epochs - len(run["epochs"]) for run in pending)
+    rows = sum(config.epochs - len(run.epochs) for run in pending)
     if not pending:
         return rows * RESULTS_BYTES_PER_ROW
-    state = new_run(config, dataset, pending[0]["weight_decay"], torch.device("cpu"))
-    identity = run_identity(config, pending[0]["weight_decay"], config.seed, state.model)
+    first = pending[0]
+    state = new_run(config, dataset, first.weight_decay, first.seed, torch.device("cpu"))
+    identity = run_identity(config, first.weight_decay, first.seed, state.model)
     # the optimiser's state (momentum, Adam's two moments) appears after the first step
     parameter_bytes = sum(p.numel() * p.element_size() for p in state.model.parameters())
     one = len(checkpoint_bytes(identity, checkpoint_of(state))) + 2 * parameter_bytes
     new = sum(1 for run in pending
-              if not checkpoint_path(folder.path, run["weight_decay"], config.seed).exists())
+              if not checkpoint_path(folder.path, run.weight_decay, run.seed).exists())
     temporary = min(jobs, len(pending))  # one .tmp per run being written at a time
     return (new + temporary) * one + rows * RESULTS_BYTES_PER_ROW
 
@@ -125,9 +128,11 @@ def check_space(folder: SweepFolder, needed: int) -> None:
 def check_folder(folder: SweepFolder, config: SweepConfig, dataset, *, resume: bool,
                  jobs: int) -> list[str]:
     """All of the above, in order; returns the notes a resume prints before training."""
+    from pa2cli.sweep.runner import prepare_results
+
     check_layout(folder.path, config)
+    results = prepare_results(config, folder, resume, dataset)  # as run_sweep will start
     if resume:
-        results = folder.load()
         notes = check_checkpoints(folder, config, dataset, results)
     else:
         if folder.exists():  # another sweep finished here since the options were checked
@@ -137,8 +142,6 @@ def check_folder(folder: SweepFolder, config: SweepConfig, dataset, *, resume: b
             raise UserError(f"{CHECKPOINT_FOLDER}/ holds checkpoints of another sweep",
                             where=f"--out {folder.path}",
                             fix="Give another --out (or move that folder away).")
-        from pa2cli.sweep.store import new_results
-
-        results, notes = new_results(config.to_dict(), config.weight_decays), []
+        notes = []
     check_space(folder, space_needed(folder, config, dataset, results, jobs))
     return notes

@@ -41,6 +41,8 @@ def as_written(name: str, value) -> str:
     if name == "decay_bias_norm":
         return "without --no-decay-bias-norm" if value else "--no-decay-bias-norm"
     option = "--" + name.replace("_", "-")
+    if name == "train_size" and value is None:
+        return "--train-size all"
     if isinstance(value, bool):
         return option if value else f"without {option}"
     return f"without {option}" if value is None else f"{option} {value}"
@@ -71,8 +73,8 @@ def merge_resumed(saved: SweepConfig, given: SweepConfig, explicit: set[str]) ->
                             f"{_with(as_written(name, old))}", where=option,
                             fix="Leave it out to continue the saved sweep, or start a new one "
                                 "with another --out.")
-        if name == "epochs" and new < old:
-            raise UserError(f"{new} is fewer than the saved sweep's {old}", where="--epochs",
+        if name in ("epochs", "seeds") and new < old:
+            raise UserError(f"{new} is fewer than the saved sweep's {old}", where=option,
                             fix=f"Give {old} or more, or leave it out.")
         changes[name] = new
     return saved.with_changes(**changes)
@@ -85,7 +87,7 @@ def _folder_and_config(config: SweepConfig, out: str | None, resume: bool,
             raise UserError("needs the folder of the sweep to continue", where="--resume",
                             fix="Add --out DIR (the folder that holds its results.json).")
         folder = SweepFolder(Path(out))
-        saved = config_from_saved(folder.load()["config"], str(folder.results_path))
+        saved = config_from_saved(folder.load().config, str(folder.results_path))
         return folder, merge_resumed(saved, config, explicit)
     folder = SweepFolder(Path(out) if out is not None else default_out())
     if folder.exists():
@@ -98,14 +100,14 @@ def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[st
     """(folder, config, device, dataset), every user mistake raised before anything is written."""
     from pa2cli.sweep.data import load_dataset
     from pa2cli.sweep.models import build_model
-    from pa2cli.sweep.runner import resolve_device
+    from pa2cli.sweep.point import resolve_device
     from pa2cli.sweep.training import check_trainable
 
     folder, config = _folder_and_config(config, out, resume, explicit)
     device = resolve_device(config.device)
     data_dir = Path(config.data_dir) if config.data_dir else None
     dataset = load_dataset(config.dataset, data_dir, config.download, config.val_split,
-                           config.seed)
+                           config.seed, config.train_size)
     model = build_model(config.model, dataset, config.seed)  # a bad --model fails here
     check_trainable(model, config, len(dataset.train))
     try:
@@ -117,13 +119,17 @@ def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[st
 
 
 def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int, plot: bool,
-                explicit: set[str], baseline_added: bool, console: Console | None = None) -> int:
+                explicit: set[str], baseline_added: bool, threads: int | None = None,
+                console: Console | None = None) -> int:
     from pa2cli.sweep import report
     from pa2cli.sweep.interrupts import interrupts_handled
     from pa2cli.sweep.lock import SweepLock
     from pa2cli.sweep.preflight import check_folder
     from pa2cli.sweep.runner import run_sweep
+    from pa2cli.sweep.threads import apply_threads, default_threads
 
+    threads = threads or default_threads()
+    apply_threads(threads)
     console = console or Console(highlight=False)
     with ExitStack() as stack:
         early = out is not None and Path(out).is_dir()
@@ -142,7 +148,7 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
         try:
             with interrupts_handled():
                 results, _ = run_sweep(config, folder, dataset, device, resume=resume,
-                                       jobs=jobs, console=console)
+                                       jobs=jobs, console=console, threads=threads)
         except KeyboardInterrupt:
             console.print(f"\n[bold]Interrupted.[/bold] Every finished epoch is saved in "
                           f"{folder.path}; continue with: pa2 sweep --out {folder.path} "
@@ -155,13 +161,18 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
     return 0
 
 
-def show_saved(folder: str, *, save_to: str | None, plot: bool,
+def show_saved(folder: str, *, save_to: str | None, plot: bool, as_json: bool = False,
                console: Console | None = None) -> None:
     from pa2cli.sweep import report
     from pa2cli.sweep.store import load_results
 
     console = console or Console(highlight=False)
     results = load_results(Path(folder))
+    if as_json:
+        import click
+
+        click.echo(report.findings_json(results))
+        return
     if save_to and not Path(save_to).expanduser().parent.is_dir():
         raise UserError("its folder does not exist", where=f"--save {save_to}",
                         fix="Create the folder first, or give a path in an existing one.")
@@ -170,7 +181,12 @@ def show_saved(folder: str, *, save_to: str | None, plot: bool,
         from pa2cli.sweep.plots import save_plots
 
         try:
-            save_plots(results, Path(save_to))
+            if Path(save_to).suffix.lower() in (".png", ".pdf", ".svg"):
+                from pa2cli.sweep import figures
+
+                figures.save(figures.overview_figure(results), Path(save_to))
+            else:
+                save_plots(results, Path(save_to))
         except OSError as exc:
             raise UserError(f"could not write the plots ({exc.strerror or exc})",
                             where=str(save_to), fix="Give a writable file path.") from None

@@ -11,8 +11,9 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-# a tiny sweep: 1438 digits images in 3 batches per epoch, about a second per run on a CPU
-TINY = ["--batch-size", "512", "--seed", "0", "--device", "cpu", "--no-plot"]
+# a tiny sweep: one seed, 150 digits images in 3 batches per epoch, well under a second a run
+TINY = ["--seeds", "1", "--train-size", "150", "--batch-size", "64", "--seed", "0",
+        "--device", "cpu", "--no-plot"]
 
 
 def pa2_env(tmp_path) -> dict:

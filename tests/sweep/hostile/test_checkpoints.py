@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from pa2cli.sweep.store import load_results
+
 CKPT_0 = "checkpoints/wd_0.0_seed_0.pt"
 CKPT_1 = "checkpoints/wd_0.001_seed_0.pt"
 
@@ -103,12 +105,12 @@ def test_a_missing_checkpoint_is_said_plainly_and_the_run_is_trained_again(
     (sweep_copy / CKPT_1).unlink()
     result = _resume(invoke, sweep_copy)
     assert result.exit_code == 0, result.output
-    expected = (f"wd 1e-3: its checkpoint {sweep_copy / CKPT_1} is missing, so its 1 saved "
+    expected = (f"wd 1e-3 seed 0: its checkpoint {sweep_copy / CKPT_1} is missing, so its 1 saved "
                 "epochs cannot be continued: it is trained again from epoch 1")
     assert "".join(expected.split()) in "".join(result.output.split())  # Rich folds long paths
     whole = tmp_path / "whole"
     assert invoke("sweep", "--wd", "1e-3", "--epochs", "2", *tiny, "--out", whole).exit_code == 0
-    assert without_seconds(_results(sweep_copy)) == without_seconds(_results(whole))
+    assert without_seconds(load_results(sweep_copy)) == without_seconds(load_results(whole))
 
 
 def test_a_checkpoint_one_epoch_ahead_of_results_is_continued(

@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-LONG = ["--wd", "1e-3", "--no-baseline", "--batch-size", "2000", "--seed", "0", "--device",
-        "cpu", "--no-plot", "--epochs", "300"]  # fits a 3 MB disk
+LONG = ["--wd", "1e-3", "--no-baseline", "--seeds", "1", "--train-size", "150", "--batch-size",
+        "2000", "--seed", "0", "--device", "cpu", "--no-plot", "--epochs", "300"]  # fits 3 MB
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def test_a_wrong_type_in_the_saved_config_exits_2_naming_the_key(sweep_copy, inv
     result = invoke("sweep", "--out", sweep_copy, "--resume", "--no-plot")
     assert result.exit_code == 2, result.output
     line = one_line_error(result.output)
-    assert f"results.json: config.{key}: " in line and "--out" in line, line
+    assert f"results.json: config.{key}: " in line, line
 
 
 def test_a_huge_saved_integer_is_named_without_printing_it(sweep_copy, invoke, one_line_error):
@@ -47,8 +47,10 @@ def test_a_huge_saved_integer_is_named_without_printing_it(sweep_copy, invoke, o
 # The saved config's rules agree with the Click types of the options that set the same field.
 OPTION_OF = {"batch_size": "--batch-size", "epochs": "--epochs", "lr": "--lr",
              "momentum": "--momentum", "val_split": "--val-split", "seed": "--seed",
-             "device": "--device", "dataset": "--dataset", "optimizer": "--optimizer"}
-SAMPLES = [-1, 0, 1, 2, 0.5, 1.0, 1.5, 64, "cpu", "tpu", "digits", "sgd", "adamw", "x"]
+             "device": "--device", "dataset": "--dataset", "optimizer": "--optimizer",
+             "seeds": "--seeds"}
+SAMPLES = [-1, 0, 1, 2, 0.5, 1.0, 1.5, 64, 100, 101, "cpu", "tpu", "digits", "sgd", "adamw",
+           "x"]
 
 
 def _click_accepts(option: str, value) -> bool:
@@ -96,8 +98,8 @@ def test_resume_with_no_baseline_alone_keeps_the_saved_weight_decays(sweep_copy,
     (["--wd", "1e-3", "--no-baseline"], "--wd: given --wd 1e-3, but the saved sweep was "
                                         "started with --wd 0 1e-3"),
     (["--lr", "0.3"], "--lr: given --lr 0.3, but the saved sweep was started with --lr 0.05"),
-    (["--batch-size", "64"], "--batch-size: given --batch-size 64, but the saved sweep was "
-                             "started with --batch-size 512"),
+    (["--batch-size", "32"], "--batch-size: given --batch-size 32, but the saved sweep was "
+                             "started with --batch-size 64"),
 ])
 def test_a_conflicting_option_is_named_as_the_user_writes_it(sweep_copy, invoke, args,
                                                               expected, one_line_error):

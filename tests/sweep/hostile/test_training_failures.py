@@ -40,11 +40,12 @@ def test_a_model_failing_in_training_names_run_epoch_batch_and_keeps_other_runs(
     out = tmp_path / "sweep"
     # 2 batches per epoch (--batch-size 720): wd 0 trains epoch 1, wd 1e-3 fails at batch 1
     result = pa2("sweep", "--model", f"{model}:Net", "--wd", "1e-3", "--epochs", "1",
-                 "--batch-size", "720", "--device", "cpu", "--no-plot", "--out", out)
+                 "--batch-size", "720", "--seeds", "1", "--train-size", "all", "--device",
+                 "cpu", "--no-plot", "--out", out)
     assert result.returncode == 2, result.stderr
     line = one_line_error(result.stderr)
-    assert line.startswith(f"Error: --model {model}:Net: training failed at wd 1e-3, epoch 1, "
-                           "batch 1/2 (720 images): ValueError: only in training."), line
+    assert line.startswith(f"Error: --model {model}:Net: training failed at wd 1e-3 seed 0, "
+                           "epoch 1, batch 1/2 (720 images): ValueError: only in training."), line
     assert "training mode" in line and "--resume" in line
     runs = json.loads((out / "results.json").read_text())["runs"]
     assert [(r["weight_decay"], r["status"], len(r["epochs"])) for r in runs] == [
@@ -65,7 +66,8 @@ def test_batch_norm_with_a_last_batch_of_one_is_refused_before_training(
     """)
     out = tmp_path / "sweep"
     # 1438 training images = 3 * 479 + 1
-    result = invoke("sweep", "--model", f"{model}:Net", "--batch-size", "479", "--epochs", "1",
+    result = invoke("sweep", "--model", f"{model}:Net", "--batch-size", "479", "--seeds", "1",
+                    "--train-size", "all", "--epochs", "1",
                     "--no-plot", "--out", out)
     assert result.exit_code == 2
     line = one_line_error(result.output)
@@ -87,7 +89,8 @@ def test_batch_norm_called_functionally_fails_at_the_last_batch_with_the_fix(
             def forward(self, x):
                 return F.batch_norm(self.fc(x.flatten(1)), None, None, training=True)
     """)
-    result = invoke("sweep", "--model", f"{model}:Net", "--batch-size", "479", "--epochs", "1",
+    result = invoke("sweep", "--model", f"{model}:Net", "--batch-size", "479", "--seeds", "1",
+                    "--train-size", "all", "--epochs", "1",
                     "--no-baseline", "--wd", "0", "--no-plot", "--out", tmp_path / "sweep")
     assert result.exit_code == 2
     line = one_line_error(result.stderr)  # after the header on stdout
