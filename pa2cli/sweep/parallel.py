@@ -12,6 +12,7 @@ This module must not render or decide what is recorded.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue as queue_module
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -22,6 +23,7 @@ from pa2cli.sweep.store import RunKey, SweepFolder
 BATCH_EVENT_SECONDS = 0.2
 _events = None  # the worker's queue, set by _start_worker
 _stop = None  # the worker's stop flag, set by the parent on Ctrl-C or an error
+_parent = None  # the parent's PID: a worker whose parent died stops at its next batch
 
 
 class StopRequested(Exception):
@@ -29,11 +31,16 @@ class StopRequested(Exception):
 
 
 def _start_worker(events, stop, threads: int) -> None:
-    global _events, _stop
+    global _events, _stop, _parent
+    import signal
+
     from pa2cli.sweep.threads import apply_threads, use_passive_wait_policy
 
+    # Ctrl-C reaches every process of the terminal's group: the parent alone decides, and
+    # stops the workers through `stop` (a worker killed by it mid-write would lose an epoch)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     use_passive_wait_policy()  # inherited from the parent already, unless run another way
-    _events, _stop = events, stop
+    _events, _stop, _parent = events, stop, os.getppid()
     apply_threads(threads)
 
 
@@ -54,7 +61,7 @@ def _work(config_dict: dict, folder: str, key: RunKey, device: str, resume: bool
 
     def emit(kind, key, *args):
         nonlocal last_batch_event
-        if _stop.is_set():
+        if _stop.is_set() or os.getppid() != _parent:  # asked to stop, or the parent died
             raise StopRequested
         if kind == "batch":
             epoch, batch, n_batches, loss_sum = args

@@ -99,9 +99,10 @@ def test_resume_of_a_sweep_saved_before_seeds_existed_continues_its_runs(
         del run["seed"]
         wd = run["weight_decay"]
         new_name = tmp_path / "checkpoints" / f"wd_{wd!r}_seed_0.pt"
-        checkpoint = torch.load(new_name, weights_only=False)
-        del checkpoint["seed"]
-        torch.save(checkpoint, tmp_path / "checkpoints" / f"wd_{wd!r}.pt")
+        checkpoint = torch.load(new_name, weights_only=True)
+        legacy = {"weight_decay": wd, **{key: checkpoint[key] for key in (
+            "rows", "model", "optimizer", "shuffle_rng", "torch_rng")}}  # the old file's keys
+        torch.save(legacy, tmp_path / "checkpoints" / f"wd_{wd!r}.pt")
         new_name.unlink()
     (tmp_path / "results.json").write_text(json.dumps(old))
     saved = load_results(tmp_path)

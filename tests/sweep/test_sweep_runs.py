@@ -47,7 +47,8 @@ def test_users_model_file_is_trained_end_to_end(tmp_path):
                                       "--seeds", "1", "--no-plot", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert f"{model_file}:TinyNet" in result.output.replace("\n", "")
-    checkpoint = __import__("torch").load(out / "checkpoints" / "wd_0.001_seed_0.pt", weights_only=False)
+    checkpoint = __import__("torch").load(out / "checkpoints" / "wd_0.001_seed_0.pt",
+                                         weights_only=True)
     assert sorted(checkpoint["model"]) == ["net.1.bias", "net.1.weight", "net.3.bias",
                                            "net.3.weight"]
     assert _statuses(out) == {0.0: ("done", 2), 1e-3: ("done", 2)}
@@ -124,7 +125,7 @@ def test_interrupting_parallel_jobs_stops_the_workers_and_starts_no_queued_run(
     assert not (tmp_path / "checkpoints" / "wd_0.001_seed_0.pt").exists()
     import torch
 
-    saved = [torch.load(path, weights_only=False)["rows"]
+    saved = [torch.load(path, weights_only=True)["rows"]
              for path in (tmp_path / "checkpoints").glob("wd_*.pt")]
     assert saved and all(len(rows) < 10 for rows in saved)  # stopped long before 30 epochs
 
