@@ -147,6 +147,10 @@ def _sweep_help() -> str:
               help="Hold out this fraction of train; pick the best weight decay on it.")
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True,
               help="Train this many weight decays at once, in separate processes.")
+@click.option("--vectorize", type=click.Choice(("auto", "on", "off")), default="auto",
+              show_default=True,
+              help="Train all runs together in one vectorised pass (torch.func.vmap); auto: "
+                   "on where measured to pay (a GPU; the default model on CPU).")
 @click.option("--out", type=click.Path(file_okay=False),
               help="Results folder (default: a new runs/<date-time> folder).")
 @click.option("--resume", is_flag=True, help="Continue the sweep saved in --out.")
@@ -154,7 +158,7 @@ def _sweep_help() -> str:
 @click.pass_context
 def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, model, optimizer,
           lr, momentum, no_decay_bias_norm, batch_size, epochs, seed, device, val_split, jobs,
-          out, resume, no_plot) -> None:
+          vectorize, out, resume, no_plot) -> None:
     from pa2cli.sweep.session import start_sweep
 
     config = SweepConfig(
@@ -166,8 +170,12 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, mode
         seed=seed, device=device)
     explicit = {name for name in ctx.params
                 if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
+    if vectorize == "on" and jobs > 1:
+        raise UserError("--jobs 2 or more cannot be combined with it (vectorised runs share "
+                        "one process)", where="--vectorize on",
+                        fix="Leave out --jobs, or use --vectorize off.")
     code = start_sweep(config, out=out, resume=resume, jobs=jobs, plot=not no_plot,
-                       explicit=explicit, baseline_added=not no_baseline)
+                       explicit=explicit, baseline_added=not no_baseline, vectorize=vectorize)
     ctx.exit(code)
 
 

@@ -92,6 +92,34 @@ class Recorder:
             self.progress.point_done(weight_decay, status, message)
 
 
+def wants_vectorized(choice: str, device, config: SweepConfig) -> bool:
+    """--vectorize on/off, or auto: on where it was measured to pay (see vectorized.py)."""
+    if choice == "auto":
+        from pa2cli.sweep.vectorized import pays_on
+
+        return pays_on(device, config)
+    return choice == "on"
+
+
+def _train_together(config, dataset, data, pending, device, folder, resume, recorder,
+                    console) -> list:
+    """Train the pending runs in one vectorised pass; the runs left to train one at a time."""
+    from pa2cli.sweep.training import new_run
+    from pa2cli.sweep.vectorized import Member, train_vectorized
+
+    members = [Member(wd, config.seed) for wd in pending]
+    reason = train_vectorized(
+        config, dataset, data, members, device, folder, resume, recorder,
+        new_state=lambda m: new_run(config, dataset, m.weight_decay, device),
+        on_ready=lambda: console.print(
+            f"Training the {len(members)} runs together in one vectorised pass "
+            "(--vectorize off trains them one at a time).", highlight=False))
+    if reason is None:
+        return []
+    console.print(f"Training one run at a time, not vectorised: {reason}.", highlight=False)
+    return pending
+
+
 def plan(results: dict, config: SweepConfig) -> list[float]:
     """Weight decays that still need epochs; runs already long enough are marked done."""
     pending = []
@@ -108,7 +136,8 @@ def plan(results: dict, config: SweepConfig) -> list[float]:
 
 def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resume: bool = False,
               jobs: int = 1, console=None, show_progress: bool = True,
-              after_epoch: Callable[[float, dict], None] | None = None) -> tuple[dict, list[str]]:
+              after_epoch: Callable[[float, dict], None] | None = None,
+              vectorize: str = "off") -> tuple[dict, list[str]]:
     """Run (or continue) the sweep; return its results (as saved) and the divergence messages."""
     from rich.console import Console
 
@@ -135,6 +164,9 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
             from pa2cli.sweep.training import to_device
 
             data = to_device(dataset, device)
+            if len(pending) > 1 and wants_vectorized(vectorize, device, config):
+                pending = _train_together(config, dataset, data, pending, device, folder,
+                                          resume, recorder, console)
             for wd in pending:
                 execute_point(config, dataset, data, wd, device, folder, resume, recorder)
     return results, recorder.messages

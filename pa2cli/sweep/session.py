@@ -100,7 +100,8 @@ def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[st
 
 
 def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int, plot: bool,
-                explicit: set[str], baseline_added: bool, console: Console | None = None) -> int:
+                explicit: set[str], baseline_added: bool, console: Console | None = None,
+                vectorize: str = "off") -> int:
     from pa2cli.sweep import report
     from pa2cli.sweep.runner import run_sweep
 
@@ -112,7 +113,7 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
         report.resumed_from(console, folder.load(), config.epochs)
     try:
         results, _ = run_sweep(config, folder, dataset, device, resume=resume, jobs=jobs,
-                               console=console)
+                               console=console, vectorize=vectorize)
     except KeyboardInterrupt:
         console.print(f"\n[bold]Interrupted.[/bold] Every finished epoch is saved in "
                       f"{folder.path}; continue with: pa2 sweep --out {folder.path} --resume",
