@@ -1,8 +1,8 @@
 """Several sweep members (weight decay, seed) held as one stacked model, for `--vectorize`.
 
 `StackedMembers` stacks the parameters and buffers of the members' own models along a new
-leading dimension (`torch.func.stack_module_state`), runs the model on every member's own batch
-at once (`torch.func.functional_call` under `torch.func.vmap`), and applies the optimiser's
+leading dimension, runs the model on every member's own batch at
+once (`torch.func.functional_call` under `torch.func.vmap`), and applies the optimiser's
 update with a per-member weight decay tensor: coupled (added to the gradient) for SGD and Adam,
 decoupled (the weight shrunk by `1 - lr*wd` before the step) for AdamW, exactly as
 `torch.optim` does for one member. The update itself is a `torch.optim` optimiser over the
@@ -20,7 +20,7 @@ import copy
 
 import torch
 import torch.nn.functional as F
-from torch.func import functional_call, stack_module_state, vmap
+from torch.func import functional_call, vmap
 
 from pa2cli.sweep.config import SweepConfig
 
@@ -40,6 +40,14 @@ def _stack_optimizer_state(params: list[torch.Tensor], member_optimizers, orders
     return state
 
 
+def _stack(models, name: str, kind: str) -> torch.Tensor:
+    """Member models' tensor `name` stacked along a new first dimension (a copy)."""
+    tensors = [dict(getattr(model, kind)())[name].detach() for model in models]
+    if any(t.shape != tensors[0].shape or t.dtype != tensors[0].dtype for t in tensors):
+        raise ValueError(f"the members' models differ in {name}")
+    return torch.stack(tensors)
+
+
 class StackedMembers:
     """The members' models as one stacked set of tensors, trained and evaluated together."""
 
@@ -53,11 +61,13 @@ class StackedMembers:
         for state in states:
             named = dict(state.model.named_parameters())
             self.orders.append([named[n] for n in self.names])
-        params, buffers = stack_module_state(models)
-        self.params = {n: params[n].detach().requires_grad_(True) for n in self.names}
+        self.params = {n: _stack(models, n, "named_parameters").requires_grad_(True)
+                       for n in self.names}
         # frozen parameters travel with the buffers: stacked, never updated
-        self.fixed = {n: t.detach() for n, t in {**params, **buffers}.items()
-                      if n not in self.params}
+        self.fixed = {n: _stack(models, n, "named_parameters") for n, p in
+                      models[0].named_parameters() if not p.requires_grad}
+        self.fixed.update({n: _stack(models, n, "named_buffers")
+                           for n, _ in models[0].named_buffers()})
         floating = [p for p in self.params.values() if p.is_floating_point()]
         self.input_dtype = floating[0].dtype if floating else torch.float32
         decays = torch.tensor([state.weight_decay for state in states], dtype=torch.float64)

@@ -69,7 +69,8 @@ def _reason_of(exc: BaseException) -> str:
         return "it uses dropout or another random operation"
     if "data-dependent" in lowered or "data dependent" in lowered or ".item()" in lowered:
         return "it has data-dependent control flow (a Python branch on a tensor's value)"
-    if "inplace" in lowered or "in-place" in lowered:
+    if "inplace" in lowered or "in-place" in lowered or "match the broadcast shape" in lowered:
+        # an in-place write of a per-member result into a tensor shared by the members
         return "it uses an in-place operation vmap cannot batch"
     first = text.strip().splitlines()[0] if text.strip() else ""
     return f"vmap failed ({type(exc).__name__}: {first[:120]})"
