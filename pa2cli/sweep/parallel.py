@@ -1,7 +1,9 @@
 """`--jobs N`: sweep points trained in N worker processes, recorded by the parent.
 
-Each worker (a spawned process, so no thread pool is inherited half-initialised) limits torch
-to `max(1, cores // N)` threads, loads the dataset itself and runs `runner.execute_point`,
+`placement.place_runs` deals the weight decays to the workers and gives each its device (with
+`--device cuda`, the visible GPUs round-robin) and `max(1, cores // N)` torch threads. Each
+worker (a spawned process, so no thread pool is inherited half-initialised) loads the dataset
+itself and runs `runner.execute_point` for each of its weight decays, on its own device,
 sending its events through a queue; batch events are thinned to a few per second. The parent
 feeds every event to the same `Recorder` as a sequential sweep, so results.json has one writer.
 On Ctrl-C (or a failed worker) the parent sets a shared stop flag: every worker stops at its
@@ -18,6 +20,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 from pa2cli.sweep.config import SweepConfig
+from pa2cli.sweep.placement import Worker, place_runs
+from pa2cli.sweep.placement import threads_per_job as placement_threads
 from pa2cli.sweep.store import SweepFolder
 
 BATCH_EVENT_SECONDS = 0.2
@@ -30,26 +34,44 @@ class StopRequested(Exception):
 
 
 def threads_per_job(jobs: int, cores: int | None = None) -> int:
-    return max(1, (cores or os.cpu_count() or 1) // jobs)
+    return placement_threads(jobs, cores or os.cpu_count() or 1)
 
 
-def _start_worker(events, stop, threads: int) -> None:
+def workers_for(weight_decays: list[float], jobs: int, device: str) -> list[Worker]:
+    """The workers of this machine for `weight_decays` (GPUs counted here, placed by a pure
+    function in placement.py)."""
+    gpus = 0
+    if device == "cuda":
+        import torch
+
+        gpus = torch.cuda.device_count()
+    return place_runs(weight_decays, jobs, device, gpus, os.cpu_count() or 1)
+
+
+def _start_worker(events, stop) -> None:
     global _events, _stop
+    _events, _stop = events, stop
+
+
+def _work(config_dict: dict, folder: str, weight_decays: tuple, device: str, threads: int,
+          resume: bool) -> None:
     import torch
 
-    _events, _stop = events, stop
     torch.set_num_threads(threads)
+    for weight_decay in weight_decays:
+        if _stop.is_set():  # queued before the parent stopped: do not start
+            return
+        _work_one(config_dict, folder, weight_decay, device, resume)
 
 
-def _work(config_dict: dict, folder: str, weight_decay: float, device: str, resume: bool) -> None:
+def _work_one(config_dict: dict, folder: str, weight_decay: float, device: str,
+              resume: bool) -> None:
     import torch
 
     from pa2cli.sweep.data import load_dataset
     from pa2cli.sweep.runner import execute_point
     from pa2cli.sweep.training import to_device
 
-    if _stop.is_set():  # queued before the parent stopped: do not start
-        return
     config = SweepConfig.from_dict(config_dict)
     dataset = load_dataset(config.dataset, config.data_dir, False, config.val_split, config.seed)
     device = torch.device(device)
@@ -72,17 +94,18 @@ def _work(config_dict: dict, folder: str, weight_decay: float, device: str, resu
                   SweepFolder(folder), resume, emit)
 
 
-def run_parallel(config: SweepConfig, folder: SweepFolder, weight_decays: list[float],
-                 device: str, resume: bool, jobs: int, recorder) -> None:
-    """Train `weight_decays` in `jobs` processes; every event goes to `recorder` in order."""
+def run_parallel(config: SweepConfig, folder: SweepFolder, workers: list[Worker],
+                 resume: bool, recorder) -> None:
+    """Train each worker's weight decays in its own process; every event goes to `recorder`."""
     context = multiprocessing.get_context("spawn")
     events, stop = context.Queue(), context.Event()
     ended: set[float] = set()
-    with ProcessPoolExecutor(max_workers=min(jobs, len(weight_decays)), mp_context=context,
-                             initializer=_start_worker,
-                             initargs=(events, stop, threads_per_job(jobs))) as pool:
-        futures = [pool.submit(_work, config.to_dict(), str(folder.path), wd, device, resume)
-                   for wd in weight_decays]
+    weight_decays = [wd for worker in workers for wd in worker.runs]
+    with ProcessPoolExecutor(max_workers=len(workers), mp_context=context,
+                             initializer=_start_worker, initargs=(events, stop)) as pool:
+        futures = [pool.submit(_work, config.to_dict(), str(folder.path), worker.runs,
+                               worker.device, worker.threads, resume)
+                   for worker in workers]
         try:
             while len(ended) < len(weight_decays):
                 try:

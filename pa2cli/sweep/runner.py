@@ -14,7 +14,7 @@ import math
 from typing import Callable
 
 from pa2cli.errors import UserError
-from pa2cli.sweep.config import SweepConfig
+from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.store import SweepFolder, find_run, new_results
 
 # Events a run reports: ("start", wd, rows), ("batch", wd, epoch, batch, n_batches, loss_sum),
@@ -157,9 +157,13 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
     with SweepProgress(console, totals, config.epochs, enabled=show_progress) as progress:
         recorder = Recorder(results, folder, progress, config.epochs, after_epoch)
         if jobs > 1 and len(pending) > 1:
-            from pa2cli.sweep.parallel import run_parallel
+            from pa2cli.sweep.parallel import run_parallel, workers_for
+            from pa2cli.sweep.placement import placement_lines
 
-            run_parallel(config, folder, pending, str(device), resume, jobs, recorder)
+            workers = workers_for(pending, jobs, str(device))
+            for line in placement_lines(workers, lambda wd: f"wd {wd_label(wd)}"):
+                console.print(line, highlight=False)
+            run_parallel(config, folder, workers, resume, recorder)
         else:
             from pa2cli.sweep.training import to_device
 

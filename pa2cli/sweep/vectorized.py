@@ -27,7 +27,7 @@ from typing import Callable
 
 import torch
 
-from pa2cli.sweep.config import SweepConfig, wd_label
+from pa2cli.sweep.config import SweepConfig
 
 VECTORIZE_CHOICES = ("auto", "on", "off")
 
@@ -119,13 +119,6 @@ def _group_by_progress(states) -> list[list]:
     return [groups[k] for k in sorted(groups)]
 
 
-def _diverged_message(weight_decay: float, seed: int, epoch: int, split: str,
-                      value: float) -> str:
-    return (f"wd {wd_label(weight_decay)} seed {seed}: the {split} loss became {value} in "
-            f"epoch {epoch}, so the run is marked diverged (its finished epochs are kept) "
-            "and the sweep goes on; a smaller --lr or weight decay usually avoids this")
-
-
 def train_vectorized(config: SweepConfig, dataset, data, members: list, device, folder,
                      resume: bool, emit: Callable, *, key: Callable = lambda m: m.weight_decay,
                      new_state: Callable | None = None, on_ready: Callable | None = None,
@@ -177,6 +170,7 @@ def _train_group(states, members, data, config, folder, emit, key, to_input,
                  checkpoint_of) -> None:
     """Train members that finished the same epochs together; drop each that diverges."""
     from pa2cli.sweep.stacked import StackedMembers
+    from pa2cli.sweep.training import _diverged_message as diverged_message
 
     x_train, y_train = data.train
     n = len(y_train)
@@ -207,8 +201,7 @@ def _train_group(states, members, data, config, folder, emit, key, to_input,
             diverged = None
             for name, (losses, accuracies) in metrics.items():
                 if not math.isfinite(losses[i]):
-                    diverged = _diverged_message(member.weight_decay, member.seed, epoch, name,
-                                                 losses[i])
+                    diverged = diverged_message(state, epoch, name, losses[i])
                     break
                 row[f"{name}_loss"], row[f"{name}_acc"] = losses[i], accuracies[i]
             if diverged:
