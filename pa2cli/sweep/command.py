@@ -151,6 +151,16 @@ def _sweep_help() -> str:
               show_default=True,
               help="Train all runs together in one vectorised pass (torch.func.vmap); auto: "
                    "on where measured to pay (a GPU; the default model on CPU).")
+@click.option("--backend", type=click.Choice(("local", "ray")), default="local",
+              show_default=True,
+              help="ray: each run is a task on a Ray cluster (pip install 'pa2[ray]').")
+@click.option("--address", metavar="HOST:PORT",
+              help="Ray cluster to use with --backend ray (default: RAY_ADDRESS, else a new "
+                   "local cluster).")
+@click.option("--cpus-per-run", type=click.FloatRange(0, min_open=True), default=1.0,
+              show_default=True, help="CPUs each Ray task asks for (its torch threads).")
+@click.option("--gpus-per-run", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="GPUs each Ray task asks for (> 0: the run trains on cuda).")
 @click.option("--out", type=click.Path(file_okay=False),
               help="Results folder (default: a new runs/<date-time> folder).")
 @click.option("--resume", is_flag=True, help="Continue the sweep saved in --out.")
@@ -158,7 +168,8 @@ def _sweep_help() -> str:
 @click.pass_context
 def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, model, optimizer,
           lr, momentum, no_decay_bias_norm, batch_size, epochs, seed, device, val_split, jobs,
-          vectorize, out, resume, no_plot) -> None:
+          vectorize, backend, address, cpus_per_run, gpus_per_run, out, resume,
+          no_plot) -> None:
     from pa2cli.sweep.session import start_sweep
 
     config = SweepConfig(
@@ -174,9 +185,29 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, mode
         raise UserError("--jobs 2 or more cannot be combined with it (vectorised runs share "
                         "one process)", where="--vectorize on",
                         fix="Leave out --jobs, or use --vectorize off.")
+    ray_options = _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs,
+                               vectorize)
     code = start_sweep(config, out=out, resume=resume, jobs=jobs, plot=not no_plot,
-                       explicit=explicit, baseline_added=not no_baseline, vectorize=vectorize)
+                       explicit=explicit, baseline_added=not no_baseline, vectorize=vectorize,
+                       ray_options=ray_options)
     ctx.exit(code)
+
+
+def _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs, vectorize):
+    """The Ray options of `--backend ray`, None for a local sweep; conflicts are UserErrors."""
+    ray_only = [name for name in ("address", "cpus_per_run", "gpus_per_run") if name in explicit]
+    if backend != "ray":
+        if ray_only:
+            option = "--" + ray_only[0].replace("_", "-")
+            raise UserError("only applies to --backend ray", where=option,
+                            fix="Add --backend ray, or leave it out.")
+        return None
+    if jobs > 1 or vectorize == "on":
+        raise UserError("each run is already a Ray task", where="--backend ray",
+                        fix="Leave out --jobs and --vectorize on.")
+    from pa2cli.sweep.ray_backend import RayOptions
+
+    return RayOptions(address=address, cpus_per_run=cpus_per_run, gpus_per_run=gpus_per_run)
 
 
 @click.command()

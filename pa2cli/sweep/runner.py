@@ -137,7 +137,7 @@ def plan(results: dict, config: SweepConfig) -> list[float]:
 def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resume: bool = False,
               jobs: int = 1, console=None, show_progress: bool = True,
               after_epoch: Callable[[float, dict], None] | None = None,
-              vectorize: str = "off") -> tuple[dict, list[str]]:
+              vectorize: str = "off", ray_options=None) -> tuple[dict, list[str]]:
     """Run (or continue) the sweep; return its results (as saved) and the divergence messages."""
     from rich.console import Console
 
@@ -156,7 +156,11 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
               for wd in pending}
     with SweepProgress(console, totals, config.epochs, enabled=show_progress) as progress:
         recorder = Recorder(results, folder, progress, config.epochs, after_epoch)
-        if jobs > 1 and len(pending) > 1:
+        if ray_options is not None:
+            from pa2cli.sweep.ray_backend import run_on_ray
+
+            run_on_ray(config, folder, pending, resume, recorder, ray_options, console)
+        elif jobs > 1 and len(pending) > 1:
             from pa2cli.sweep.parallel import run_parallel, workers_for
             from pa2cli.sweep.placement import placement_lines
 

@@ -101,11 +101,16 @@ def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[st
 
 def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int, plot: bool,
                 explicit: set[str], baseline_added: bool, console: Console | None = None,
-                vectorize: str = "off") -> int:
+                vectorize: str = "off", ray_options=None) -> int:
     from pa2cli.sweep import report
     from pa2cli.sweep.runner import run_sweep
 
     console = console or Console(highlight=False)
+    if ray_options is not None:
+        from pa2cli.sweep.ray_backend import check_options, import_ray
+
+        import_ray()  # a missing Ray is said before anything is written
+        check_options(config, ray_options)
     folder, config, device, dataset = prepare(config, out, resume, explicit)
     report.header(console, config, dataset, device, str(folder.path),
                   baseline_added and not resume)
@@ -113,7 +118,7 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
         report.resumed_from(console, folder.load(), config.epochs)
     try:
         results, _ = run_sweep(config, folder, dataset, device, resume=resume, jobs=jobs,
-                               console=console, vectorize=vectorize)
+                               console=console, vectorize=vectorize, ray_options=ray_options)
     except KeyboardInterrupt:
         console.print(f"\n[bold]Interrupted.[/bold] Every finished epoch is saved in "
                       f"{folder.path}; continue with: pa2 sweep --out {folder.path} --resume",
