@@ -23,7 +23,7 @@ import torch
 from pa2cli.sweep.config import DEFAULT_LR, SweepConfig
 from pa2cli.sweep.data import load_dataset
 from pa2cli.sweep.training import new_run, to_device, train_run
-from pa2cli.sweep.vectorized import Member, train_vectorized
+from pa2cli.sweep.vectorized import train_vectorized
 
 WEIGHT_DECAYS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2)
 
@@ -31,10 +31,10 @@ WEIGHT_DECAYS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2)
 class NoFolder:
     """A results folder that keeps nothing (checkpoint writing is not what is measured)."""
 
-    def load_checkpoint(self, key):
+    def load_checkpoint(self, weight_decay, seed, legacy_seed=None):
         return None
 
-    def save_checkpoint(self, key, checkpoint):
+    def save_checkpoint(self, weight_decay, seed, checkpoint):
         pass
 
 
@@ -60,34 +60,33 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: all)")
     parser.add_argument("--dataset", default="digits")
+    parser.add_argument("--train-size", type=int, default=SweepConfig().train_size,
+                        help="training images (default: the sweep's; 0: the whole split)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device)
-    dataset = load_dataset(args.dataset)
+    train_size = args.train_size or None
+    dataset = load_dataset(args.dataset, train_size=train_size)
     data = to_device(dataset, device)
-    config = SweepConfig(epochs=args.epochs, optimizer=args.optimizer,
+    config = SweepConfig(epochs=args.epochs, optimizer=args.optimizer, train_size=train_size,
                          lr=DEFAULT_LR[args.optimizer], device=args.device)
-    print(f"{args.dataset}, default model, {args.optimizer}, {args.epochs} epochs, {device}, "
+    print(f"{args.dataset} ({len(dataset.train)} train images), default model, "
+          f"{args.optimizer}, {args.epochs} epochs, {device}, "
           f"{torch.get_num_threads()} torch threads; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
-    def state_of(member):
-        return new_run(config.with_changes(seed=member.seed), dataset, member.weight_decay,
-                       device)
-
     for size in args.members:
-        members = [Member(wd, seed) for seed in range(-(-size // len(WEIGHT_DECAYS)))
+        members = [(wd, seed) for seed in range(-(-size // len(WEIGHT_DECAYS)))
                    for wd in WEIGHT_DECAYS][:size]
 
         def sequential():
-            for member in members:
-                train_run(state_of(member), data, config)
+            for wd, seed in members:
+                train_run(new_run(config, dataset, wd, seed, device), data, config)
 
         def vectorised():
             reason = train_vectorized(config, dataset, data, members, device, NoFolder(),
-                                      False, lambda *event: None, key=lambda m: m,
-                                      new_state=state_of)
+                                      False, lambda *event: None)
             assert reason is None, reason
 
         times = {"sequential": [], "vectorised": []}

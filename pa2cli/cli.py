@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from pa2cli import __version__
+from pa2cli import __version__, streams
 
 # command name -> "module:attribute"; the order is the order `pa2 --help` lists them in.
 COMMANDS = {
@@ -76,10 +76,14 @@ def main() -> None:
 
     Click's own usage errors (a bad option value, a missing argument) would print the usage
     and a hint on lines of their own; here they become one line that names the option and
-    points at `--help`. Everything else is Click's standard handling.
+    points at `--help`. Output that cannot be written (a full disk, /dev/full, a closed stdout)
+    is one line and exit status 1; a reader that stopped early (`| head`) ends it quietly, also
+    with status 1. The standard streams are made safe first (pa2cli.streams).
     """
+    streams.prepare()
     try:
         code = cli.main(prog_name="pa2", standalone_mode=False)
+        sys.stdout.flush()  # a full disk shows here, not in the interpreter's last flush
     except click.UsageError as error:
         where = f" See `{error.ctx.command_path} --help`." if error.ctx else ""
         click.echo(f"Error: {error.format_message()}{where}", err=True)
@@ -91,8 +95,13 @@ def main() -> None:
         click.echo("Aborted!", err=True)
         sys.exit(1)
     except OSError as error:
-        if error.errno != errno.EPIPE:  # output piped into e.g. `head`, which stopped reading
+        if not streams.output_failed():
             raise
-        sys.stdout = None
+        streams.silence_stdout()
+        if error.errno != errno.EPIPE:  # EPIPE: output piped into e.g. `head`, which stopped
+            full = error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+            fix = " Free some space or send it to another disk." if full else ""
+            click.echo(f"Error: cannot write to standard output ({error.strerror or error}); "
+                       f"the output is incomplete.{fix}", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -304,11 +304,28 @@ def _decomposition(table: Table, ctx: _Context) -> Decomposition:
             raise UserError("empty local table", where=sub.at("local"),
                             fix="Give the derivative with respect to each input that depends on wrt")
         adjoint = _expr(sub, "adjoint", all_names)
+        local_latex = _local_latex(sub, [source for source, _ in local])
+        adjoint_latex = sub.string("adjoint_latex", required=False)
         sub.done()
-        stages.append(Stage(name, op, text, latex, expr, tuple(local), adjoint))
+        stages.append(Stage(name, op, text, latex, expr, tuple(local), adjoint, local_latex, adjoint_latex))
     chain = tuple(_step(t, ctx, all_names) for t in table.tables("chain"))
     table.done()
     return Decomposition(function_id, wrt, tuple(stages), chain)
+
+
+def _local_latex(stage: Table, sources: list[str]) -> tuple[tuple[str, str], ...]:
+    """`local_latex`, optional: the LaTeX of each local derivative, keyed like `local`."""
+    table = stage.table("local_latex", required=False)
+    if table is None:
+        return ()
+    result = []
+    for source in sources:
+        if source not in table.data:
+            raise UserError(f"no LaTeX for the local derivative with respect to {source!r}",
+                            where=table.at(source), fix="Give one entry per key of `local`")
+        result.append((source, table.string(source)))
+    table.done()
+    return tuple(result)
 
 
 def _assignments(table: Table, ctx: _Context) -> tuple[tuple[str, Value], ...]:

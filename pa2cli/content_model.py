@@ -68,6 +68,8 @@ class Stage:
     expr: Expression
     local: tuple[tuple[str, Expression], ...]
     adjoint: Expression
+    local_latex: tuple[tuple[str, str], ...] = ()  # each local derivative as LaTeX maths, by input
+    adjoint_latex: str = ""  # the adjoint as LaTeX maths (its right-hand side)
 
 
 @dataclass(frozen=True)

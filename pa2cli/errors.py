@@ -1,13 +1,50 @@
-"""The one user-error type.
+"""The one user-error type, and `excerpt()`: the only way user text is quoted in a message.
 
 A `UserError` is a mistake the user can fix (a bad file, an unknown name, a bad option value).
 It carries what is wrong, where (a field, a JSON path, a file) and how to fix it, and Click
 turns it into exactly one line on stderr and exit status 2. Code that raises it never prints.
+
+Every message that restates something the user typed or wrote (an answer, a name, a topic, a
+value from a file) quotes it through `excerpt()`, so a 10 MB line costs the same to report as a
+short one and control characters never reach the terminal raw.
 """
 
 from __future__ import annotations
 
 import click
+
+EXCERPT_LENGTH = 40
+MAX_WHERE, MAX_PROBLEM = 120, 600
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+def excerpt(text: object, limit: int = EXCERPT_LENGTH, *, as_json: bool = False) -> str:
+    """`text` quoted for a message: its repr, cut to `limit` characters with the full length said.
+
+    `excerpt("abc")` is `'abc'`; a longer text is `'first 40 characters…' (1000000 characters)`.
+    Escapes (repr) keep newlines, terminal control codes and lone surrogates out of the output.
+    Only the kept part is ever copied, so the cost does not grow with the length of `text`.
+    `as_json` quotes as JSON does ("0.25"), for values read from a JSON file.
+    """
+    if isinstance(text, float) or (isinstance(text, int) and text.bit_length() < 256):
+        return repr(text)
+    if isinstance(text, int):
+        return "a very large integer"
+    if not isinstance(text, str):
+        return f"a value of type {type(text).__name__}"
+    quote = _json_quote if as_json else repr
+    if len(text) <= limit:
+        return quote(text)
+    return f"{quote(text[:limit])}… ({len(text)} characters)"
+
+
+def _json_quote(text: str) -> str:
+    import json
+
+    return json.dumps(text)
 
 
 class UserError(click.ClickException):
@@ -22,10 +59,17 @@ class UserError(click.ClickException):
         super().__init__(self._one_line())
 
     def _one_line(self) -> str:
-        text = f"{self.where}: {self.problem}" if self.where else self.problem
+        # A safety net under excerpt(): a `where` built from user text (a JSON path with a
+        # long key) or a long problem is cut, so the line stays one short line.
+        text = _cut(self.problem, MAX_PROBLEM)
+        if self.where:
+            text = f"{_cut(self.where, MAX_WHERE)}: {text}"
         if self.fix:
             text = f"{text.rstrip('.')}. {self.fix}"
-        return " ".join(text.split())
+        text = " ".join(text.split())
+        if not text.isprintable():  # a terminal control code or lone surrogate from a file
+            text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+        return text
 
     def format_message(self) -> str:
         return self.message

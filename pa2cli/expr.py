@@ -7,17 +7,27 @@ attributes and never sees builtins. The same parsed expression can be evaluated 
 (the default) or with torch (`torch_backend()`, imported lazily: only tests and
 `pa2 explain --verify` use it), so content is checked against autograd with the very text the
 user reads.
+
+Work is bounded before it is done: the length limit applies before anything else looks at the
+text, the nesting depth before evaluation, a call's number of arguments at parse time, and the
+shape of every intermediate array is worked out from its operands' shapes *before* numpy
+allocates it (at most `MAX_ELEMENTS` elements: answers are scalars or short vectors). Every
+failure is an ExprError with a plain reason; user text is only ever quoted via `excerpt()`.
 """
 
 from __future__ import annotations
 
 import ast
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from pa2cli.errors import excerpt
+
 MAX_LENGTH = 1000
 MAX_DEPTH = 40
+MAX_ELEMENTS = 10_000  # the largest array any step may produce
 
 # Characters people paste from slides or type on other keyboards, mapped to Python operators.
 # `^` becomes `**` before parsing, so it binds like a power (2*3^2 = 18, -2^2 = -4), not like xor.
@@ -31,6 +41,15 @@ FUNCTIONS = (
     "softmax", "clip",
 )
 CONSTANTS = {"pi": math.pi, "e": math.e, "nan": math.nan}
+# How many arguments each function takes (its usage, for the message when that is wrong).
+ARITY = {name: ((1,), f"{name}(x)") for name in FUNCTIONS}
+ARITY.update({
+    "dot": ((2,), "dot(a, b)"), "maximum": ((2,), "maximum(a, b)"),
+    "minimum": ((2,), "minimum(a, b)"), "max": ((1, 2), "max(x) or max(a, b)"),
+    "min": ((1, 2), "min(x) or min(a, b)"), "where": ((3,), "where(condition, a, b)"),
+    "clip": ((3,), "clip(x, low, high)"),
+})
+NEGATIVE_POWER = "a negative number to a fractional power has no real value"
 
 
 class ExprError(ValueError):
@@ -135,20 +154,36 @@ class Expression:
         env = dict(variables or {})
         missing = sorted(n for n in self.names if n not in env and n not in CONSTANTS)
         if missing:
-            raise ExprError(f"unknown name {missing[0]!r} in {self.text!r}")
+            raise ExprError(f"unknown name {excerpt(missing[0])} in {excerpt(self.text)}")
         try:
-            if backend.name == "numpy":
-                with _np().errstate(all="ignore"):
-                    return _eval(self.tree.body, env, backend)
-            return _eval(self.tree.body, env, backend)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # numpy's "Mean of empty slice" -> a reason
+                if backend.name == "numpy":
+                    with _np().errstate(all="ignore"):
+                        return _eval(self.tree.body, env, backend)
+                return _eval(self.tree.body, env, backend)
         except ExprError:
             raise
         except ZeroDivisionError:
-            raise ExprError(f"cannot evaluate {self.text!r}: division by zero") from None
+            raise ExprError(f"cannot evaluate {excerpt(self.text)}: division by zero") from None
         except OverflowError:
-            raise ExprError(f"cannot evaluate {self.text!r}: the result is too large") from None
-        except (ArithmeticError, ValueError, TypeError, IndexError, RuntimeError) as exc:
-            raise ExprError(f"cannot evaluate {self.text!r}: {exc}") from None
+            raise ExprError(f"cannot evaluate {excerpt(self.text)}: the result is too large") \
+                from None
+        except MemoryError:
+            raise ExprError(f"cannot evaluate {excerpt(self.text)}: too large to compute") \
+                from None
+        except (ArithmeticError, ValueError, TypeError, IndexError, RuntimeError,
+                Warning) as exc:
+            raise ExprError(f"cannot evaluate {excerpt(self.text)}: {_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    """The library's own message as a plain reason: its first line, short, with no file paths."""
+    lines = str(exc).strip().splitlines()
+    text = lines[0] if lines else ""
+    if not text or "/" in text or "\\" in text or len(text) > 160:
+        return f"the numbers do not fit together ({type(exc).__name__})"
+    return text
 
 
 _BACKEND: Backend | None = None
@@ -163,15 +198,22 @@ def _default_backend() -> Backend:
 
 def parse(text: str) -> Expression:
     """Parse and validate `text`; raise ExprError naming the first thing that is not allowed."""
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
         raise ExprError("empty expression")
-    if len(text) > MAX_LENGTH:
-        raise ExprError(f"expression longer than {MAX_LENGTH} characters")
+    if len(text) > MAX_LENGTH:  # first: nothing below may cost more than a short text does
+        raise ExprError(f"expression longer than {MAX_LENGTH} characters ({len(text)})")
+    if not text.strip():
+        raise ExprError("empty expression")
+    if "\x00" in text or "\ufffd" in text:
+        raise ExprError("the text is not UTF-8 (it has NUL bytes or undecodable bytes); save "
+                        "or type it as UTF-8")
     source = text.strip().translate(_TRANSLATE)
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise ExprError(f"not a valid expression ({exc.msg})") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExprError("expression nested too deeply") from None
     names: set[str] = set()
     _check(tree.body, names, depth=0)
     return Expression(text=text.strip(), tree=tree, names=frozenset(names))
@@ -186,12 +228,17 @@ def evaluate_number(text: str, variables: Mapping[str, Any] | None = None) -> fl
     """Evaluate to one finite float (a typed answer); raise ExprError otherwise."""
     value = evaluate(text, variables)
     np = _np()
-    array = np.asarray(value, dtype=float)
+    array = np.asarray(value)
     if array.shape != ():
-        raise ExprError(f"{text.strip()!r} is not a single number")
+        raise ExprError(f"{excerpt(text.strip())} is not a single number")
+    if np.iscomplexobj(array):
+        raise ExprError(f"{excerpt(text.strip())}: {NEGATIVE_POWER}")
     number = float(array)
+    if math.isnan(number):
+        raise ExprError(f"{excerpt(text.strip())} has no real value (e.g. the square root or the "
+                        "log of a negative number)")
     if not math.isfinite(number):
-        raise ExprError(f"{text.strip()!r} is not a finite number")
+        raise ExprError(f"{excerpt(text.strip())} is not a finite number")
     return number
 
 
@@ -201,7 +248,7 @@ def _check(node: ast.AST, names: set[str], depth: int) -> None:
     kind = type(node)
     if kind is ast.Constant:
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise ExprError(f"only numbers are allowed, not {node.value!r}")
+            raise ExprError(f"only numbers are allowed, not {excerpt(repr(node.value))}")
         return
     if kind is ast.Name:
         names.add(node.id)
@@ -215,18 +262,86 @@ def _check(node: ast.AST, names: set[str], depth: int) -> None:
     elif kind is ast.Call:
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
-            raise ExprError(f"unknown function {name!r}; allowed: {', '.join(FUNCTIONS)}")
+            raise ExprError(f"unknown function {excerpt(name)}; allowed: {', '.join(FUNCTIONS)}")
         if node.keywords:
             raise ExprError("keyword arguments are not allowed")
+        counts, usage = ARITY[node.func.id]
+        if len(node.args) not in counts:
+            raise ExprError(f"{node.func.id} takes {' or '.join(map(str, counts))} argument"
+                            f"{'' if counts == (1,) else 's'}, as in {usage}; got {len(node.args)}")
         children = list(node.args)
     elif kind is ast.Subscript:
         children = [node.value, node.slice]
     elif kind is ast.List:
+        if not node.elts:
+            raise ExprError("an empty list [] has no value")
         children = list(node.elts)
     else:
-        raise ExprError(f"{ast.unparse(node)!r} is not allowed in an expression")
+        raise ExprError(f"{excerpt(ast.unparse(node))} is not allowed in an expression")
     for child in children:
         _check(child, names, depth + 1)
+
+
+def _shape(value) -> tuple[int, ...]:
+    return tuple(getattr(value, "shape", ()))
+
+
+def _size(shape: tuple[int, ...]) -> int:
+    return math.prod(shape)
+
+
+def _ensure_small(shape: tuple[int, ...]) -> None:
+    if _size(shape) > MAX_ELEMENTS:
+        dims = " x ".join(map(str, shape))
+        raise ExprError(f"a step would build an array of {dims} = {_size(shape)} numbers; at most "
+                        f"{MAX_ELEMENTS} are allowed (answers are single numbers or short lists)")
+
+
+def _broadcast(*values) -> None:
+    """Refuse an elementwise operation whose result would be too large, before it is computed."""
+    shapes = [_shape(v) for v in values]
+    if all(len(s) <= 1 for s in shapes) and all(_size(s) <= MAX_ELEMENTS for s in shapes):
+        return  # scalars and vectors: the result is no larger than the largest operand
+    try:
+        shape = _np().broadcast_shapes(*shapes)
+    except ValueError:
+        return  # the operation itself will say the shapes do not fit
+    _ensure_small(tuple(shape))
+
+
+def _product_shape(a, b) -> tuple[int, ...]:
+    """The shape of dot(a, b) / a @ b, from the shapes alone (numpy's rules for 2-D and less)."""
+    sa, sb = _shape(a), _shape(b)
+    if len(sa) > 2 or len(sb) > 2:
+        raise ExprError("dot and @ take numbers, lists or tables of numbers (at most 2-D)")
+    if not sa or not sb:
+        return sa or sb
+    return sa[:-1] + sb[1:] if len(sb) == 2 else sa[:-1]
+
+
+def _power(a, b, backend: Backend):
+    _broadcast(a, b)
+    if backend.name == "numpy":
+        np = _np()
+        base, exponent = np.asarray(a), np.asarray(b)
+        if np.any((base < 0) & (exponent != np.round(exponent))):
+            raise ExprError(NEGATIVE_POWER)
+    return a**b
+
+
+def _call(name: str, args: list, backend: Backend):
+    if name in ("dot",):
+        _ensure_small(_product_shape(*args))
+    elif len(args) > 1:
+        _broadcast(*args)
+    return backend.functions[name](*args)
+
+
+def _list(items: list, backend: Backend):
+    shapes = {_shape(item) for item in items}
+    if len(shapes) == 1:
+        _ensure_small((len(items), *next(iter(shapes))))
+    return backend.array(items)
 
 
 def _eval(node: ast.AST, env: dict, backend: Backend):
@@ -236,18 +351,29 @@ def _eval(node: ast.AST, env: dict, backend: Backend):
     if kind is ast.Name:
         return env[node.id] if node.id in env else CONSTANTS[node.id]
     if kind is ast.BinOp:
-        return _BINARY[type(node.op)](_eval(node.left, env, backend), _eval(node.right, env, backend))
+        left, right = _eval(node.left, env, backend), _eval(node.right, env, backend)
+        op = type(node.op)
+        if op is ast.Pow:
+            return _power(left, right, backend)
+        if op is ast.MatMult:
+            _ensure_small(_product_shape(left, right))
+        else:
+            _broadcast(left, right)
+        return _BINARY[op](left, right)
     if kind is ast.UnaryOp:
         return _UNARY[type(node.op)](_eval(node.operand, env, backend))
     if kind is ast.Compare:
         left, right = _eval(node.left, env, backend), _eval(node.comparators[0], env, backend)
+        _broadcast(left, right)
         return _COMPARE[type(node.ops[0])](left, right)
     if kind is ast.Call:
-        args = [_eval(arg, env, backend) for arg in node.args]
-        return backend.functions[node.func.id](*args)
+        return _call(node.func.id, [_eval(arg, env, backend) for arg in node.args], backend)
     if kind is ast.Subscript:
         index = _eval(node.slice, env, backend)
-        return _eval(node.value, env, backend)[int(index)]
+        value = _eval(node.value, env, backend)
+        if not _shape(value):
+            raise ExprError("only a list can be indexed, as in [1, 2][0]")
+        return value[int(index)]
     if kind is ast.List:
-        return backend.array([_eval(item, env, backend) for item in node.elts])
-    raise ExprError(f"{ast.unparse(node)!r} is not allowed")  # unreachable after _check
+        return _list([_eval(item, env, backend) for item in node.elts], backend)
+    raise ExprError(f"{excerpt(ast.unparse(node))} is not allowed")  # unreachable after _check

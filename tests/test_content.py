@@ -106,3 +106,32 @@ def test_every_line_with_an_expression_has_latex_and_derivation_lines_have_rules
 def test_topics_without_kinks_say_why_they_are_smooth():
     for topic in present_topics():
         assert topic.kinks or topic.smooth.strip(), f"{topic.id}: no kinks and no `smooth` sentence"
+
+
+def test_every_local_derivative_and_adjoint_has_its_latex_and_no_machine_syntax():
+    for topic in present_topics():
+        for stage in topic.decomposition.stages:
+            written = dict(stage.local_latex)
+            assert set(written) == {source for source, _ in stage.local}, f"{topic.id}: stage {stage.name}"
+            assert stage.adjoint_latex, f"{topic.id}: stage {stage.name} has no adjoint_latex"
+            for latex in (*written.values(), stage.adjoint_latex):
+                for machine in ("where(", "minimum(", "maximum(", "**", "step(", "norm(", "*"):
+                    assert machine not in latex, f"{topic.id}: stage {stage.name}: {latex!r} has {machine!r}"
+
+
+def test_no_stage_is_named_like_a_constant():
+    from pa2cli.expr import CONSTANTS
+
+    for topic in present_topics():
+        clash = [s.name for s in topic.decomposition.stages if s.name in CONSTANTS or s.name == "e"]
+        assert not clash, f"{topic.id}: stage names {clash} read as constants (Euler's e)"
+
+
+def test_prose_names_no_internal_function_id():
+    import re
+
+    for topic in present_topics():
+        for where, text in _strings(topic, topic.id):
+            if where.rsplit(".", 1)[-1] in ("latex", "expr", "id", "function", "check"):
+                continue
+            assert not re.search(r"\b(?:main|first|second|third)? ?function [a-z]\b", text), f"{where}: {text!r}"

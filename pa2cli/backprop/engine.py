@@ -110,8 +110,12 @@ def substitute(formula: str, variables: dict[str, float]) -> str:
         if name not in variables:
             return name  # a function name such as exp
         text = format_number(variables[name])
-        before = formula[:match.start()].rstrip()[-1:]
-        after = formula[match.end():].lstrip()[:1]
+        start, end = match.start(), match.end()  # the neighbours, without copying the formula
+        while start > 0 and formula[start - 1] == " ":
+            start -= 1
+        while end < len(formula) and formula[end] == " ":
+            end += 1
+        before, after = formula[start - 1:start], formula[end:end + 1]
         bare = before in ("", "(", ",") and after != "^"
         return f"({text})" if text.startswith("-") and not bare else text
 

@@ -48,11 +48,11 @@ def to_latex(text: str, line_width: int | None = None) -> str:
 
     With `line_width`, a sum wider than about that many printed characters is broken between
     terms onto continuation lines of an align* (`&\\quad + …`), so it stays on the page."""
-    body = ast.parse(text.replace("^", "**"), mode="eval").body
-    tree, terms = body, []
-    while line_width and isinstance(tree, ast.BinOp) and type(tree.op) in (ast.Add, ast.Sub):
-        terms.insert(0, (" + " if isinstance(tree.op, ast.Add) else " - ", tree.right))
-        tree = tree.left
+    # A sum is split into its terms as text first, so a node fed by thousands of edges never
+    # builds (or recurses through) a thousands-deep tree; each term is parsed on its own.
+    chunks = _top_level_terms(text.replace("^", "**"))
+    tree = ast.parse(chunks[0][1], mode="eval").body
+    terms = [(sign, ast.parse(chunk, mode="eval").body) for sign, chunk in chunks[1:]]
     pieces = [_latex(tree)] + [sign + _wrapped(term, 1 if sign == " + " else 2)
                                for sign, term in terms]
     lines = [""]
@@ -61,6 +61,26 @@ def to_latex(text: str, line_width: int | None = None) -> str:
             lines.append(r"\quad")
         lines[-1] += piece
     return " \\\\ &".join(lines) if line_width else "".join(pieces)
+
+
+_SUM_TOKENS = re.compile(r"[()\[\]]| [+-] ")
+
+
+def _top_level_terms(text: str) -> list[tuple[str, str]]:
+    """`a + b*(c - d) - e` -> [("", "a"), (" + ", "b*(c - d)"), (" - ", "e")]: the operands of
+    the outermost sum, split where the engine writes " + " or " - " outside any bracket."""
+    chunks, depth, start, sign = [], 0, 0, ""
+    for match in _SUM_TOKENS.finditer(text):  # jumps from bracket to operator: fast in Python
+        token = match.group()
+        if token in ("(", "["):
+            depth += 1
+        elif token in (")", "]"):
+            depth -= 1
+        elif depth == 0 and match.start() > start:
+            chunks.append((sign, text[start:match.start()]))
+            sign, start = token, match.end()
+    chunks.append((sign, text[start:]))
+    return chunks
 
 
 def _printed_width(latex: str) -> int:

@@ -26,10 +26,10 @@ from rich.text import Text
 from pa2cli.backprop.diagram import draw
 from pa2cli.backprop.engine import Solution, Step, format_number
 from pa2cli.backprop.grading import Tolerance, how_far, read_answer
-from pa2cli.backprop.report import FIRST_TRY, LATER, REVEALED, score_table
+from pa2cli.backprop.report import FIRST_TRY, LATER, OUTCOMES, REVEALED, score_table
 from pa2cli.backprop.solution import pretty, worked_lines
-from pa2cli.errors import UserError
-from pa2cli.expr import ExprError
+from pa2cli.errors import EXCERPT_LENGTH, UserError, excerpt
+from pa2cli.expr import MAX_LENGTH, ExprError
 from pa2cli.files import write_atomically
 from pa2cli.paths import data_home
 
@@ -69,18 +69,47 @@ def state_path(source: Path | None) -> Path:
     return data_home() / "backprop" / f"{key}.json"
 
 
-def load_state(path: Path) -> QuizState | None:
+MAX_STATE_BYTES = 1_000_000  # a saved quiz is a few kB; anything larger is not one of ours
+
+
+def load_state(path: Path, questions: list[str]) -> QuizState | None:
+    """The saved quiz at `path` (None if there is none), checked field by field against the
+    quiz's `questions` (names in order); anything else is one UserError offering to start over."""
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        state = QuizState(**data)
-        if state.version != STATE_VERSION:
-            raise ValueError("unknown version")
-        return state
-    except (ValueError, TypeError, OSError):
-        raise UserError("the saved quiz cannot be read", where=str(path),
-                        fix="Run without --resume to start over.") from None
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_STATE_BYTES + 1)
+        if len(raw) > MAX_STATE_BYTES:
+            raise ValueError("too large")
+        state = _state_from(json.loads(raw.decode("utf-8")), questions)
+    except (ValueError, TypeError, OSError, RecursionError):
+        raise UserError("the saved quiz is damaged and cannot be continued", where=str(path),
+                        fix="Run without --resume to start over (it replaces the saved quiz).") \
+            from None
+    return state
+
+
+def _state_from(data, questions: list[str]) -> QuizState:
+    """A QuizState from decoded JSON, or ValueError: every field has its type and its range."""
+    fields = {"fingerprint": str, "position": int, "outcomes": dict, "wrong_tries": int,
+              "hinted": bool, "version": int}
+    if not isinstance(data, dict) or set(data) - set(fields) or "fingerprint" not in data:
+        raise ValueError("not a saved quiz")
+    for key, kind in fields.items():
+        value = data.get(key)
+        if key in data and (not isinstance(value, kind) or (kind is int and isinstance(value, bool))):
+            raise ValueError(f"{key} has the wrong type")
+    state = QuizState(**data)
+    if state.version != STATE_VERSION:
+        raise ValueError("unknown version")
+    if not 0 <= state.position <= len(questions) or not 0 <= state.wrong_tries <= 10**6:
+        raise ValueError("out of range")
+    # Exactly the questions before the position have an outcome, each a known one.
+    if set(state.outcomes) != set(questions[:state.position]) or not all(
+            v in OUTCOMES for v in state.outcomes.values()):
+        raise ValueError("outcomes do not fit the position")
+    return state
 
 
 def save_state(path: Path, state: QuizState) -> None:
@@ -104,10 +133,18 @@ class Reader:
         if self.interactive:
             return self.console.input(Text(prompt, style="bold"))
         self.console.print(prompt, end="", style="bold")
-        line = sys.stdin.readline()
+        line = sys.stdin.readline(MAX_LENGTH + 1)  # never more than an answer can be
         if not line:
             raise EOFError
-        self.console.print(line.rstrip("\n"), highlight=False)  # echo: a readable transcript
+        if len(line) > MAX_LENGTH and not line.endswith("\n"):
+            total = len(line)
+            while (rest := sys.stdin.readline(1 << 16)) and not rest.endswith("\n"):
+                total += len(rest)  # the rest of an over-long line, read in bounded chunks
+            total += len(rest.rstrip("\n"))
+            self.console.print(f"{line[:EXCERPT_LENGTH]!r}… ({total} characters)",
+                               highlight=False, markup=False)
+            return line  # longer than any answer: the evaluator refuses it without reading it
+        self.console.print(line.rstrip("\n"), highlight=False, markup=False)  # the transcript
         return line
 
     def confirm(self, question: str) -> bool:
@@ -123,6 +160,7 @@ class Quiz:
         self.solution, self.tolerance, self.console = solution, tolerance, console
         self.reader, self.path, self.resume_command = reader, path, resume_command
         self.steps = list(solution.steps.values())
+        self.names = [step.name for step in self.steps]
 
     def run(self, resume: bool) -> int:
         """Ask until done or stopped; return the exit status (0, or 130 after Ctrl-C)."""
@@ -157,7 +195,7 @@ class Quiz:
 
     def _start(self, resume: bool) -> QuizState:
         mark = fingerprint(self.solution)
-        saved = load_state(self.path) if resume else self._unfinished(mark)
+        saved = load_state(self.path, self.names) if resume else self._unfinished(mark)
         if resume and saved is None:
             self.console.print("No saved quiz for this network: starting from the beginning.")
         if saved is not None and saved.fingerprint != mark:
@@ -178,8 +216,11 @@ class Quiz:
     def _unfinished(self, mark: str) -> QuizState | None:
         """Without --resume: a saved quiz of this very network with progress in it, if any."""
         try:
-            saved = load_state(self.path)
+            saved = load_state(self.path, self.names)
         except UserError:
+            self.console.print("(The saved quiz for this network is damaged; starting over.)",
+                               style="dim")
+            self.path.unlink(missing_ok=True)
             return None  # unreadable: the new quiz replaces it
         return saved if saved and saved.fingerprint == mark and saved.position > 0 else None
 
@@ -207,11 +248,15 @@ class Quiz:
             if not answer:
                 self.console.print("  Type a number or an expression (? hint, s reveal, q quit).")
                 continue
+            if len(answer) > MAX_LENGTH:
+                self.console.print(f"  That line is longer than {MAX_LENGTH} characters, more "
+                                   "than any answer needs. Try again.", style="red")
+                continue
             try:
                 value = read_answer(answer)
             except ExprError as exc:
-                self.console.print(f"  Could not read {answer!r}: {exc}. Try again.",
-                                   style="red", highlight=False)
+                self.console.print(f"  Could not read {excerpt(answer)}: {exc}. Try again.",
+                                   style="red", highlight=False, markup=False)
                 continue
             if self.tolerance.accepts(value, step.value):
                 first = state.wrong_tries == 0 and not state.hinted

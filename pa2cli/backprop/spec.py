@@ -13,20 +13,23 @@ Holds the file format, a public contract documented in the README:
 
 Nodes are named by the edges: inputs have values, every node an edge points to is computed.
 The graph must be acyclic and every computed node must lie on a path to a target.
+Limits (each exits 2 naming it): at most `MAX_NODES` nodes, `MAX_EDGES` edges, `MAX_BIASES`
+biases, and the file limits of jsonfile.py (size, nesting). Validation and the Network's
+adjacency are linear in the size of the file: every edge is looked at a fixed number of times.
 This module computes no activations or gradients and prints nothing.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pa2cli.backprop.jsonfile import decode_json, describe, duplicates_of, read_json
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, excerpt
 from pa2cli.expr import CONSTANTS, FUNCTIONS
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
@@ -37,6 +40,9 @@ TOP_KEYS = ("inputs", "targets", "edges", "biases", "activation", "activations",
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,31}\Z")
 # Names that formulas use for functions, constants and the total loss; nodes may not take them.
 RESERVED = frozenset(FUNCTIONS) | frozenset(CONSTANTS) | {"loss"}
+MAX_NODES = 10_000  # inputs and computed nodes together
+MAX_EDGES = 50_000
+MAX_BIASES = 10_000
 
 
 @dataclass(frozen=True)
@@ -71,13 +77,28 @@ class Network:
     label: str = "network"
 
     def incoming(self, node: str) -> list[Edge]:
-        return [edge for edge in self.edges.values() if edge.target == node]
+        return self._adjacency[0].get(node, [])
 
     def outgoing(self, node: str) -> list[Edge]:
-        return [edge for edge in self.edges.values() if edge.source == node]
+        return self._adjacency[1].get(node, [])
 
     def biases_of(self, node: str) -> list[Bias]:
-        return [bias for bias in self.biases.values() if node in bias.nodes]
+        return self._adjacency[2].get(node, [])
+
+    @cached_property
+    def _adjacency(self) -> tuple[dict[str, list[Edge]], dict[str, list[Edge]], dict[str, list[Bias]]]:
+        """Edges into and out of each node and the biases of each node, in file order: built
+        once, so a pass over the network is linear in its size (not nodes x edges)."""
+        into: dict[str, list[Edge]] = {}
+        out: dict[str, list[Edge]] = {}
+        fed: dict[str, list[Bias]] = {}
+        for edge in self.edges.values():
+            into.setdefault(edge.target, []).append(edge)
+            out.setdefault(edge.source, []).append(edge)
+        for bias in self.biases.values():
+            for node in bias.nodes:
+                fed.setdefault(node, []).append(bias)
+        return into, out, fed
 
     def parameters(self) -> dict[str, float]:
         values = {name: edge.value for name, edge in self.edges.items()}
@@ -125,7 +146,7 @@ def _number(value: Any, where: str) -> float:
     except OverflowError:  # an integer beyond float64
         number = math.inf
     if not math.isfinite(number):
-        _fail(where, f"expected a finite number, got {value!r}", "Write a number such as 0.15.")
+        _fail(where, f"expected a finite number, got {excerpt(value)}", "Write a number such as 0.15.")
     return number
 
 
@@ -133,7 +154,7 @@ def _object(value: Any, where: str, *, required: bool = True) -> dict:
     if not isinstance(value, dict):
         _fail(where, f"expected a JSON object {{...}}, got {describe(value)}")
     for key in duplicates_of(value):
-        _fail(f"{where}.{key}" if where else key, f"the name {key!r} is used twice",
+        _fail(f"{where}.{key}" if where else key, f"the name {excerpt(key)} is used twice",
               "Give each entry its own name.")
     if required and not value:
         _fail(where, "is empty", "List at least one entry.")
@@ -143,7 +164,7 @@ def _object(value: Any, where: str, *, required: bool = True) -> dict:
 def _keys(obj: dict, where: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
     for key in obj:
         if key not in allowed:
-            _fail(f"{where}.{key}" if where else key, f"unknown key {key!r}",
+            _fail(f"{where}.{key}" if where else key, f"unknown key {excerpt(key)}",
                   f"Expected one of: {', '.join(allowed)}.")
     for key in required:
         if key not in obj:
@@ -155,10 +176,10 @@ def _name(name: Any, where: str) -> str:
     if not isinstance(name, str):
         _fail(where, f"expected a node name (a string), got {describe(name)}")
     if not NAME.match(name):
-        _fail(where, f"{name!r} is not a valid name",
+        _fail(where, f"{excerpt(name)} is not a valid name",
               "Use a letter followed by letters or digits (at most 32), e.g. h1.")
     if name in RESERVED:
-        _fail(where, f"{name!r} is a reserved name", "Choose another name, e.g. h1.")
+        _fail(where, f"{excerpt(name)} is a reserved name", "Choose another name, e.g. h1.")
     return name
 
 
@@ -169,29 +190,34 @@ def validate(data: Any, label: str = "network") -> Network:
     _object(data, "", required=False)
     _keys(data, "", TOP_KEYS, ("inputs", "targets", "edges"))
 
+    _within_limits(data)
     inputs = {_name(k, f"inputs.{k}"): _number(v, f"inputs.{k}")
               for k, v in _object(data["inputs"], "inputs").items()}
     edges = _edges(data["edges"], inputs)
     computed = {edge.target for edge in edges.values()}
+    if len(inputs) + len(computed) > MAX_NODES:
+        _fail("edges", f"{len(inputs) + len(computed):,} nodes; pa2 accepts at most {MAX_NODES:,}",
+              "A network for hand backpropagation is small; check that it is the right file.")
     for edge in edges.values():
         if edge.source not in inputs and edge.source not in computed:
-            _fail(f"edges.{edge.name}.from", f"node {edge.source!r} is not defined",
+            _fail(f"edges.{edge.name}.from", f"node {excerpt(edge.source)} is not defined",
                   "It must be an input or the 'to' of another edge.")
     targets = _targets(data["targets"], inputs, computed)
     biases = _biases(data.get("biases", {}), inputs, computed)
     _unique_names(inputs, computed, edges, biases)
     nodes, layers = _forward_order(edges, computed)
     _reaches_a_target(edges, nodes, targets)
+    sources = {edge.source for edge in edges.values()}
     for name in inputs:
-        if not any(edge.source == name for edge in edges.values()):
-            _fail(f"inputs.{name}", f"input {name!r} feeds no edge",
+        if name not in sources:
+            _fail(f"inputs.{name}", f"input {excerpt(name)} feeds no edge",
                   "Add an edge from it or remove it.")
     default = _choice(data.get("activation", DEFAULTS["activation"]), "activation", ACTIVATIONS)
     activations = {node: default for node in nodes}
     for node, choice in _object(data.get("activations", {}), "activations", required=False).items():
         if node not in computed:
             what = "an input" if node in inputs else "not a computed node"
-            _fail(f"activations.{node}", f"{node!r} is {what}", "Name a node that an edge goes to.")
+            _fail(f"activations.{node}", f"{excerpt(node)} is {what}", "Name a node that an edge goes to.")
         activations[node] = _choice(choice, f"activations.{node}", ACTIVATIONS)
     loss = _choice(data.get("loss", DEFAULTS["loss"]), "loss", LOSSES)
     rate = _number(data.get("learning_rate", DEFAULTS["learning_rate"]), "learning_rate")
@@ -200,6 +226,15 @@ def validate(data: Any, label: str = "network") -> Network:
     return Network(inputs=inputs, targets=targets, edges=edges, biases=biases, activation=default,
                    activations=activations, loss=loss, learning_rate=rate, nodes=nodes,
                    layers=layers, label=label)
+
+
+def _within_limits(data: dict) -> None:
+    """Refuse a network beyond the documented sizes before looking at any entry."""
+    for key, limit, what in (("edges", MAX_EDGES, "edges"), ("biases", MAX_BIASES, "biases"),
+                             ("inputs", MAX_NODES, "inputs"), ("targets", MAX_NODES, "targets")):
+        if isinstance(data.get(key), dict) and len(data[key]) > limit:
+            _fail(key, f"{len(data[key]):,} {what}; pa2 accepts at most {limit:,}",
+                  "A network for hand backpropagation is small; check that it is the right file.")
 
 
 def _edges(raw: Any, inputs: dict[str, float]) -> dict[str, Edge]:
@@ -214,10 +249,10 @@ def _edges(raw: Any, inputs: dict[str, float]) -> dict[str, Edge]:
         _keys(spec, where, ("from", "to", "value"), ("from", "to", "value"))
         source, target = _name(spec["from"], f"{where}.from"), _name(spec["to"], f"{where}.to")
         if target in inputs:
-            _fail(f"{where}.to", f"{target!r} is an input; inputs have no incoming edges",
+            _fail(f"{where}.to", f"{excerpt(target)} is an input; inputs have no incoming edges",
                   "Point the edge at a computed node.")
         if source == target:
-            _fail(where, f"the edge goes from {source!r} to itself (a cycle)")
+            _fail(where, f"the edge goes from {excerpt(source)} to itself (a cycle)")
         edges[name] = Edge(name, source, target, _number(spec["value"], f"{where}.value"))
     return edges
 
@@ -227,9 +262,9 @@ def _targets(raw: Any, inputs: dict, computed: set[str]) -> dict[str, float]:
     for node, value in _object(raw, "targets").items():
         _name(node, f"targets.{node}")
         if node in inputs:
-            _fail(f"targets.{node}", f"{node!r} is an input; a target must be a computed node")
+            _fail(f"targets.{node}", f"{excerpt(node)} is an input; a target must be a computed node")
         if node not in computed:
-            _fail(f"targets.{node}", f"{node!r} is not a computed node (no edge goes to it)",
+            _fail(f"targets.{node}", f"{excerpt(node)} is not a computed node (no edge goes to it)",
                   "Add an edge to it or fix the name.")
         targets[node] = _number(value, f"targets.{node}")
     return targets
@@ -245,17 +280,17 @@ def _biases(raw: Any, inputs: dict, computed: set[str]) -> dict[str, Bias]:
         nodes = spec["to"] if isinstance(spec["to"], list) else [spec["to"]]
         if not nodes:
             _fail(f"{where}.to", "is empty", 'List the nodes this bias feeds, e.g. ["h1", "h2"].')
-        checked: list[str] = []
+        checked: dict[str, None] = {}  # ordered, with constant-time membership
         for i, node in enumerate(nodes):
             at = f"{where}.to[{i}]" if isinstance(spec["to"], list) else f"{where}.to"
             _name(node, at)
             if node in inputs:
-                _fail(at, f"{node!r} is an input; a bias feeds computed nodes only")
+                _fail(at, f"{excerpt(node)} is an input; a bias feeds computed nodes only")
             if node not in computed:
-                _fail(at, f"{node!r} is not a computed node (no edge goes to it)")
+                _fail(at, f"{excerpt(node)} is not a computed node (no edge goes to it)")
             if node in checked:
-                _fail(at, f"{node!r} is listed twice")
-            checked.append(node)
+                _fail(at, f"{excerpt(node)} is listed twice")
+            checked[node] = None
         biases[name] = Bias(name, tuple(checked), _number(spec["value"], f"{where}.value"))
     return biases
 
@@ -263,13 +298,13 @@ def _biases(raw: Any, inputs: dict, computed: set[str]) -> dict[str, Bias]:
 def _unique_names(inputs: dict, computed: set[str], edges: dict, biases: dict) -> None:
     for name in biases:
         if name in edges:
-            _fail(f"biases.{name}", f"the name {name!r} is already used by an edge",
+            _fail(f"biases.{name}", f"the name {excerpt(name)} is already used by an edge",
                   "Give each parameter its own name.")
     nodes = set(inputs) | computed
     for kind, params in (("edges", edges), ("biases", biases)):
         for name in params:
             if name in nodes:
-                _fail(f"{kind}.{name}", f"the name {name!r} is also a node name",
+                _fail(f"{kind}.{name}", f"the name {excerpt(name)} is also a node name",
                       "Give parameters and nodes different names.")
 
 
@@ -304,29 +339,39 @@ def _forward_order(edges: dict[str, Edge], computed: set[str]) -> tuple[tuple[st
 
 def _cycle_found(edges: dict[str, Edge], parents: dict[str, list[str]], stuck: list[str]):
     """Name one cycle among the nodes Kahn's algorithm could not order (each has a stuck parent)."""
-    path = [stuck[0]]
-    while path.count(path[-1]) < 2:
-        path.append(next(p for p in parents[path[-1]] if p in stuck))
-    cycle = path[path.index(path[-1]):][::-1]  # walked backwards along the edges
+    waiting = set(stuck)
+    path, seen = [stuck[0]], {stuck[0]: 0}
+    while True:
+        node = next(p for p in parents[path[-1]] if p in waiting)
+        if node in seen:
+            break
+        seen[node] = len(path)
+        path.append(node)
+    cycle = (path[seen[node]:] + [node])[::-1]  # walked backwards along the edges
     first = next(e for e in edges.values() if e.source == cycle[0] and e.target == cycle[1])
     _fail(f"edges.{first.name}", f"the edges form a cycle {' -> '.join(cycle)}",
           "A network must be acyclic: remove or reverse one of these edges.")
 
 
 def _reaches_a_target(edges: dict[str, Edge], nodes: tuple[str, ...], targets: dict) -> None:
+    children: dict[str, list[str]] = {}
+    first_into: dict[str, Edge] = {}
+    for edge in edges.values():
+        children.setdefault(edge.source, []).append(edge.target)
+        first_into.setdefault(edge.target, edge)
     useful = set(targets)
     for node in reversed(nodes):
-        if any(e.target in useful for e in edges.values() if e.source == node):
+        if any(child in useful for child in children.get(node, ())):
             useful.add(node)
     for node in nodes:
         if node not in useful:
-            edge = next(e for e in edges.values() if e.target == node)
-            _fail(f"edges.{edge.name}.to", f"computed node {node!r} is on no path to a target",
+            _fail(f"edges.{first_into[node].name}.to",
+                  f"computed node {excerpt(node)} is on no path to a target",
                   "Connect it onward to an output, add a target for it, or remove the edge.")
 
 
 def _choice(value: Any, where: str, allowed: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in allowed:
-        shown = json.dumps(value) if isinstance(value, str) else describe(value)
+        shown = excerpt(value, as_json=True) if isinstance(value, str) else describe(value)
         _fail(where, f"unknown choice {shown}", f"Use one of: {', '.join(allowed)}.")
     return value

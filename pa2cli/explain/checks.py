@@ -105,6 +105,7 @@ class CheckRow:
     agrees: bool
     kink: bool  # a non-differentiable point: the central difference averages the two sides
     autograd: np.ndarray | None = None  # torch's value (with --verify)
+    singular: bool = False  # the function itself is undefined here: the difference is an artefact
 
     @property
     def label(self) -> str:
@@ -132,6 +133,9 @@ def check_rows(topic: Topic) -> list[CheckRow]:
             error = float(np.max(np.abs(derived - difference))) if derived.size else 0.0
             used = topic.function(final.check.function).expr.names
             shown = tuple((name, point[name]) for name, _ in assignments if name in used)
+            with np.errstate(all="ignore"):
+                value = value_of(topic, final.check.function, point)
+            singular = kink is not None and not np.all(np.isfinite(value))
             rows.append(CheckRow(final.check, assignments, shown, derived, difference, error,
-                                 close(derived, difference), kink is not None))
+                                 close(derived, difference), kink is not None, singular=singular))
     return rows

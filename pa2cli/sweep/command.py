@@ -14,8 +14,9 @@ import math
 import click
 
 from pa2cli.errors import UserError
-from pa2cli.sweep.config import (DATASET_NAMES, DEFAULT_LR, DEVICES, OPTIMIZERS, SweepConfig,
-                                 wd_label)
+from pa2cli.sweep.config import (DATASET_NAMES, DEFAULT_LR, DEVICES, OPTIMIZER_NAMES,
+                                 SweepConfig, wd_label)
+from pa2cli.sweep.optim import OPTIMIZERS
 
 DEFAULTS = SweepConfig()
 WD_OPTION = "--wd"
@@ -57,6 +58,27 @@ def spread_multi_value_option(args: list[str], option: str = WD_OPTION) -> list[
         for value in values:
             out += [option, value]
     return out
+
+
+class TrainSize(click.ParamType):
+    """--train-size: a whole number >= 1, or "all" (None: the whole training split)."""
+
+    name = "N|all"
+
+    def convert(self, value, param, ctx):
+        if value is None or isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        if text == "all":
+            return None
+        try:
+            number = int(text)
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise UserError(f"{value!r} is not a number of images", where="--train-size",
+                            fix="Give a whole number such as 150, or 'all' for the whole split.")
+        return number
 
 
 class WeightDecayCommand(click.Command):
@@ -127,19 +149,30 @@ def _sweep_help() -> str:
 @click.option("--download", is_flag=True, help="Download the dataset if it is not there.")
 @click.option("--model", metavar="FILE.py:NAME",
               help="Your nn.Module class or factory (default: a small CNN for the dataset).")
-@click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=DEFAULTS.optimizer,
-              show_default=True)
+@click.option("--train-size", type=TrainSize(),
+              default=str(DEFAULTS.train_size) if DEFAULTS.train_size else "all",
+              show_default=True,
+              help="Train on a stratified subset of N images drawn with --seed ('all': the "
+                   "whole split); the test set is never cut.")
+@click.option("--optimizer", type=click.Choice(OPTIMIZER_NAMES), default=DEFAULTS.optimizer,
+              show_default=True,
+              help="; ".join(f"{s.name}: {s.help}" for s in OPTIMIZERS.values()) + ".")
 @click.option("--lr", type=click.FloatRange(0, min_open=True),
-              help="Learning rate (default: 0.05 for sgd, 1e-3 for adam and adamw).")
+              help="Learning rate (default: " + ", ".join(
+                  f"{s.default_lr:g} for {s.name}" for s in OPTIMIZERS.values()) + ").")
 @click.option("--momentum", type=click.FloatRange(0, 1), default=DEFAULTS.momentum,
-              show_default=True, help="SGD momentum (ignored by adam and adamw).")
+              show_default=True, help="Momentum (used by: " + ", ".join(
+                  s.name for s in OPTIMIZERS.values() if s.uses_momentum) + "; others ignore it).")
 @click.option("--no-decay-bias-norm", is_flag=True,
               help="Exempt biases and norm parameters (ndim < 2) from weight decay.")
 @click.option("--batch-size", type=click.IntRange(1), default=DEFAULTS.batch_size,
               show_default=True)
 @click.option("--epochs", type=click.IntRange(1), default=DEFAULTS.epochs, show_default=True)
-@click.option("--seed", type=int, default=DEFAULTS.seed, show_default=True,
-              help="Same seed: same initial weights and batch order for every weight decay.")
+@click.option("--seed", type=click.IntRange(0), default=DEFAULTS.seed,
+              show_default=True, help="First seed (also draws the --train-size subset).")
+@click.option("--seeds", type=click.IntRange(1, 100), default=DEFAULTS.seeds, show_default=True,
+              help="Runs per weight decay, with seeds SEED..SEED+SEEDS-1; the same seed gives "
+                   "every weight decay the same initial weights and batch order (paired).")
 @click.option("--device", type=click.Choice(DEVICES), default=DEFAULTS.device,
               show_default=True)
 @click.option("--val-split", type=click.FloatRange(0, 1, max_open=True),
@@ -166,19 +199,19 @@ def _sweep_help() -> str:
 @click.option("--resume", is_flag=True, help="Continue the sweep saved in --out.")
 @click.option("--no-plot", is_flag=True, help="Skip the plots (the findings are still shown).")
 @click.pass_context
-def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, model, optimizer,
-          lr, momentum, no_decay_bias_norm, batch_size, epochs, seed, device, val_split, jobs,
-          vectorize, backend, address, cpus_per_run, gpus_per_run, out, resume,
+def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, model, train_size,
+          optimizer, lr, momentum, no_decay_bias_norm, batch_size, epochs, seed, seeds, device,
+          val_split, jobs, vectorize, backend, address, cpus_per_run, gpus_per_run, out, resume,
           no_plot) -> None:
     from pa2cli.sweep.session import start_sweep
 
     config = SweepConfig(
-        dataset=dataset, data_dir=data_dir, download=download, val_split=val_split, model=model,
-        optimizer=optimizer, lr=DEFAULT_LR[optimizer] if lr is None else lr,
+        dataset=dataset, data_dir=data_dir, download=download, val_split=val_split,
+        train_size=train_size, model=model, optimizer=optimizer, lr=DEFAULT_LR[optimizer] if lr is None else lr,
         momentum=momentum, decay_bias_norm=not no_decay_bias_norm,
         batch_size=batch_size, epochs=epochs,
         weight_decays=parse_weight_decays(wd, add_baseline=not no_baseline),
-        seed=seed, device=device)
+        seed=seed, seeds=seeds, device=device)
     explicit = {name for name in ctx.params
                 if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
     if vectorize == "on" and jobs > 1:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
+from pa2cli.sweep.optim import OPTIMIZERS
+
 DATASET_NAMES = ("digits", "mnist", "fashion-mnist", "cifar10")  # as data.DATASETS (tested)
-OPTIMIZERS = ("sgd", "adam", "adamw")
-# --lr when not given: SGD with momentum needs a larger step than the adaptive optimisers,
-# whose usual 1e-3 keeps them stable (at 0.05 Adam's digits runs jump around by points).
-DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3}
+OPTIMIZER_NAMES = tuple(OPTIMIZERS)
+DEFAULT_LR = {name: spec.default_lr for name, spec in OPTIMIZERS.items()}  # --lr when not given
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
 # What every loss in the results is; printed in the output and saved beside the config.
@@ -30,6 +30,9 @@ class SweepConfig:
     data_dir: str | None = None  # torchvision root folder; None: pa2's cache folder
     download: bool = False  # fetch a torchvision dataset that is not on disk yet
     val_split: float = 0.0  # fraction of train held out; > 0: best wd chosen by val accuracy
+    train_size: int | None = 150  # train on a stratified subset of this many images, drawn
+    #                               once from `seed` (None: the whole split). Small on purpose:
+    #                               overfitting, and so weight decay, shows (docs/sweep-defaults.md)
     # --- model ---
     model: str | None = None  # "path/to/file.py:Name" (class or factory); None: default CNN
     # --- optimiser ---
@@ -43,7 +46,9 @@ class SweepConfig:
     # --- sweep ---
     weight_decays: tuple[float, ...] = (1e-4, 1e-3, 1e-2)  # one training run per value; the
     #                                 CLI adds 0 as the baseline unless --no-baseline
-    seed: int = 0  # same seed -> same initial weights and batch order for every weight decay
+    seed: int = 0  # the first seed; runs use seeds seed .. seed+seeds-1
+    seeds: int = 3  # runs per weight decay; the same seed gives every weight decay the same
+    #                 initial weights and batch order, so the runs are paired by seed
     device: str = "auto"  # auto (cuda, then mps, then cpu) | cpu | cuda | mps
     eval_batch_size: int = 1024  # batch size of the evaluation passes (does not change results)
 
@@ -58,17 +63,25 @@ class SweepConfig:
     def from_dict(cls, data: dict) -> "SweepConfig":
         """Inverse of `to_dict`; unknown keys (such as `loss`) are ignored, missing ones default."""
         known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
+        values = {**LEGACY_VALUES, **{k: v for k, v in data.items() if k in known}}
         if "weight_decays" in values:
             values["weight_decays"] = tuple(float(v) for v in values["weight_decays"])
         return cls(**values)
+
+    @property
+    def seed_list(self) -> list[int]:
+        """Every seed of the sweep: seed, seed+1, ..., seed+seeds-1."""
+        return list(range(self.seed, self.seed + self.seeds))
 
     def with_changes(self, **changes) -> "SweepConfig":
         return replace(self, **changes)
 
 
+# What a saved config without these fields meant (it was written before they existed).
+LEGACY_VALUES = {"seeds": 1, "train_size": None}
+
 # Fields a resumed sweep may change: they do not alter the numbers already recorded.
-RESUMABLE_CHANGES = ("epochs", "device", "data_dir", "download")
+RESUMABLE_CHANGES = ("epochs", "seeds", "device", "data_dir", "download")
 
 
 def wd_label(weight_decay: float) -> str:

@@ -2,7 +2,7 @@
 
 Holds `load_dataset` for the vendored `digits` (pa2cli/sweep/digits.npz, see DIGITS-SOURCE.md)
 and for MNIST, Fashion-MNIST and CIFAR-10 through torchvision's dataset classes, the seeded
-stratified validation hold-out, and `Dataset.to_float`, the one normalisation applied per batch.
+stratified validation hold-out, the seeded stratified training subset (`--train-size`), and `Dataset.to_float`, the one normalisation applied per batch.
 It must not train, print or transform samples one by one in Python: images stay uint8 tensors
 of shape (N, C, H, W) until a batch is turned into floats. Only the sweep path imports it.
 """
@@ -91,8 +91,11 @@ def load_dataset(
     download: bool = False,
     val_split: float = 0.0,
     seed: int = 0,
+    train_size: int | None = None,
 ) -> Dataset:
-    """Load `name` into memory; hold out a stratified `val_split` fraction of train if > 0."""
+    """Load `name` into memory; hold out a stratified `val_split` fraction of train if > 0,
+    then keep a stratified subset of `train_size` training images if given (the test split
+    is never touched). Both draws are seeded by `seed`."""
     if name not in DATASETS:
         raise UserError(
             f"unknown dataset {name!r}", where="--dataset", fix=f"Use one of: {', '.join(DATASETS)}."
@@ -105,6 +108,8 @@ def load_dataset(
     val = None
     if val_split > 0:
         train, val = _hold_out(train, val_split, seed, len(classes))
+    if train_size is not None:
+        train = stratified_subset(train, train_size, seed, len(classes))
     mean, std = _channel_stats(train.x, pixel_max)
     return Dataset(
         name=name,
@@ -228,6 +233,47 @@ def _hold_out(train: Split, fraction: float, seed: int, num_classes: int) -> tup
     keep = Split(train.x[~is_val].contiguous(), train.y[~is_val].contiguous())
     val = Split(train.x[is_val].contiguous(), train.y[is_val].contiguous())
     return keep, val
+
+
+def class_quotas(counts: list[int], size: int) -> list[int]:
+    """How many images of each class a stratified subset of `size` takes: proportional to the
+    class counts by largest remainder (ties to the lower class), then at least one per class
+    present (taken from the largest quota)."""
+    total = sum(counts)
+    exact = [size * c / total for c in counts]
+    quotas = [math.floor(q) for q in exact]
+    by_remainder = sorted(range(len(counts)), key=lambda c: (-(exact[c] - quotas[c]), c))
+    for c in by_remainder[:size - sum(quotas)]:
+        quotas[c] += 1
+    for c, count in enumerate(counts):
+        if count > 0 and quotas[c] == 0:
+            donor = max(range(len(quotas)), key=lambda d: (quotas[d], -d))
+            quotas[donor] -= 1
+            quotas[c] = 1
+    return quotas
+
+
+def stratified_subset(train: Split, size: int, seed: int, num_classes: int) -> Split:
+    """`size` images of `train`, each class in proportion, drawn with `seed`; original order."""
+    present = int((torch.bincount(train.y, minlength=num_classes) > 0).sum())
+    if not isinstance(size, int) or isinstance(size, bool) or size < present:
+        raise UserError(f"{size!r} is too small: a stratified subset needs one image of each "
+                        f"of the {present} classes", where="--train-size",
+                        fix=f"Give a whole number from {present} to {len(train)}, or 'all'.")
+    if size > len(train):
+        raise UserError(f"{size} is more than the {len(train)} training images there are",
+                        where="--train-size",
+                        fix=f"Give at most {len(train)}, or 'all' for the whole split.")
+    if size == len(train):
+        return train
+    gen = torch.Generator().manual_seed(int(seed))
+    counts = torch.bincount(train.y, minlength=num_classes).tolist()
+    parts = []
+    for c, quota in enumerate(class_quotas(counts, size)):
+        idx = torch.nonzero(train.y == c, as_tuple=True)[0]
+        parts.append(idx[torch.randperm(len(idx), generator=gen)[:quota]])
+    keep = torch.cat(parts).sort().values
+    return Split(train.x[keep].contiguous(), train.y[keep].contiguous())
 
 
 def _channel_stats(x: torch.Tensor, pixel_max: float) -> tuple[tuple[float, ...], tuple[float, ...]]:

@@ -43,20 +43,21 @@ class RunSummary:
 def summarise(results: dict) -> list[RunSummary]:
     """One summary per run with at least one finished epoch, by increasing weight decay."""
     summaries = []
-    for run in sorted(results["runs"], key=lambda r: r["weight_decay"]):
-        rows = run["epochs"]
-        if not rows:
+    first_seed = results.seeds[0] if results.runs else 0
+    for run in sorted(results.runs, key=lambda r: r.weight_decay):
+        rows = run.epochs
+        if not rows or run.seed != first_seed:
             continue
         last = rows[-1]
-        best = max(rows, key=lambda r: r["test_acc"])
-        lowest = min(rows, key=lambda r: r["test_loss"])
+        best = max(rows, key=lambda r: r.test_acc)
+        lowest = min(rows, key=lambda r: r.test_loss)
         summaries.append(RunSummary(
-            weight_decay=run["weight_decay"], status=run["status"], epochs=len(rows),
-            final_train_acc=last["train_acc"], final_test_acc=last["test_acc"],
-            best_test_acc=best["test_acc"], best_test_epoch=best["epoch"],
-            final_train_loss=last["train_loss"], final_test_loss=last["test_loss"],
-            min_test_loss=lowest["test_loss"], min_test_loss_epoch=lowest["epoch"],
-            final_val_acc=last.get("val_acc"), final_val_loss=last.get("val_loss")))
+            weight_decay=run.weight_decay, status=run.status, epochs=len(rows),
+            final_train_acc=last.train_acc, final_test_acc=last.test_acc,
+            best_test_acc=best.test_acc, best_test_epoch=best.epoch,
+            final_train_loss=last.train_loss, final_test_loss=last.test_loss,
+            min_test_loss=lowest.test_loss, min_test_loss_epoch=lowest.epoch,
+            final_val_acc=last.val_acc, final_val_loss=last.val_loss))
     return summaries
 
 
@@ -106,10 +107,10 @@ def inferences(summaries: list[RunSummary]) -> list[str]:
 
 def diverged_notes(results: dict) -> list[str]:
     """One sentence per diverged run (including those that never finished an epoch)."""
-    return [f"wd {wd_label(run['weight_decay'])} diverged after {len(run['epochs'])} finished "
+    return [f"wd {wd_label(run.weight_decay)} diverged after {len(run.epochs)} finished "
             "epoch(s); it is left out of the comparison."
-            for run in sorted(results["runs"], key=lambda r: r["weight_decay"])
-            if run["status"] == "diverged"]
+            for run in sorted(results.runs, key=lambda r: r.key)
+            if run.status == "diverged"]
 
 
 def _gain_over_none(finished: list[RunSummary], best: RunSummary) -> list[str]:

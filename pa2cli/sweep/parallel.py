@@ -1,13 +1,12 @@
-"""`--jobs N`: sweep points trained in N worker processes, recorded by the parent.
+"""`--jobs N`: sweep runs trained in N worker processes, recorded by the parent.
 
-`placement.place_runs` deals the weight decays to the workers and gives each its device (with
+`placement.place_runs` deals the runs to the workers and gives each its device (with
 `--device cuda`, the visible GPUs round-robin) and `max(1, cores // N)` torch threads. Each
 worker (a spawned process, so no thread pool is inherited half-initialised) loads the dataset
-itself and runs `runner.execute_point` for each of its weight decays, on its own device,
-sending its events through a queue; batch events are thinned to a few per second. The parent
+itself and runs `point.execute_point` for each of its runs, on its own device, sending its events through a queue; batch events are thinned to a few per second. The parent
 feeds every event to the same `Recorder` as a sequential sweep, so results.json has one writer.
 On Ctrl-C (or a failed worker) the parent sets a shared stop flag: every worker stops at its
-next batch and a weight decay still queued does not start, so the interrupt takes effect at once.
+next batch and a run still queued does not start, so the interrupt takes effect at once.
 This module must not render or decide what is recorded.
 """
 
@@ -22,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pa2cli.sweep.config import SweepConfig
 from pa2cli.sweep.placement import Worker, place_runs
 from pa2cli.sweep.placement import threads_per_job as placement_threads
-from pa2cli.sweep.store import SweepFolder
+from pa2cli.sweep.store import RunKey, SweepFolder
 
 BATCH_EVENT_SECONDS = 0.2
 _events = None  # the worker's queue, set by _start_worker
@@ -37,15 +36,15 @@ def threads_per_job(jobs: int, cores: int | None = None) -> int:
     return placement_threads(jobs, cores or os.cpu_count() or 1)
 
 
-def workers_for(weight_decays: list[float], jobs: int, device: str) -> list[Worker]:
-    """The workers of this machine for `weight_decays` (GPUs counted here, placed by a pure
+def workers_for(keys: list[RunKey], jobs: int, device: str) -> list[Worker]:
+    """The workers of this machine for the runs `keys` (GPUs counted here, placed by a pure
     function in placement.py)."""
     gpus = 0
     if device == "cuda":
         import torch
 
         gpus = torch.cuda.device_count()
-    return place_runs(weight_decays, jobs, device, gpus, os.cpu_count() or 1)
+    return place_runs(keys, jobs, device, gpus, os.cpu_count() or 1)
 
 
 def _start_worker(events, stop) -> None:
@@ -53,31 +52,31 @@ def _start_worker(events, stop) -> None:
     _events, _stop = events, stop
 
 
-def _work(config_dict: dict, folder: str, weight_decays: tuple, device: str, threads: int,
+def _work(config_dict: dict, folder: str, keys: tuple, device: str, threads: int,
           resume: bool) -> None:
     import torch
 
     torch.set_num_threads(threads)
-    for weight_decay in weight_decays:
+    for key in keys:
         if _stop.is_set():  # queued before the parent stopped: do not start
             return
-        _work_one(config_dict, folder, weight_decay, device, resume)
+        _work_one(config_dict, folder, tuple(key), device, resume)
 
 
-def _work_one(config_dict: dict, folder: str, weight_decay: float, device: str,
-              resume: bool) -> None:
+def _work_one(config_dict: dict, folder: str, key: RunKey, device: str, resume: bool) -> None:
     import torch
 
     from pa2cli.sweep.data import load_dataset
-    from pa2cli.sweep.runner import execute_point
+    from pa2cli.sweep.point import execute_point
     from pa2cli.sweep.training import to_device
 
     config = SweepConfig.from_dict(config_dict)
-    dataset = load_dataset(config.dataset, config.data_dir, False, config.val_split, config.seed)
+    dataset = load_dataset(config.dataset, config.data_dir, False, config.val_split, config.seed,
+                           config.train_size)
     device = torch.device(device)
     last_batch_event = 0.0
 
-    def emit(kind, wd, *args):
+    def emit(kind, key, *args):
         nonlocal last_batch_event
         if _stop.is_set():
             raise StopRequested
@@ -88,36 +87,37 @@ def _work_one(config_dict: dict, folder: str, weight_decay: float, device: str,
                 return
             last_batch_event = now
             args = (epoch, batch, n_batches, float(loss_sum))
-        _events.put((kind, wd, *args))
+        _events.put((kind, key, *args))
 
-    execute_point(config, dataset, to_device(dataset, device), weight_decay, device,
+    execute_point(config, dataset, to_device(dataset, device), key, device,
                   SweepFolder(folder), resume, emit)
 
 
 def run_parallel(config: SweepConfig, folder: SweepFolder, workers: list[Worker],
                  resume: bool, recorder) -> None:
-    """Train each worker's weight decays in its own process; every event goes to `recorder`."""
+    """Train each worker's runs in its own process; every event goes to `recorder` in order."""
     context = multiprocessing.get_context("spawn")
     events, stop = context.Queue(), context.Event()
-    ended: set[float] = set()
-    weight_decays = [wd for worker in workers for wd in worker.runs]
+    ended: set[RunKey] = set()
+    keys = [key for worker in workers for key in worker.runs]
     with ProcessPoolExecutor(max_workers=len(workers), mp_context=context,
                              initializer=_start_worker, initargs=(events, stop)) as pool:
         futures = [pool.submit(_work, config.to_dict(), str(folder.path), worker.runs,
                                worker.device, worker.threads, resume)
                    for worker in workers]
         try:
-            while len(ended) < len(weight_decays):
+            while len(ended) < len(keys):
                 try:
-                    kind, wd, *args = events.get(timeout=0.2)
+                    kind, key, *args = events.get(timeout=0.2)
                 except queue_module.Empty:
                     for future in futures:
                         if future.done() and future.exception() is not None:
                             raise future.exception()
                     continue
-                recorder(kind, wd, *args)
+                key = tuple(key)
+                recorder(kind, key, *args)
                 if kind == "end":
-                    ended.add(wd)
+                    ended.add(key)
         except BaseException:  # Ctrl-C or a failed worker: stop every worker at its next batch
             stop.set()
             pool.shutdown(wait=True, cancel_futures=True)

@@ -46,9 +46,9 @@ def _epoch_ticks(n: int) -> list[int]:
 def _curve(rows: list[dict], metric: str, title: str, width: int, log_y: bool = False):
     figure = _figure()
     figure.plot_size(width, HEIGHT)
-    epochs = [row["epoch"] for row in rows]
-    _draw_pair(figure, epochs, [row[f"train_{metric}"] for row in rows],
-               [row[f"test_{metric}"] for row in rows])
+    epochs = [row.epoch for row in rows]
+    _draw_pair(figure, epochs, [getattr(row, f"train_{metric}") for row in rows],
+               [getattr(row, f"test_{metric}") for row in rows])
     figure.title(f"{title}   {TRAIN_MARKER} train  {TEST_MARKER} test")
     figure.label("epoch", axis="x")
     figure.ruler("x").ticks(_epoch_ticks(len(rows)))
@@ -58,8 +58,8 @@ def _curve(rows: list[dict], metric: str, title: str, width: int, log_y: bool = 
 
 
 def _run_figures(run: dict, width: int) -> list:
-    rows, label = run["epochs"], wd_label(run["weight_decay"])
-    note = "" if run["status"] == "done" else f" ({run['status']})"
+    rows, label = run.epochs, wd_label(run.weight_decay)
+    note = "" if run.status == "done" else f" ({run.status})"
     side_by_side = width >= SIDE_BY_SIDE_MIN_WIDTH
     each = width // 2 if side_by_side else width
     accuracy = _curve(rows, "acc", f"wd {label}{note}: accuracy", each)
@@ -75,13 +75,12 @@ def log_positions(weight_decays: list[float]) -> list[float]:
 
 
 def _summary_figure(runs: list[dict], width: int):
-    runs = sorted((r for r in runs if r["epochs"]), key=lambda r: r["weight_decay"])
-    decays = [r["weight_decay"] for r in runs]
+    runs = sorted((r for r in runs if r.epochs), key=lambda r: r.weight_decay)
+    decays = [r.weight_decay for r in runs]
     x = log_positions(decays)
     figure = _figure()
     figure.plot_size(width, HEIGHT)
-    _draw_pair(figure, x, [r["epochs"][-1]["train_acc"] for r in runs],
-               [r["epochs"][-1]["test_acc"] for r in runs])
+    _draw_pair(figure, x, [r.last.train_acc for r in runs], [r.last.test_acc for r in runs])
     figure.title(f"final accuracy vs weight decay (log axis)   {TRAIN_MARKER} train  "
                  f"{TEST_MARKER} test")
     figure.label("weight decay", axis="x")
@@ -93,7 +92,9 @@ def _summary_figure(runs: list[dict], width: int):
 
 def build_figures(results: dict, width: int = 100) -> list:
     """plotext matrices: the per-run figures, then the summary (runs without epochs skipped)."""
-    runs = sorted((r for r in results["runs"] if r["epochs"]), key=lambda r: r["weight_decay"])
+    first = results.seeds[0] if results.runs else 0
+    runs = sorted((r for r in results.runs if r.epochs and r.seed == first),
+                  key=lambda r: r.weight_decay)
     figures = [figure for run in runs for figure in _run_figures(run, width)]
     if runs:
         figures.append(_summary_figure(runs, width))

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pa2cli.errors import UserError
 from pa2cli.sweep.config import SweepConfig, wd_label
+from pa2cli.sweep.store import EpochRow, RunKey
 
 INSTALL_FIX = "Install it with: pip install 'pa2[ray]'"
 WAIT_SECONDS = 0.5
@@ -75,10 +76,10 @@ def _decode(data: bytes) -> dict:
     return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
 
 
-def train_one(config_dict: dict, weight_decay: float, checkpoint: bytes | None,
+def train_one(config_dict: dict, key: RunKey, checkpoint: bytes | None,
               model_source, threads: int, use_gpu: bool):
-    """The body of a Ray task: train one run, yielding ("start" | "batch" | "epoch" | "end",
-    weight decay, ...) tuples; an epoch's tuple ends with its checkpoint's bytes."""
+    """The body of a Ray task: train run `key`, yielding ("start" | "batch" | "epoch" | "end",
+    key, ...) tuples with rows as dicts; an epoch's tuple ends with its checkpoint's bytes."""
     import tempfile
 
     import torch
@@ -94,12 +95,14 @@ def train_one(config_dict: dict, weight_decay: float, checkpoint: bytes | None,
         (folder / file_name).write_text(text, encoding="utf-8")
         config = config.with_changes(model=f"{folder / file_name}:{name}")
     data_dir = Path(config.data_dir) if config.data_dir else None
-    dataset = load_dataset(config.dataset, data_dir, False, config.val_split, config.seed)
+    dataset = load_dataset(config.dataset, data_dir, False, config.val_split, config.seed,
+                           config.train_size)
     device = torch.device("cuda" if use_gpu else "cpu")
-    state = new_run(config, dataset, weight_decay, device)
+    key = tuple(key)
+    state = new_run(config, dataset, key[0], key[1], device)
     if checkpoint is not None:
         restore(state, _decode(checkpoint))
-    yield ("start", weight_decay, [dict(row) for row in state.rows])
+    yield ("start", key, [row.to_dict() for row in state.rows])
     data = to_device(dataset, device)
     running = {}
 
@@ -110,12 +113,12 @@ def train_one(config_dict: dict, weight_decay: float, checkpoint: bytes | None,
         outcome = train_run(state, data, config.with_changes(epochs=epoch), on_batch=on_batch)
         if "last" in running:
             epoch_, batch, n_batches, loss_sum = running.pop("last")
-            yield ("batch", weight_decay, epoch_, batch, n_batches, float(loss_sum))
+            yield ("batch", key, epoch_, batch, n_batches, float(loss_sum))
         if outcome.status != "done":
-            yield ("end", weight_decay, outcome.status, outcome.message)
+            yield ("end", key, outcome.status, outcome.message)
             return
-        yield ("epoch", weight_decay, dict(state.rows[-1]), _encode(checkpoint_of(state)))
-    yield ("end", weight_decay, "done", "")
+        yield ("epoch", key, state.rows[-1].to_dict(), _encode(checkpoint_of(state)))
+    yield ("end", key, "done", "")
 
 
 def _connect(ray, options: RayOptions):
@@ -146,9 +149,9 @@ def _check_resources(ray, options: RayOptions) -> dict:
     return resources
 
 
-def run_on_ray(config: SweepConfig, folder, weight_decays: list[float], resume: bool,
+def run_on_ray(config: SweepConfig, folder, keys: list[RunKey], resume: bool,
                recorder, options: RayOptions, console) -> None:
-    """Train `weight_decays` as Ray tasks, recording every streamed event through `recorder`."""
+    """Train the runs `keys` as Ray tasks, recording every streamed event through `recorder`."""
     ray = import_ray()
     connected = _connect(ray, options)
     try:
@@ -156,17 +159,18 @@ def run_on_ray(config: SweepConfig, folder, weight_decays: list[float], resume: 
         console.print(f"Ray cluster: {resources.get('CPU', 0):g} CPUs, "
                       f"{resources.get('GPU', 0):g} GPUs; each run takes "
                       f"{options.cpus_per_run:g} CPU and {options.gpus_per_run:g} GPU "
-                      f"({len(weight_decays)} runs submitted).", highlight=False)
+                      f"({len(keys)} runs submitted).", highlight=False)
         task = ray.remote(train_one).options(num_cpus=options.cpus_per_run,
                                              num_gpus=options.gpus_per_run,
                                              num_returns="streaming", max_retries=0)
         source = _model_source(config)
         streams = {}
-        for wd in weight_decays:
-            saved = folder.load_checkpoint(wd) if resume else None
-            streams[task.remote(config.to_dict(), wd, None if saved is None else _encode(saved),
+        for key in keys:
+            saved = (folder.load_checkpoint(*key, legacy_seed=config.seed) if resume
+                     else None)
+            streams[task.remote(config.to_dict(), key, None if saved is None else _encode(saved),
                                 source, int(max(1, options.cpus_per_run)),
-                                options.gpus_per_run > 0)] = wd
+                                options.gpus_per_run > 0)] = key
         try:
             _record_streams(ray, streams, folder, recorder)
         except BaseException:  # Ctrl-C or a failed task: stop the others, keep what is saved
@@ -189,15 +193,19 @@ def _record_streams(ray, streams: dict, folder, recorder) -> None:
                 del streams[stream]
                 continue
             try:
-                kind, wd, *args = ray.get(ref)
+                kind, key, *args = ray.get(ref)
             except ray.exceptions.RayTaskError as exc:
                 cause = str(exc.cause if exc.cause is not None else exc).strip().splitlines()
-                raise UserError(f"the run of wd {wd_label(streams[stream])} failed on the "
+                wd, seed = streams[stream]
+                raise UserError(f"the run of wd {wd_label(wd)} seed {seed} failed on the "
                                 f"cluster: {cause[-1] if cause else type(exc).__name__}",
                                 where="--backend ray",
                                 fix="Check that the workers have torch and the data.") from None
-            if kind == "epoch":
+            key = tuple(key)
+            if kind == "start":
+                args = ([EpochRow.from_dict(row) for row in args[0]],)
+            elif kind == "epoch":
                 row, checkpoint = args
-                folder.save_checkpoint(wd, _decode(checkpoint))
-                args = (row,)
-            recorder(kind, wd, *args)
+                folder.save_checkpoint(*key, _decode(checkpoint))
+                args = (EpochRow.from_dict(row),)
+            recorder(kind, key, *args)

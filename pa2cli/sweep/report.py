@@ -12,6 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from pa2cli.sweep.config import LOSS_NOTE, SweepConfig, wd_label
+from pa2cli.sweep.optim import OPTIMIZERS
+from pa2cli.sweep.store import SweepResults
 
 MAX_PLOT_WIDTH = 140
 
@@ -19,16 +21,24 @@ MAX_PLOT_WIDTH = 140
 def header(console: Console, config: SweepConfig, dataset, device, folder: str,
            baseline_added: bool) -> None:
     model = config.model or "the default CNN"
+    momentum = OPTIMIZERS[config.optimizer].uses_momentum
     optimiser = config.optimizer + (f" (lr {config.lr:g}, momentum {config.momentum:g})"
-                                    if config.optimizer == "sgd" else f" (lr {config.lr:g})")
+                                    if momentum else f" (lr {config.lr:g})")
     sizes = f"{len(dataset.train)} train / {len(dataset.test)} test"
     if dataset.val is not None:
         sizes += f" / {len(dataset.val)} validation"
     decays = ", ".join(wd_label(wd) for wd in config.weight_decays)
+    seeds = (f"seed {config.seed}" if config.seeds == 1 else
+             f"{config.seeds} seeds ({config.seed}-{config.seed + config.seeds - 1}, paired: "
+             "the same seed gives every weight decay the same start and batch order)")
     console.print(f"[bold]Weight-decay sweep[/bold] on {config.dataset} ({sizes} images, "
                   f"{dataset.num_classes} classes): {model}, {optimiser}, batch "
-                  f"{config.batch_size}, {config.epochs} epochs, seed {config.seed}, {device}.",
+                  f"{config.batch_size}, {config.epochs} epochs, {seeds}, {device}.",
                   highlight=False)
+    if config.train_size is not None:
+        console.print(f"Training on a stratified subset of {config.train_size} images (drawn "
+                      f"with seed {config.seed}): a small training set makes overfitting "
+                      "visible; use --train-size all for the full split.", highlight=False)
     baseline = (" (0 is added as the baseline; --no-baseline leaves it out)"
                 if baseline_added else "")
     console.print(f"Weight decays: {decays}{baseline}.", highlight=False)
@@ -42,11 +52,11 @@ def header(console: Console, config: SweepConfig, dataset, device, folder: str,
                   highlight=False)
 
 
-def resumed_from(console: Console, results: dict, epochs: int) -> None:
+def resumed_from(console: Console, results: SweepResults, epochs: int) -> None:
     """What a resumed sweep keeps: each run's saved epochs (diverged runs are not retrained)."""
-    kept = ", ".join(f"wd {wd_label(run['weight_decay'])} {len(run['epochs'])}/{epochs}"
-                     + (" (diverged)" if run["status"] == "diverged" else "")
-                     for run in sorted(results["runs"], key=lambda r: r["weight_decay"]))
+    kept = ", ".join(f"wd {wd_label(run.weight_decay)} seed {run.seed} {len(run.epochs)}/{epochs}"
+                     + (" (diverged)" if run.status == "diverged" else "")
+                     for run in sorted(results.runs, key=lambda r: r.key))
     console.print(f"Continuing from the saved epochs: {kept}.\n", highlight=False)
 
 

@@ -1,11 +1,13 @@
-"""Runs a sweep: one training run per weight decay, recorded in the sweep folder as it goes.
+"""Runs a sweep: one training run per (weight decay, seed), recorded in the sweep folder as it goes.
 
-`run_sweep` plans which runs (and epochs) are left, runs them one after another or, with
-`jobs > 1`, in worker processes (`parallel.py`), and is the only writer of results.json: every
-finished epoch is recorded and saved before the next one starts. `execute_point` is the work of
-one weight decay, the same in both modes: restore its checkpoint if resuming, train, save a
-checkpoint after each epoch, and report what happens as events. A diverged run is recorded as
-such and the sweep goes on. This module must not render plots or findings.
+`run_sweep` plans which runs (and epochs) are left, runs them one after another, together in
+one vectorised pass (`--vectorize`, `vectorized.py`), with `jobs > 1` in worker processes
+placed on the visible GPUs (`parallel.py`, `placement.py`), or as Ray tasks (`ray_backend.py`),
+and is the only writer of results.json: every
+finished epoch is recorded and saved before the next one starts. The work of one run is
+`point.execute_point`, the same in both modes. Runs go seed by seed (every weight decay of the
+first seed, then of the next), so an interrupted sweep has complete pairs to compare. A diverged
+run is recorded as such and the sweep goes on. This module must not render plots or findings.
 """
 
 from __future__ import annotations
@@ -13,83 +15,60 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from pa2cli.errors import UserError
 from pa2cli.sweep.config import SweepConfig, wd_label
-from pa2cli.sweep.store import SweepFolder, find_run, new_results
+from pa2cli.sweep.point import execute_point, resolve_device  # noqa: F401 (resolve_device: API)
+from pa2cli.sweep.store import EpochRow, RunKey, SweepFolder, SweepResults
 
-# Events a run reports: ("start", wd, rows), ("batch", wd, epoch, batch, n_batches, loss_sum),
-# ("epoch", wd, row), ("end", wd, status, message).
-Emit = Callable[..., None]
-
-
-def resolve_device(name: str):
-    """torch.device for --device; a requested device that is not available is a UserError."""
-    import torch
-
-    cuda, mps = torch.cuda.is_available(), torch.backends.mps.is_available()
-    if name == "auto":
-        return torch.device("cuda" if cuda else "mps" if mps else "cpu")
-    if (name == "cuda" and not cuda) or (name == "mps" and not mps):
-        raise UserError(f"{name} was requested but is not available on this machine",
-                        where="--device", fix="Use --device cpu or --device auto.")
-    return torch.device(name)
-
-
-def execute_point(config: SweepConfig, dataset, data, weight_decay: float, device,
-                  folder: SweepFolder, resume: bool, emit: Emit) -> None:
-    """Train one weight decay to config.epochs, checkpointing and reporting each epoch."""
-    from pa2cli.sweep.training import checkpoint_of, new_run, restore, train_run
-
-    state = new_run(config, dataset, weight_decay, device)
-    checkpoint = folder.load_checkpoint(weight_decay) if resume else None
-    if checkpoint is not None:
-        restore(state, checkpoint)
-    emit("start", weight_decay, [dict(row) for row in state.rows])
-
-    def on_epoch(row: dict, run_state) -> None:
-        folder.save_checkpoint(weight_decay, checkpoint_of(run_state))
-        emit("epoch", weight_decay, dict(row))
-
-    def on_batch(epoch: int, batch: int, n_batches: int, loss_sum) -> None:
-        emit("batch", weight_decay, epoch, batch, n_batches, loss_sum)
-
-    outcome = train_run(state, data, config, on_batch=on_batch, on_epoch=on_epoch)
-    emit("end", weight_decay, outcome.status, outcome.message)
+AfterEpoch = Callable[[RunKey, EpochRow], None]
 
 
 class Recorder:
     """Turns run events into results.json updates (saved at once) and progress updates."""
 
-    def __init__(self, results: dict, folder: SweepFolder, progress, epochs: int,
-                 after_epoch: Callable[[float, dict], None] | None = None):
+    def __init__(self, results: SweepResults, folder: SweepFolder, progress, epochs: int,
+                 after_epoch: AfterEpoch | None = None):
         self.results, self.folder, self.progress = results, folder, progress
         self.epochs, self.after_epoch = epochs, after_epoch
         self.messages: list[str] = []
 
-    def __call__(self, kind: str, weight_decay: float, *args) -> None:
+    def __call__(self, kind: str, key: RunKey, *args) -> None:
         if kind == "batch":
-            self.progress.batch(weight_decay, *args)
+            self.progress.batch(key, *args)
             return
-        run = find_run(self.results, weight_decay)
+        run = self.results.run(*key)
         if kind == "start":
-            run["epochs"] = list(args[0])
-            run["status"] = "partial"
+            run.epochs = list(args[0])
+            run.status = "partial"
             self.folder.save(self.results)
         elif kind == "epoch":
             row = args[0]
-            run["epochs"].append(row)
-            run["status"] = "done" if row["epoch"] >= self.epochs else "partial"
+            run.epochs.append(row)
+            run.status = "done" if row.epoch >= self.epochs else "partial"
             self.folder.save(self.results)
-            self.progress.epoch_done(weight_decay, row)
+            self.progress.epoch_done(key, row)
             if self.after_epoch is not None:
-                self.after_epoch(weight_decay, row)
+                self.after_epoch(key, row)
         elif kind == "end":
             status, message = args
-            run["status"] = status
+            run.status = status
             if message:
                 self.messages.append(message)
             self.folder.save(self.results)
-            self.progress.point_done(weight_decay, status, message)
+            self.progress.point_done(key, status, message)
+
+
+def plan(results: SweepResults, config: SweepConfig) -> list[RunKey]:
+    """Runs that still need epochs, in training order; runs already long enough are done."""
+    pending = []
+    for run in results.runs:
+        if run.status == "diverged":
+            continue
+        if len(run.epochs) >= config.epochs:
+            run.status = "done"
+        else:
+            run.status = "partial"
+            pending.append(run.key)
+    return pending
 
 
 def wants_vectorized(choice: str, device, config: SweepConfig) -> bool:
@@ -102,17 +81,14 @@ def wants_vectorized(choice: str, device, config: SweepConfig) -> bool:
 
 
 def _train_together(config, dataset, data, pending, device, folder, resume, recorder,
-                    console) -> list:
+                    console) -> list[RunKey]:
     """Train the pending runs in one vectorised pass; the runs left to train one at a time."""
-    from pa2cli.sweep.training import new_run
-    from pa2cli.sweep.vectorized import Member, train_vectorized
+    from pa2cli.sweep.vectorized import train_vectorized
 
-    members = [Member(wd, config.seed) for wd in pending]
     reason = train_vectorized(
-        config, dataset, data, members, device, folder, resume, recorder,
-        new_state=lambda m: new_run(config, dataset, m.weight_decay, device),
+        config, dataset, data, pending, device, folder, resume, recorder,
         on_ready=lambda: console.print(
-            f"Training the {len(members)} runs together in one vectorised pass "
+            f"Training the {len(pending)} runs together in one vectorised pass "
             "(--vectorize off trains them one at a time).", highlight=False))
     if reason is None:
         return []
@@ -120,40 +96,36 @@ def _train_together(config, dataset, data, pending, device, folder, resume, reco
     return pending
 
 
-def plan(results: dict, config: SweepConfig) -> list[float]:
-    """Weight decays that still need epochs; runs already long enough are marked done."""
-    pending = []
-    for run in results["runs"]:
-        if run["status"] == "diverged":
-            continue
-        if len(run["epochs"]) >= config.epochs:
-            run["status"] = "done"
-        else:
-            run["status"] = "partial"
-            pending.append(run["weight_decay"])
-    return pending
+def _run_label(key: RunKey) -> str:
+    return f"wd {wd_label(key[0])} seed {key[1]}"
+
+
+def prepare_results(config: SweepConfig, folder: SweepFolder, resume: bool) -> SweepResults:
+    """The results to continue: the saved ones (plus runs for added seeds) or new ones."""
+    if not resume:
+        return SweepResults.new(config.to_dict(), config.weight_decays, config.seed_list)
+    results = folder.load()
+    results.config = config.to_dict()
+    results.add_missing(config.weight_decays, config.seed_list)
+    return results
 
 
 def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resume: bool = False,
               jobs: int = 1, console=None, show_progress: bool = True,
-              after_epoch: Callable[[float, dict], None] | None = None,
-              vectorize: str = "off", ray_options=None) -> tuple[dict, list[str]]:
+              after_epoch: AfterEpoch | None = None, vectorize: str = "off",
+              ray_options=None) -> tuple[SweepResults, list[str]]:
     """Run (or continue) the sweep; return its results (as saved) and the divergence messages."""
     from rich.console import Console
 
     from pa2cli.sweep.progress import SweepProgress
 
     console = console or Console()
-    if resume:
-        results = folder.load()
-        results["config"] = config.to_dict()
-    else:
-        results = new_results(config.to_dict(), config.weight_decays)
+    results = prepare_results(config, folder, resume)
     pending = plan(results, config)
     folder.save(results)
     n_batches = math.ceil(len(dataset.train) / config.batch_size)
-    totals = {wd: (config.epochs - len(find_run(results, wd)["epochs"])) * n_batches
-              for wd in pending}
+    totals = {key: (config.epochs - len(results.run(*key).epochs)) * n_batches
+              for key in pending}
     with SweepProgress(console, totals, config.epochs, enabled=show_progress) as progress:
         recorder = Recorder(results, folder, progress, config.epochs, after_epoch)
         if ray_options is not None:
@@ -165,7 +137,7 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
             from pa2cli.sweep.placement import placement_lines
 
             workers = workers_for(pending, jobs, str(device))
-            for line in placement_lines(workers, lambda wd: f"wd {wd_label(wd)}"):
+            for line in placement_lines(workers, _run_label):
                 console.print(line, highlight=False)
             run_parallel(config, folder, workers, resume, recorder)
         else:
@@ -175,6 +147,6 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
             if len(pending) > 1 and wants_vectorized(vectorize, device, config):
                 pending = _train_together(config, dataset, data, pending, device, folder,
                                           resume, recorder, console)
-            for wd in pending:
-                execute_point(config, dataset, data, wd, device, folder, resume, recorder)
+            for key in pending:
+                execute_point(config, dataset, data, key, device, folder, resume, recorder)
     return results, recorder.messages

@@ -56,8 +56,8 @@ def merge_resumed(saved: SweepConfig, given: SweepConfig, explicit: set[str]) ->
                             f"{_show_value(old)}", where=option,
                             fix="Leave it out to continue the saved sweep, or start a new one "
                                 "with another --out.")
-        if name == "epochs" and new < old:
-            raise UserError(f"{new} is fewer than the saved sweep's {old}", where="--epochs",
+        if name in ("epochs", "seeds") and new < old:
+            raise UserError(f"{new} is fewer than the saved sweep's {old}", where=option,
                             fix=f"Give {old} or more, or leave it out.")
         changes[name] = new
     return saved.with_changes(**changes)
@@ -70,7 +70,7 @@ def _folder_and_config(config: SweepConfig, out: str | None, resume: bool,
             raise UserError("needs the folder of the sweep to continue", where="--resume",
                             fix="Add --out DIR (the folder that holds its results.json).")
         folder = SweepFolder(Path(out))
-        saved = SweepConfig.from_dict(folder.load()["config"])
+        saved = SweepConfig.from_dict(folder.load().config)
         return folder, merge_resumed(saved, config, explicit)
     folder = SweepFolder(Path(out) if out is not None else default_out())
     if folder.exists():
@@ -83,13 +83,13 @@ def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[st
     """(folder, config, device, dataset), every user mistake raised before anything is written."""
     from pa2cli.sweep.data import load_dataset
     from pa2cli.sweep.models import build_model
-    from pa2cli.sweep.runner import resolve_device
+    from pa2cli.sweep.point import resolve_device
 
     folder, config = _folder_and_config(config, out, resume, explicit)
     device = resolve_device(config.device)
     data_dir = Path(config.data_dir) if config.data_dir else None
     dataset = load_dataset(config.dataset, data_dir, config.download, config.val_split,
-                           config.seed)
+                           config.seed, config.train_size)
     build_model(config.model, dataset, config.seed)  # a bad --model fails here, not mid-sweep
     try:
         folder.path.mkdir(parents=True, exist_ok=True)

@@ -1,13 +1,21 @@
-"""A sweep's folder on disk: results.json, results.csv and one checkpoint per weight decay.
+"""A sweep's results as typed data, and its folder on disk (results.json, results.csv, checkpoints).
 
-results.json has the shape `{"config": {...}, "runs": [{"weight_decay": float, "status":
-"done"|"partial"|"diverged", "epochs": [{"epoch": 1, "train_loss": ..., "train_acc": ...,
-"test_loss": ..., "test_acc": ..., "seconds": ...}, ...]}, ...]}` (plus `val_loss`/`val_acc`
-per epoch when a validation split is held out); results.csv holds the same rows. Both are
-rewritten atomically (temporary file + `os.replace`) after every epoch, so an interrupted sweep
-loses no finished epoch. Checkpoints (`checkpoints/wd_<value>.pt`) are also replaced
-atomically. `load_results` validates a saved file and raises `UserError` when it is missing or
-malformed. This module must not train or print.
+The model: `SweepResults` holds the saved `config` (a plain dict, as `SweepConfig.to_dict`
+wrote it) and one `Run` per (weight decay, seed), each with its `EpochRow`s. Runs are found by
+`run_key(weight_decay, seed)`; every seed trains every weight decay from the same initial
+weights and batch order, so runs with the same seed are *paired*.
+
+results.json has the shape `{"config": {...}, "runs": [{"weight_decay": float, "seed": int,
+"status": "done"|"partial"|"diverged", "epochs": [{"epoch": 1, "train_loss": ..., "train_acc":
+..., "test_loss": ..., "test_acc": ..., "seconds": ...}, ...]}, ...]}` (plus `val_loss`/
+`val_acc` per epoch when a validation split is held out). Files written before seeds existed
+have no "seed" per run: their runs load with the sweep's single seed, `config.seed`.
+results.csv holds the same rows. Both are rewritten atomically (temporary file + `os.replace`)
+after every epoch, so an interrupted sweep loses no finished epoch; checkpoints
+(`checkpoints/wd_<value>_seed_<seed>.pt`) are replaced atomically too.
+
+`load_results` is the one validating loader: it raises `UserError` naming the field when a
+file is missing or malformed. This module must not train or print.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import csv
 import io
 import json
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pa2cli.errors import UserError
@@ -27,31 +36,125 @@ CHECKPOINT_FOLDER = "checkpoints"
 STATUSES = ("done", "partial", "diverged")
 METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 OPTIONAL_METRICS = ("val_loss", "val_acc")
-CSV_COLUMNS = ("weight_decay", "status", "epoch", *METRICS, *OPTIONAL_METRICS, "seconds")
+ACCURACIES = ("train_acc", "test_acc", "val_acc")
+CSV_COLUMNS = ("weight_decay", "seed", "status", "epoch", *METRICS, *OPTIONAL_METRICS,
+               "seconds")
+MAX_SEED = 2**63 - 1  # torch.manual_seed accepts seeds in [-2**63, 2**64); we keep >= 0
+
+RunKey = tuple[float, int]
 
 
-def new_results(config: dict, weight_decays) -> dict:
-    """The results of a sweep that has not trained yet: every run partial, no epochs."""
-    return {"config": config,
-            "runs": [{"weight_decay": float(wd), "status": "partial", "epochs": []}
-                     for wd in weight_decays]}
+def run_key(weight_decay: float, seed: int) -> RunKey:
+    """The identity of one run: (weight decay as float, seed as int); -0.0 becomes 0.0."""
+    return (float(weight_decay) + 0.0, int(seed))
 
 
-def find_run(results: dict, weight_decay: float) -> dict:
-    for run in results["runs"]:
-        if run["weight_decay"] == weight_decay:
-            return run
-    raise KeyError(weight_decay)
+@dataclass(frozen=True)
+class EpochRow:
+    """The metrics measured after one epoch (losses are data losses, accuracies in [0, 1])."""
+
+    epoch: int
+    train_loss: float
+    train_acc: float
+    test_loss: float
+    test_acc: float
+    seconds: float
+    val_loss: float | None = None
+    val_acc: float | None = None
+
+    def to_dict(self) -> dict:
+        data = {"epoch": self.epoch, "train_loss": self.train_loss, "train_acc": self.train_acc,
+                "test_loss": self.test_loss, "test_acc": self.test_acc}
+        if self.val_loss is not None:
+            data["val_loss"], data["val_acc"] = self.val_loss, self.val_acc
+        data["seconds"] = self.seconds
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "EpochRow":
+        """From a trusted dict (the training loop's); files go through `load_results`."""
+        return cls(**{k: data[k] for k in ("epoch", *METRICS, "seconds")},
+                   val_loss=data.get("val_loss"), val_acc=data.get("val_acc"))
+
+    def metric(self, name: str) -> float | None:
+        return getattr(self, name)
 
 
-def csv_text(results: dict) -> str:
+@dataclass
+class Run:
+    """One training run: one weight decay trained from one seed."""
+
+    weight_decay: float
+    seed: int
+    status: str = "partial"
+    epochs: list[EpochRow] = field(default_factory=list)
+
+    @property
+    def key(self) -> RunKey:
+        return run_key(self.weight_decay, self.seed)
+
+    @property
+    def last(self) -> EpochRow | None:
+        return self.epochs[-1] if self.epochs else None
+
+    def to_dict(self) -> dict:
+        return {"weight_decay": self.weight_decay, "seed": self.seed, "status": self.status,
+                "epochs": [row.to_dict() for row in self.epochs]}
+
+
+@dataclass
+class SweepResults:
+    """Everything results.json holds: the config dict and the runs, in training order."""
+
+    config: dict
+    runs: list[Run] = field(default_factory=list)
+
+    @classmethod
+    def new(cls, config: dict, weight_decays, seeds) -> "SweepResults":
+        """A sweep that has not trained yet: one partial run per (seed, weight decay)."""
+        return cls(config, [Run(*run_key(wd, seed)) for seed in seeds for wd in weight_decays])
+
+    def run(self, weight_decay: float, seed: int) -> Run:
+        key = run_key(weight_decay, seed)
+        for run in self.runs:
+            if run.key == key:
+                return run
+        raise KeyError(key)
+
+    def add_missing(self, weight_decays, seeds) -> None:
+        """Add a partial run for every (weight decay, seed) not here yet (a resume with more)."""
+        have = {run.key for run in self.runs}
+        for seed in seeds:
+            for wd in weight_decays:
+                if run_key(wd, seed) not in have:
+                    self.runs.append(Run(*run_key(wd, seed)))
+
+    @property
+    def weight_decays(self) -> list[float]:
+        return sorted({run.weight_decay for run in self.runs})
+
+    @property
+    def seeds(self) -> list[int]:
+        return sorted({run.seed for run in self.runs})
+
+    def runs_of(self, weight_decay: float) -> list[Run]:
+        """The runs of one weight decay, by seed."""
+        return sorted((r for r in self.runs if r.weight_decay == weight_decay),
+                      key=lambda r: r.seed)
+
+    def to_dict(self) -> dict:
+        return {"config": self.config, "runs": [run.to_dict() for run in self.runs]}
+
+
+def csv_text(results: SweepResults) -> str:
     """The epoch rows of every run as CSV (val columns empty when there is no validation)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for run in results["runs"]:
-        for row in run["epochs"]:
-            values = {"weight_decay": run["weight_decay"], "status": run["status"], **row}
+    for run in results.runs:
+        for row in run.epochs:
+            values = {"weight_decay": run.weight_decay, "seed": run.seed, "status": run.status,
+                      **row.to_dict()}
             writer.writerow([_csv_value(values.get(column)) for column in CSV_COLUMNS])
     return out.getvalue()
 
@@ -73,37 +176,45 @@ class SweepFolder:
     def exists(self) -> bool:
         return self.results_path.is_file()
 
-    def save(self, results: dict) -> None:
+    def save(self, results: SweepResults) -> None:
         """Rewrite results.csv, then results.json, each atomically."""
         self.path.mkdir(parents=True, exist_ok=True)
         write_atomically(self.path / CSV_FILE, csv_text(results))
-        write_atomically(self.results_path, json.dumps(results, indent=2) + "\n")
+        write_atomically(self.results_path, json.dumps(results.to_dict(), indent=2) + "\n")
 
-    def load(self) -> dict:
+    def load(self) -> SweepResults:
         return load_results(self.path)
 
-    def checkpoint_path(self, weight_decay: float) -> Path:
+    def checkpoint_path(self, weight_decay: float, seed: int) -> Path:
+        return self.path / CHECKPOINT_FOLDER / f"wd_{float(weight_decay)!r}_seed_{int(seed)}.pt"
+
+    def legacy_checkpoint_path(self, weight_decay: float) -> Path:
+        """Where sweeps written before seeds existed kept a weight decay's checkpoint."""
         return self.path / CHECKPOINT_FOLDER / f"wd_{float(weight_decay)!r}.pt"
 
-    def save_checkpoint(self, weight_decay: float, checkpoint: dict) -> None:
+    def save_checkpoint(self, weight_decay: float, seed: int, checkpoint: dict) -> None:
         import torch
 
-        path = self.checkpoint_path(weight_decay)
+        path = self.checkpoint_path(weight_decay, seed)
         path.parent.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()  # serialising in memory, then one write, is the fastest way
         torch.save(checkpoint, buffer)
         write_atomically(path, buffer.getbuffer().tobytes())
 
-    def load_checkpoint(self, weight_decay: float) -> dict | None:
+    def load_checkpoint(self, weight_decay: float, seed: int,
+                        legacy_seed: int | None = None) -> dict | None:
+        """The run's checkpoint, or None; `legacy_seed`: the seed an old sweep's file belongs to."""
         import torch
 
-        path = self.checkpoint_path(weight_decay)
+        path = self.checkpoint_path(weight_decay, seed)
+        if not path.is_file() and legacy_seed is not None and int(seed) == int(legacy_seed):
+            path = self.legacy_checkpoint_path(weight_decay)
         if not path.is_file():
             return None
         return torch.load(path, map_location="cpu", weights_only=False)
 
 
-def load_results(folder: Path) -> dict:
+def load_results(folder: Path) -> SweepResults:
     """Read and validate `folder/results.json`; `UserError` (exit 2) if missing or malformed."""
     path = Path(folder) / RESULTS_FILE
     if not Path(folder).is_dir():
@@ -113,47 +224,81 @@ def load_results(folder: Path) -> dict:
         raise UserError("no results.json here", where=str(folder),
                         fix="Give the --out folder of a sweep (it holds results.json).")
     try:
-        results = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"not readable JSON ({exc})", where=str(path),
                         fix="Restore the file or run the sweep again.") from None
-    _validate(results, path)
-    return results
+    return parse_results(data, str(path))
 
 
-def _validate(results, path: Path) -> None:
+def parse_results(data, source: str = "results.json") -> SweepResults:
+    """Validate the JSON form of results and build the typed model; `UserError` naming the field.
+
+    A run without "seed" (a file from before seeds existed) gets the config's "seed" (0 if the
+    config has none); two runs with the same (weight decay, seed) are an error.
+    """
     def bad(where: str, problem: str):
-        raise UserError(problem, where=f"{path}: {where}",
+        raise UserError(problem, where=f"{source}: {where}",
                         fix="Restore the file or run the sweep again.")
 
-    if not isinstance(results, dict) or not isinstance(results.get("config"), dict):
+    if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
         bad("config", "missing the 'config' object")
-    if not isinstance(results.get("runs"), list):
+    config = data["config"]
+    if not isinstance(data.get("runs"), list):
         bad("runs", "missing the 'runs' list")
-    for i, run in enumerate(results["runs"]):
+    legacy_seed = config.get("seed", 0)
+    if not _is_int(legacy_seed) or not 0 <= legacy_seed <= MAX_SEED:
+        bad("config.seed", "not a whole number >= 0")
+    runs, seen = [], set()
+    for i, run in enumerate(data["runs"]):
         where = f"runs[{i}]"
         if not isinstance(run, dict):
             bad(where, "not an object")
         if not _is_number(run.get("weight_decay")) or run["weight_decay"] < 0:
             bad(f"{where}.weight_decay", "not a number >= 0")
+        seed = run.get("seed", legacy_seed)
+        if not _is_int(seed) or not 0 <= seed <= MAX_SEED:
+            bad(f"{where}.seed", "not a whole number >= 0")
         if run.get("status") not in STATUSES:
             bad(f"{where}.status", f"not one of {', '.join(STATUSES)}")
         if not isinstance(run.get("epochs"), list):
             bad(f"{where}.epochs", "not a list")
-        for j, row in enumerate(run["epochs"]):
-            row_where = f"{where}.epochs[{j}]"
-            if not isinstance(row, dict) or row.get("epoch") != j + 1:
-                bad(row_where, f"not an object with epoch {j + 1}")
-            for key in (*METRICS, "seconds"):
-                if not _is_number(row.get(key)):
-                    bad(f"{row_where}.{key}", "missing or not a finite number")
-            for key in OPTIONAL_METRICS:
-                if key in row and not _is_number(row[key]):
-                    bad(f"{row_where}.{key}", "not a finite number")
-            for key in (*METRICS[1::2], *OPTIONAL_METRICS[1::2]):
-                if key in row and not 0 <= row[key] <= 1:
-                    bad(f"{row_where}.{key}", "an accuracy outside [0, 1]")
+        rows = [_parse_row(row, j, f"{where}.epochs[{j}]", bad)
+                for j, row in enumerate(run["epochs"])]
+        key = run_key(run["weight_decay"], seed)
+        if key in seen:
+            bad(where, f"a second run for weight decay {key[0]!r} and seed {key[1]}")
+        seen.add(key)
+        runs.append(Run(key[0], key[1], run["status"], rows))
+    return SweepResults(config, runs)
+
+
+def _parse_row(row, j: int, where: str, bad) -> EpochRow:
+    if not isinstance(row, dict) or row.get("epoch") != j + 1 or not _is_int(row.get("epoch")):
+        bad(where, f"not an object with epoch {j + 1}")
+    for key in (*METRICS, "seconds"):
+        if not _is_number(row.get(key)):
+            bad(f"{where}.{key}", "missing or not a finite number")
+    for key in OPTIONAL_METRICS:
+        if key in row and not _is_number(row[key]):
+            bad(f"{where}.{key}", "not a finite number")
+    if ("val_loss" in row) != ("val_acc" in row):
+        bad(where, "has only one of val_loss and val_acc")
+    for key in ACCURACIES:
+        if key in row and not 0 <= row[key] <= 1:
+            bad(f"{where}.{key}", "an accuracy outside [0, 1]")
+    return EpochRow(epoch=j + 1, **{k: float(row[k]) for k in (*METRICS, "seconds")},
+                    val_loss=_float_or_none(row.get("val_loss")),
+                    val_acc=_float_or_none(row.get("val_acc")))
+
+
+def _float_or_none(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -23,12 +23,13 @@ import torch.nn.functional as F
 
 from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.optim import build_optimizer
+from pa2cli.sweep.store import EpochRow
 
 # on_batch(epoch, batch, n_batches, loss_sum): loss_sum is a 0-d tensor on the device holding
 # the sum of this epoch's batch losses so far (read it only when needed: reading syncs).
 BatchCallback = Callable[[int, int, int, torch.Tensor], None]
 # on_epoch(row, state): called after the epoch's row was appended to state.rows.
-EpochCallback = Callable[[dict, "RunState"], None]
+EpochCallback = Callable[[EpochRow, "RunState"], None]
 
 
 @dataclass
@@ -55,10 +56,11 @@ class RunState:
     """What one run carries from epoch to epoch; `rows` are the finished epochs' metrics."""
 
     weight_decay: float
+    seed: int
     model: torch.nn.Module
     optimizer: torch.optim.Optimizer
     generator: torch.Generator
-    rows: list[dict] = field(default_factory=list)
+    rows: list[EpochRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -67,23 +69,26 @@ class RunOutcome:
     message: str = ""
 
 
-def new_run(config: SweepConfig, dataset, weight_decay: float, device: torch.device) -> RunState:
-    """Fresh model and optimiser; the same seed gives every weight decay the same start."""
+def new_run(config: SweepConfig, dataset, weight_decay: float, seed: int,
+            device: torch.device) -> RunState:
+    """Fresh model and optimiser; the same seed gives every weight decay the same start (the
+    same initial weights, dropout stream and batch order), so runs are paired by seed."""
     from pa2cli.sweep.models import build_model
 
-    torch.manual_seed(config.seed)
-    model = build_model(config.model, dataset, config.seed).to(device)
+    torch.manual_seed(seed)
+    model = build_model(config.model, dataset, seed).to(device)
     optimizer = build_optimizer(model, config.optimizer, config.lr, config.momentum,
                                 weight_decay, config.decay_bias_norm)
-    generator = torch.Generator().manual_seed(config.seed)
-    return RunState(weight_decay, model, optimizer, generator)
+    generator = torch.Generator().manual_seed(seed)
+    return RunState(weight_decay, seed, model, optimizer, generator)
 
 
 def checkpoint_of(state: RunState) -> dict:
     """Everything the next epoch depends on, as a `torch.save`-able dict."""
     checkpoint = {
         "weight_decay": state.weight_decay,
-        "rows": [dict(row) for row in state.rows],
+        "seed": state.seed,
+        "rows": [row.to_dict() for row in state.rows],
         "model": state.model.state_dict(),
         "optimizer": state.optimizer.state_dict(),
         "shuffle_rng": state.generator.get_state(),
@@ -102,7 +107,7 @@ def restore(state: RunState, checkpoint: dict) -> None:
     torch.set_rng_state(checkpoint["torch_rng"])
     if "cuda_rng" in checkpoint and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(checkpoint["cuda_rng"])
-    state.rows = [dict(row) for row in checkpoint["rows"]]
+    state.rows = [EpochRow.from_dict(row) for row in checkpoint["rows"]]
 
 
 @torch.no_grad()
@@ -150,7 +155,7 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
             if on_batch is not None:
                 loss_sum += loss.detach()
                 on_batch(epoch, batch, n_batches, loss_sum)
-        row = {"epoch": epoch}
+        row: dict = {"epoch": epoch}
         for name, split in (("train", data.train), ("test", data.test), ("val", data.val)):
             if split is not None:
                 loss_value, accuracy = evaluate(model, *split, data.to_float,
@@ -159,6 +164,7 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
                     return RunOutcome("diverged", _diverged_message(state, epoch, name, loss_value))
                 row[f"{name}_loss"], row[f"{name}_acc"] = loss_value, accuracy
         row["seconds"] = time.perf_counter() - started
+        row = EpochRow.from_dict(row)
         state.rows.append(row)
         if on_epoch is not None:
             on_epoch(row, state)
@@ -166,6 +172,7 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
 
 
 def _diverged_message(state: RunState, epoch: int, split: str, value: float) -> str:
-    return (f"wd {wd_label(state.weight_decay)}: the {split} loss became {value} in epoch "
+    return (f"wd {wd_label(state.weight_decay)} seed {state.seed}: the {split} loss became "
+            f"{value} in epoch "
             f"{epoch}, so the run is marked diverged (its finished epochs are kept) and the "
             "sweep goes on; a smaller --lr or weight decay usually avoids this")

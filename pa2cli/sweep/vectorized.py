@@ -1,12 +1,12 @@
 """`--vectorize`: every (weight decay, seed) member of a sweep trained in one vectorised pass.
 
-`train_vectorized` builds each member's run exactly as a sequential sweep does (`new_run`:
-the member's own initial weights, optimiser and seeded batch order; restored from its
-checkpoint on --resume), stacks them (`stacked.StackedMembers`) and trains them together: each
+`train_vectorized` builds each member's run (a `RunKey`: weight decay, seed) exactly as a
+sequential sweep does (`new_run`: the member's own initial weights, optimiser and seeded batch
+order; restored from its checkpoint on --resume), stacks them (`stacked.StackedMembers`) and trains them together: each
 epoch every member shuffles with its own generator, each step feeds every member its own
 batch, and after each epoch every member is evaluated, its slice written back to its own model
 and optimiser, its checkpoint saved and its row reported, through the same events as a
-sequential run (`runner.Emit`), so results.json, the CSV, the plots, the findings and --resume
+sequential run (`point.Emit`), so results.json, the CSV, the plots, the findings and --resume
 are the same. A member whose loss becomes non-finite is reported diverged and dropped.
 
 Before anything is reported, `dry_check` tries one vectorised step on a copy of the members
@@ -22,23 +22,14 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 import torch
 
 from pa2cli.sweep.config import SweepConfig
+from pa2cli.sweep.store import EpochRow, RunKey
 
 VECTORIZE_CHOICES = ("auto", "on", "off")
-
-
-@dataclass(frozen=True)
-class Member:
-    """One training run of a sweep: a weight decay and the seed of its initial weights and
-    batch order."""
-
-    weight_decay: float
-    seed: int
 
 
 def pays_on(device, config: SweepConfig) -> bool:
@@ -119,24 +110,24 @@ def _group_by_progress(states) -> list[list]:
     return [groups[k] for k in sorted(groups)]
 
 
-def train_vectorized(config: SweepConfig, dataset, data, members: list, device, folder,
-                     resume: bool, emit: Callable, *, key: Callable = lambda m: m.weight_decay,
-                     new_state: Callable | None = None, on_ready: Callable | None = None,
+def train_vectorized(config: SweepConfig, dataset, data, members: list[RunKey], device, folder,
+                     resume: bool, emit: Callable, *, on_ready: Callable | None = None,
                      dtype: torch.dtype | None = None) -> str | None:
-    """Train `members` together to config.epochs; None when done, else why they could not be
-    (nothing was reported or changed then, and the caller trains them one at a time).
+    """Train the runs `members` (RunKeys: weight decay, seed) together to config.epochs; None
+    when done, else why they could not be (nothing was reported or changed then, and the
+    caller trains them one at a time).
 
-    `key(member)` is what the events name a member by, `new_state(member)` builds its
-    `training.RunState`; `on_ready()` is called once the dry check has passed;
-    `dtype=torch.float64` is the internal switch the tests use to compare
-    with a float64 sequential run to 1e-9.
+    `on_ready()` is called once the dry check has passed; `dtype=torch.float64` is the
+    internal switch the tests use to compare with a float64 sequential run to 1e-9.
     """
-    from pa2cli.sweep.training import checkpoint_of, restore
+    from pa2cli.sweep.training import checkpoint_of, new_run, restore
 
     states = []
     for member in members:
-        state = new_state(member)
-        checkpoint = folder.load_checkpoint(key(member)) if resume else None
+        weight_decay, seed = member
+        state = new_run(config, dataset, weight_decay, seed, device)
+        checkpoint = (folder.load_checkpoint(weight_decay, seed, legacy_seed=config.seed)
+                      if resume else None)
         if checkpoint is not None:
             restore(state, checkpoint)
         if dtype is not None:
@@ -159,14 +150,14 @@ def train_vectorized(config: SweepConfig, dataset, data, members: list, device, 
         on_ready()
     by_state = {id(state): member for state, member in zip(states, members)}
     for state, member in zip(states, members):
-        emit("start", key(member), [dict(row) for row in state.rows])
+        emit("start", member, list(state.rows))
     for group in _group_by_progress(states):
         _train_group(group, [by_state[id(s)] for s in group], data, config, folder, emit,
-                     key, to_input, checkpoint_of)
+                     to_input, checkpoint_of)
     return None
 
 
-def _train_group(states, members, data, config, folder, emit, key, to_input,
+def _train_group(states, members, data, config, folder, emit, to_input,
                  checkpoint_of) -> None:
     """Train members that finished the same epochs together; drop each that diverges."""
     from pa2cli.sweep.stacked import StackedMembers
@@ -189,7 +180,7 @@ def _train_group(states, members, data, config, folder, emit, key, to_input,
             inputs = inputs.view(len(active), index.shape[1], *inputs.shape[1:])
             loss_sums += stack.step(inputs, y_train[index])
             for i, (_, member) in enumerate(active):
-                emit("batch", key(member), epoch, batch, n_batches, loss_sums[i])
+                emit("batch", member, epoch, batch, n_batches, loss_sums[i])
         metrics = {}
         for name, split in (("train", data.train), ("test", data.test), ("val", data.val)):
             if split is not None:
@@ -205,17 +196,18 @@ def _train_group(states, members, data, config, folder, emit, key, to_input,
                     break
                 row[f"{name}_loss"], row[f"{name}_acc"] = losses[i], accuracies[i]
             if diverged:
-                emit("end", key(member), "diverged", diverged)
+                emit("end", member, "diverged", diverged)
                 continue
             row["seconds"] = seconds
+            row = EpochRow.from_dict(row)
             stack.write_back(i, state)
             state.rows.append(row)
-            folder.save_checkpoint(key(member), checkpoint_of(state))
-            emit("epoch", key(member), dict(row))
+            folder.save_checkpoint(*member, checkpoint_of(state))
+            emit("epoch", member, row)
             survivors.append((state, member))
         if len(survivors) < len(active):  # restack without the diverged members
             active = survivors
             if active:
                 stack = StackedMembers([s for s, _ in active], config)
     for _, member in active:
-        emit("end", key(member), "done", "")
+        emit("end", member, "done", "")

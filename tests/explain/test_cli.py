@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import shutil
 import subprocess
 import sys
 
@@ -134,25 +133,3 @@ def test_explain_never_imports_torch_or_plotext():
             "print('IMPORTED', bad, file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "IMPORTED []" in done.stderr, done.stderr[-500:]
-
-
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-def test_latex_output_of_every_topic_compiles_with_only_amsmath(run, tmp_path):
-    from pa2cli.content import load_index
-
-    index = load_index()
-    failures = []
-    for rel in index.topics:
-        if not (index.root / rel).exists():
-            continue
-        topic_id = rel.removeprefix("topics/").removesuffix(".toml")
-        (tmp_path / f"{topic_id}.tex").write_text(run("explain", topic_id, "--format", "latex").output)
-        document = tmp_path / f"doc-{topic_id}.tex"
-        document.write_text("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
-                            f"\\input{{{topic_id}.tex}}\n\\end{{document}}\n")
-        done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", document.name],
-                              cwd=tmp_path, capture_output=True, text=True, timeout=60)
-        if done.returncode != 0:
-            errors = [line for line in done.stdout.splitlines() if line.startswith("!")]
-            failures.append(f"{topic_id}: {errors[:3]}")
-    assert not failures, failures

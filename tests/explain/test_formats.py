@@ -10,21 +10,38 @@ from pa2cli.explain.formats import align_at_equals, latex_text, unmapped_charact
 INDEX = load_index()
 
 
-def test_unicode_maths_in_prose_becomes_inline_latex():
-    assert latex_text("σ′ = σ(1 − σ)") == r"$\sigma '{}$ = $\sigma{}$(1 $-{}$ $\sigma{}$)"
-    assert latex_text("x ∈ ℝ") == r"x $\in{}$ $\mathbf{R}{}$"
-    assert latex_text("e⁻¹ and w₁₂") == r"e$^{-1}{}$ and w$_{12}{}$"
+def test_a_maths_run_in_prose_becomes_one_inline_formula():
+    assert latex_text("σ′ = σ(1 − σ).") == r"$\sigma' = \sigma (1 - \sigma)$."
+    assert latex_text("x ∈ ℝ") == r"$x \in \mathbf{R}$"
+    assert latex_text("e⁻¹ and w₁₂") == r"$e^{-1}$ and $w_{12}$"
+
+
+def test_powers_and_subscripts_written_with_underscores_and_carets_are_grouped():
+    assert latex_text("pⱼ = e^(zⱼ) / S") == r"$p_{j} = e^{z_{j}} / S$"
+    assert latex_text("the score s_yᵢ of the class") == r"the score $s_{y_{i}}$ of the class"
+    assert latex_text("L_sum = Σᵢ |rᵢ|") == r"$L_{\mathrm{sum}} = \sum_{i} |r_{i}|$"
+    assert "textasciicircum" not in latex_text("w^(−1) and e^x")
+
+
+def test_words_and_punctuation_stay_outside_the_maths():
+    out = latex_text("for a one-hot y (yⱼ = 1 for the correct class c, 0 elsewhere); then")
+    assert r"($y_{j} = 1$ for the correct class" in out and out.endswith("elsewhere); then")
+
+
+def test_library_calls_are_code_not_maths():
+    out = latex_text("torch.nn.HuberLoss(delta=δ, reduction='sum') and half_sse")
+    assert out.startswith(r"\texttt{torch.") and r"$\delta$" in out and r"\texttt{half\_sse}" in out
 
 
 def test_accented_and_styled_letters_are_derived_from_unicode_data():
-    assert latex_text("ŷ") == r"$\hat{y}{}$"
-    assert latex_text("𝟙[x]") == r"$\mathbf{1}{}$[x]"
-    assert latex_text("eˣ") == r"e$^{x}{}$"
+    assert latex_text("ŷ") == r"$\hat{y}$"
+    assert latex_text("𝟙[x]") == r"$\mathbf{1}[x]$"
+    assert latex_text("eˣ") == r"$e^{x}$"
     assert unmapped_characters("ο☃") == {"ο", "☃"}  # omicron and a snowman have no maths command
 
 
 def test_latex_special_characters_are_escaped():
-    assert latex_text("50% & $5 #1 a_b {c}") == r"50\% \& \$5 \#1 a\_b \{c\}"
+    assert latex_text("50% & $5 #1 {c}") == r"50\% \& \$5 \#1 \{c\}"
 
 
 def test_alignment_goes_before_the_first_top_level_equals():

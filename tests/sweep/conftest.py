@@ -20,7 +20,8 @@ def digits():
 def tiny_config():
     from pa2cli.sweep.config import SweepConfig
 
-    return SweepConfig(epochs=2, weight_decays=(0.0, 1e-3), device="cpu")
+    return SweepConfig(epochs=2, weight_decays=(0.0, 1e-3), device="cpu", seeds=1,
+                       train_size=None)
 
 
 @pytest.fixture
@@ -39,11 +40,11 @@ def run_tiny_sweep():
     return run
 
 
-def numbers_of(results: dict) -> list:
-    """Every run's status and epoch rows without the wall seconds (which always differ)."""
-    return [(run["weight_decay"], run["status"],
-             [{k: v for k, v in row.items() if k != "seconds"} for row in run["epochs"]])
-            for run in results["runs"]]
+def numbers_of(results) -> list:
+    """Every run's key, status and epoch rows without the wall seconds (which always differ)."""
+    return [(run.key, run.status,
+             [{k: v for k, v in row.to_dict().items() if k != "seconds"} for row in run.epochs])
+            for run in results.runs]
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from rich.console import Console
 
 from pa2cli.sweep.findings import (diverged_notes, findings_table, inferences, pick_best,
                                    summarise)
+from pa2cli.sweep.store import parse_results
 
 
 def make_results(curves: dict, statuses: dict | None = None, val: dict | None = None) -> dict:
@@ -24,7 +25,7 @@ def make_results(curves: dict, statuses: dict | None = None, val: dict | None = 
             epochs.append(row)
         runs.append({"weight_decay": wd, "status": (statuses or {}).get(wd, "done"),
                      "epochs": epochs})
-    return {"config": {}, "runs": runs}
+    return parse_results({"config": {}, "runs": runs})
 
 
 # wd 0 overfits (test loss lowest at epoch 2, then rises), 1e-3 is best, 1e-1 underfits.

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from pa2cli.cli import cli
 from pa2cli.sweep.plots import log_positions, plot_texts
-from pa2cli.sweep.store import SweepFolder
+from pa2cli.sweep.store import SweepFolder, parse_results
 
 ROWS = [{"epoch": e, "train_loss": 1.0 / e, "train_acc": 0.8 + 0.05 * e,
          "test_loss": 1.2 / e, "test_acc": 0.75 + 0.05 * e, "seconds": 0.1} for e in (1, 2, 3)]
@@ -18,8 +18,8 @@ ROWS = [{"epoch": e, "train_loss": 1.0 / e, "train_acc": 0.8 + 0.05 * e,
 
 @pytest.fixture
 def saved_sweep(tmp_path):
-    results = {"config": {"epochs": 3}, "runs": [
-        {"weight_decay": wd, "status": "done", "epochs": ROWS} for wd in (0.0, 1e-4, 1e-3)]}
+    results = parse_results({"config": {"epochs": 3}, "runs": [
+        {"weight_decay": wd, "status": "done", "epochs": ROWS} for wd in (0.0, 1e-4, 1e-3)]})
     SweepFolder(tmp_path / "sweep").save(results)
     return tmp_path / "sweep"
 
@@ -38,8 +38,8 @@ def test_plot_redraws_every_run_the_summary_and_the_findings(saved_sweep):
 def test_summary_axis_is_logarithmic_with_zero_one_decade_below():
     assert log_positions([0.0, 1e-4, 1e-3]) == pytest.approx([-5.0, -4.0, -3.0])
     assert log_positions([0.0]) == [0.0]
-    results = {"config": {}, "runs": [{"weight_decay": wd, "status": "done", "epochs": ROWS}
-                                      for wd in (0.0, 1e-4, 1e-2)]}
+    results = parse_results({"config": {}, "runs": [
+        {"weight_decay": wd, "status": "done", "epochs": ROWS} for wd in (0.0, 1e-4, 1e-2)]})
     summary = plot_texts(results, width=80)[-1]
     tick_line = next(l for l in summary.splitlines() if "1e-4" in l)
     assert tick_line.split() == ["0", "1e-4", "1e-2"]

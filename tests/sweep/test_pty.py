@@ -43,7 +43,7 @@ def test_ctrl_c_keeps_finished_epochs_and_resume_finishes_the_sweep(tmp_path):
 
     out = tmp_path / "sweep"
     args = ["-m", "pa2cli", "sweep", "--wd", "1e-3", "--no-baseline", "--epochs", "30",
-            "--out", str(out)]
+            "--seeds", "1", "--train-size", "all", "--out", str(out)]
     child = pexpect.spawn(sys.executable, args, dimensions=(50, 120), timeout=90,
                           encoding="utf-8", env={**os.environ, "PA2_HOME": str(tmp_path)})
     child.expect(loose("epoch  3/30 │"))  # the line printed when epoch 3 is saved

@@ -18,7 +18,7 @@ from rich.console import Console
 from pa2cli.cli import cli
 from pa2cli.sweep.config import SweepConfig
 
-CONFIG = SweepConfig(epochs=2, weight_decays=(0.0, 1e-3), device="cpu")
+CONFIG = SweepConfig(epochs=2, weight_decays=(0.0, 1e-3), seeds=2, device="cpu")
 
 
 @pytest.fixture(scope="module")
@@ -43,18 +43,30 @@ def ray_cluster():
 
 
 def _numbers(results):
-    return [(run["weight_decay"], run["status"],
+    """(key, status, rows without seconds) of every run of a SweepResults or its JSON dict."""
+    runs = results["runs"] if isinstance(results, dict) else [r.to_dict() for r in results.runs]
+    return [((run["weight_decay"], run["seed"]), run["status"],
              [{k: v for k, v in row.items() if k != "seconds"} for row in run["epochs"]])
-            for run in results["runs"]]
+            for run in runs]
 
 
 @pytest.fixture(scope="module")
-def local(tmp_path_factory, digits):
-    from pa2cli.sweep.runner import run_sweep
-    from pa2cli.sweep.store import SweepFolder
+def small_digits():
+    """The digits as the CLI loads them by default (a 150-image training subset)."""
+    from pa2cli.sweep.data import load_dataset
+
+    return load_dataset("digits", seed=CONFIG.seed, train_size=CONFIG.train_size)
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory, small_digits):
+    """The same sweep trained locally, one run at a time."""
     import torch
 
-    results, _ = run_sweep(CONFIG, SweepFolder(tmp_path_factory.mktemp("local")), digits,
+    from pa2cli.sweep.runner import run_sweep
+    from pa2cli.sweep.store import SweepFolder
+
+    results, _ = run_sweep(CONFIG, SweepFolder(tmp_path_factory.mktemp("local")), small_digits,
                            torch.device("cpu"), console=Console(file=io.StringIO()))
     return results
 
@@ -69,30 +81,31 @@ def _close(a, b):
 
 def test_ray_sweep_writes_the_results_of_a_local_sweep(ray_cluster, tmp_path, local):
     out = tmp_path / "ray"
-    result = CliRunner().invoke(cli, ["sweep", "--wd", "1e-3", "--epochs", "2", "--no-plot",
-                                      "--device", "cpu", "--backend", "ray", "--out", str(out)])
+    result = CliRunner().invoke(cli, ["sweep", "--wd", "1e-3", "--epochs", "2", "--seeds", "2",
+                                      "--no-plot", "--device", "cpu", "--backend", "ray",
+                                      "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "Ray cluster: " in result.output
     saved = json.loads((out / "results.json").read_text())
-    assert saved["config"] == local["config"]
+    assert saved["config"] == local.config
     _close(_numbers(saved), _numbers(local))
-    assert (out / "results.csv").read_text().count("\n") == 1 + 2 * 2
-    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["wd_0.0.pt", "wd_0.001.pt"]
+    assert (out / "results.csv").read_text().count("\n") == 1 + 4 * 2  # 4 runs x 2 epochs
+    assert len(list((out / "checkpoints").iterdir())) == 4
 
 
-def test_interrupted_ray_sweep_keeps_finished_epochs_and_resumes(ray_cluster, tmp_path, digits,
-                                                                 local):
+def test_interrupted_ray_sweep_keeps_finished_epochs_and_resumes(ray_cluster, tmp_path,
+                                                                 small_digits, local):
     import torch
 
     from pa2cli.sweep.ray_backend import RayOptions
     from pa2cli.sweep.runner import run_sweep
     from pa2cli.sweep.store import SweepFolder
 
-    def interrupt(weight_decay, row):
+    def interrupt(key, row):
         raise KeyboardInterrupt  # Ctrl-C as the first epoch is recorded
 
     def run(**kwargs):
-        return run_sweep(CONFIG, SweepFolder(tmp_path), digits, torch.device("cpu"),
+        return run_sweep(CONFIG, SweepFolder(tmp_path), small_digits, torch.device("cpu"),
                          console=Console(file=io.StringIO()), ray_options=RayOptions(),
                          **kwargs)
 

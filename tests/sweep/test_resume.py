@@ -10,12 +10,21 @@ from click.testing import CliRunner
 
 from pa2cli.cli import cli
 from pa2cli.sweep.config import SweepConfig
+from pa2cli.sweep.store import load_results
 
-CONFIG = SweepConfig(epochs=3, weight_decays=(0.0, 1e-3, 1e-2), device="cpu")
+CONFIG = SweepConfig(epochs=3, weight_decays=(0.0, 1e-3, 1e-2), device="cpu", seeds=2,
+                     train_size=150)
 
 
 @pytest.fixture(scope="module")
-def uninterrupted(tmp_path_factory, digits):
+def small_digits():
+    from pa2cli.sweep.data import load_dataset
+
+    return load_dataset("digits", seed=CONFIG.seed, train_size=CONFIG.train_size)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory, small_digits):
     import io
 
     import torch
@@ -24,43 +33,81 @@ def uninterrupted(tmp_path_factory, digits):
     from pa2cli.sweep.runner import run_sweep
     from pa2cli.sweep.store import SweepFolder
 
-    results, _ = run_sweep(CONFIG, SweepFolder(tmp_path_factory.mktemp("whole")), digits,
+    results, _ = run_sweep(CONFIG, SweepFolder(tmp_path_factory.mktemp("whole")), small_digits,
                            torch.device("cpu"), console=Console(file=io.StringIO()))
     return results
 
 
 def test_resume_after_an_interruption_repeats_the_uninterrupted_numbers(
-        tmp_path, digits, run_tiny_sweep, uninterrupted, without_seconds):
-    def interrupt(weight_decay, row):
-        if weight_decay == 1e-3 and row["epoch"] == 2:
+        tmp_path, small_digits, run_tiny_sweep, uninterrupted, without_seconds):
+    digits = small_digits
+
+    def interrupt(key, row):
+        if key == (1e-3, 1) and row.epoch == 2:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         run_tiny_sweep(CONFIG, tmp_path, digits, after_epoch=interrupt)
     saved = json.loads((tmp_path / "results.json").read_text())
-    assert [(r["status"], len(r["epochs"])) for r in saved["runs"]] == [
-        ("done", 3), ("partial", 2), ("partial", 0)]
+    assert [(r["seed"], r["status"], len(r["epochs"])) for r in saved["runs"]] == [
+        (0, "done", 3), (0, "done", 3), (0, "done", 3),
+        (1, "done", 3), (1, "partial", 2), (1, "partial", 0)]
 
     resumed, _ = run_tiny_sweep(CONFIG, tmp_path, digits, resume=True)
-    assert without_seconds(resumed) == without_seconds(uninterrupted)
-    assert resumed["runs"][0]["epochs"] == saved["runs"][0]["epochs"]  # kept, not retrained
+    assert without_seconds(resumed) == without_seconds(uninterrupted)  # exactly, not to 1e-6
+    assert [row.to_dict() for row in resumed.runs[4].epochs[:2]] == saved["runs"][4]["epochs"]
 
 
 def test_resume_with_more_epochs_continues_from_the_checkpoints(
-        tmp_path, digits, uninterrupted, without_seconds):
+        tmp_path, uninterrupted, without_seconds):
     out = str(tmp_path / "sweep")
-    common = ["sweep", "--wd", "1e-3", "1e-2", "--seed", "0", "--device", "cpu", "--no-plot",
-              "--out", out]
+    common = ["sweep", "--wd", "1e-3", "1e-2", "--seed", "0", "--seeds", "2", "--train-size",
+              "150", "--device", "cpu", "--vectorize", "off", "--no-plot", "--out", out]
     first = CliRunner().invoke(cli, [*common, "--epochs", "1"])
     assert first.exit_code == 0, first.output
     second = CliRunner().invoke(cli, ["sweep", "--out", out, "--resume", "--epochs", "3",
-                                      "--no-plot"])
+                                      "--vectorize", "off", "--no-plot"])
     assert second.exit_code == 0, second.output
-    assert ("Continuing from the saved epochs: wd 0 1/3, wd 1e-3 1/3, wd 1e-2 1/3."
+    assert ("Continuing from the saved epochs: wd 0 seed 0 1/3, wd 0 seed 1 1/3, wd 1e-3 seed 0 "
+            "1/3, wd 1e-3 seed 1 1/3, wd 1e-2 seed 0 1/3, wd 1e-2 seed 1 1/3."
             in " ".join(second.output.split()))
-    resumed = json.loads((tmp_path / "sweep" / "results.json").read_text())
+    resumed = load_results(tmp_path / "sweep")
     assert without_seconds(resumed) == without_seconds(uninterrupted)
-    assert resumed["config"]["epochs"] == 3
+    assert resumed.config["epochs"] == 3
+
+
+def test_resume_with_more_seeds_adds_paired_runs_equal_to_an_uninterrupted_sweep(
+        tmp_path, small_digits, run_tiny_sweep, uninterrupted, without_seconds):
+    digits = small_digits
+    run_tiny_sweep(CONFIG.with_changes(seeds=1), tmp_path, digits)
+    resumed, _ = run_tiny_sweep(CONFIG, tmp_path, digits, resume=True)
+    by_key = sorted(without_seconds(resumed))
+    assert by_key == sorted(without_seconds(uninterrupted))
+
+
+def test_resume_of_a_sweep_saved_before_seeds_existed_continues_its_runs(
+        tmp_path, small_digits, run_tiny_sweep, uninterrupted, without_seconds):
+    """An old folder: no "seed" per run, no "seeds"/"train_size" in config, wd_<v>.pt files."""
+    import torch
+
+    digits = small_digits
+    run_tiny_sweep(CONFIG.with_changes(seeds=1, epochs=2), tmp_path, digits)
+    old = json.loads((tmp_path / "results.json").read_text())
+    for key in ("seeds",):
+        del old["config"][key]
+    for run in old["runs"]:
+        del run["seed"]
+        wd = run["weight_decay"]
+        new_name = tmp_path / "checkpoints" / f"wd_{wd!r}_seed_0.pt"
+        checkpoint = torch.load(new_name, weights_only=False)
+        del checkpoint["seed"]
+        torch.save(checkpoint, tmp_path / "checkpoints" / f"wd_{wd!r}.pt")
+        new_name.unlink()
+    (tmp_path / "results.json").write_text(json.dumps(old))
+    saved = load_results(tmp_path)
+    assert [run.key for run in saved.runs] == [(0.0, 0), (1e-3, 0), (1e-2, 0)]
+    resumed, _ = run_tiny_sweep(CONFIG.with_changes(seeds=1), tmp_path, digits, resume=True)
+    assert without_seconds(resumed) == [r for r in without_seconds(uninterrupted) if r[0][1] == 0]
 
 
 def test_resume_without_out_exits_2():

@@ -10,7 +10,7 @@ import math
 import pytest
 
 from pa2cli.errors import UserError
-from pa2cli.sweep.store import SweepFolder, load_results
+from pa2cli.sweep.store import EpochRow, Run, SweepFolder, SweepResults, load_results
 
 EPOCH_KEYS = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"]
 
@@ -23,7 +23,8 @@ def test_results_json_has_the_documented_shape(tmp_path, digits, tiny_config, ru
     assert "penalty" in results["config"]["loss"]
     assert [run["weight_decay"] for run in results["runs"]] == [0.0, 1e-3]
     for run in results["runs"]:
-        assert set(run) == {"weight_decay", "status", "epochs"}
+        assert set(run) == {"weight_decay", "seed", "status", "epochs"}
+        assert run["seed"] == 0
         assert run["status"] == "done"
         assert [row["epoch"] for row in run["epochs"]] == [1, 2]
         for row in run["epochs"]:
@@ -36,10 +37,11 @@ def test_csv_holds_the_same_rows_as_the_json(tmp_path, digits, tiny_config, run_
     results, _ = run_tiny_sweep(tiny_config, tmp_path, digits)
     with open(tmp_path / "results.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    expected = [(run["weight_decay"], row) for run in results["runs"] for row in run["epochs"]]
+    expected = [(run.weight_decay, row.to_dict()) for run in results.runs for row in run.epochs]
     assert len(rows) == len(expected) == 4
     for got, (wd, row) in zip(rows, expected):
         assert float(got["weight_decay"]) == wd and got["status"] == "done"
+        assert got["seed"] == "0"
         for key in EPOCH_KEYS:
             assert float(got[key]) == row[key]
         assert got["val_acc"] == ""
@@ -49,12 +51,13 @@ def test_every_finished_epoch_is_on_disk_before_the_next_starts(
         tmp_path, digits, tiny_config, run_tiny_sweep):
     seen = []
 
-    def check_disk(weight_decay, row):
+    def check_disk(key, row):
+        weight_decay, seed = key
         saved = json.loads((tmp_path / "results.json").read_text())
         run = next(r for r in saved["runs"] if r["weight_decay"] == weight_decay)
-        seen.append((weight_decay, run["epochs"][-1] == row, len(run["epochs"])))
+        seen.append((weight_decay, run["epochs"][-1] == row.to_dict(), len(run["epochs"])))
         assert not list(tmp_path.glob("*.tmp"))
-        assert (tmp_path / "checkpoints" / f"wd_{weight_decay!r}.pt").is_file()
+        assert (tmp_path / "checkpoints" / f"wd_{weight_decay!r}_seed_{seed}.pt").is_file()
 
     run_tiny_sweep(tiny_config, tmp_path, digits, after_epoch=check_disk)
     assert seen == [(0.0, True, 1), (0.0, True, 2), (1e-3, True, 1), (1e-3, True, 2)]
@@ -72,6 +75,9 @@ def _write(folder, text):
      "runs[0].weight_decay"),
     ('{"config": {}, "runs": [{"weight_decay": 0, "status": "odd", "epochs": []}]}',
      "runs[0].status"),
+    ('{"config": {}, "runs": [{"weight_decay": 0, "seed": 1.5, "status": "done", "epochs": []}]}',
+     "runs[0].seed"),
+    ('{"config": {"seed": -1}, "runs": []}', "config.seed"),
     ('{"config": {}, "runs": [{"weight_decay": 0, "status": "done", "epochs": '
      '[{"epoch": 1, "train_loss": 1, "train_acc": 2, "test_loss": 1, "test_acc": 0.5, '
      '"seconds": 1}]}]}', "runs[0].epochs[0].train_acc"),
@@ -90,8 +96,31 @@ def test_missing_folder_and_missing_file_are_user_errors(tmp_path):
 
 
 def test_saved_results_round_trip_exactly(tmp_path):
-    results = {"config": {"epochs": 1}, "runs": [{"weight_decay": 1e-4, "status": "done",
-               "epochs": [{"epoch": 1, "train_loss": 0.1 + 0.2, "train_acc": 1 / 3,
-                           "test_loss": 2 / 7, "test_acc": 0.5, "seconds": 0.25}]}]}
+    row = EpochRow(epoch=1, train_loss=0.1 + 0.2, train_acc=1 / 3, test_loss=2 / 7, test_acc=0.5,
+                   seconds=0.25, val_loss=1 / 9, val_acc=0.25)
+    results = SweepResults({"epochs": 1, "seed": 4}, [Run(1e-4, 5, "done", [row]),
+                                                      Run(0.0, 4, "partial", [])])
     SweepFolder(tmp_path).save(results)
     assert load_results(tmp_path) == results
+
+
+def test_a_file_written_before_seeds_loads_with_the_configs_seed(tmp_path):
+    """results.json from before this change: no "seeds"/"seed" per run; config.seed is theirs."""
+    row = {"epoch": 1, "train_loss": 0.5, "train_acc": 0.75, "test_loss": 0.625,
+           "test_acc": 0.5, "seconds": 1.0}
+    _write(tmp_path / "old", json.dumps({"config": {"seed": 7, "epochs": 1}, "runs": [
+        {"weight_decay": 0.0, "status": "done", "epochs": [row]},
+        {"weight_decay": 1e-3, "status": "partial", "epochs": []}]}))
+    results = load_results(tmp_path / "old")
+    assert [run.key for run in results.runs] == [(0.0, 7), (1e-3, 7)]
+    assert results.runs[0].epochs == [EpochRow(1, 0.5, 0.75, 0.625, 0.5, 1.0)]
+    assert results.seeds == [7]
+
+
+def test_two_runs_with_the_same_weight_decay_and_seed_are_rejected(tmp_path):
+    _write(tmp_path / "dup", json.dumps({"config": {}, "runs": [
+        {"weight_decay": 0, "seed": 1, "status": "partial", "epochs": []},
+        {"weight_decay": 0.0, "seed": 1, "status": "partial", "epochs": []}]}))
+    with pytest.raises(UserError) as caught:
+        load_results(tmp_path / "dup")
+    assert "runs[1]" in caught.value.where and "seed 1" in caught.value.message

@@ -14,17 +14,19 @@ from pa2cli.cli import cli
 
 def _statuses(folder):
     results = json.loads((folder / "results.json").read_text())
-    return {run["weight_decay"]: (run["status"], len(run["epochs"])) for run in results["runs"]}
+    return {run["weight_decay"]: (run["status"], len(run["epochs"])) for run in results["runs"]
+            if run["seed"] == 0}
 
 
 def test_diverging_run_is_marked_and_the_others_complete(tmp_path):
     # SGD with weight decay 1000 multiplies each weight by (1 - lr*wd) = -49 per step.
     result = CliRunner().invoke(cli, ["sweep", "--wd", "1e-4", "1000", "--epochs", "2",
-                                      "--no-plot", "--out", str(tmp_path)])
+                                      "--seeds", "1", "--train-size", "all", "--no-plot",
+                                      "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert _statuses(tmp_path) == {0.0: ("done", 2), 1e-4: ("done", 2), 1000.0: ("diverged", 0)}
     text = " ".join(result.output.split())
-    assert "wd 1e3: the train loss became nan in epoch 1" in text
+    assert "wd 1e3 seed 0: the train loss became nan in epoch 1" in text
     assert "wd 1e3 diverged after 0 finished epoch(s)" in text  # the findings name it too
 
 
@@ -42,10 +44,10 @@ def test_users_model_file_is_trained_end_to_end(tmp_path):
     out = tmp_path / "sweep"
     result = CliRunner().invoke(cli, ["sweep", "--model", f"{model_file}:TinyNet", "--wd", "1e-3",
                                       "--epochs", "2", "--optimizer", "adam", "--lr", "0.01",
-                                      "--no-plot", "--out", str(out)])
+                                      "--seeds", "1", "--no-plot", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert f"{model_file}:TinyNet" in result.output.replace("\n", "")
-    checkpoint = __import__("torch").load(out / "checkpoints" / "wd_0.001.pt", weights_only=False)
+    checkpoint = __import__("torch").load(out / "checkpoints" / "wd_0.001_seed_0.pt", weights_only=False)
     assert sorted(checkpoint["model"]) == ["net.1.bias", "net.1.weight", "net.3.bias",
                                            "net.3.weight"]
     assert _statuses(out) == {0.0: ("done", 2), 1e-3: ("done", 2)}
@@ -91,12 +93,15 @@ def test_val_split_picks_the_best_by_validation_and_reports_test_beside_it(tmp_p
 
 
 def test_parallel_jobs_record_the_same_numbers_as_one_process(tmp_path, without_seconds):
-    args = ["sweep", "--wd", "1e-3", "--epochs", "1", "--no-plot"]
+    args = ["sweep", "--wd", "1e-3", "--epochs", "1", "--seeds", "2", "--no-plot"]
     one = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "one")])
     two = CliRunner().invoke(cli, [*args, "--jobs", "2", "--out", str(tmp_path / "two")])
     assert one.exit_code == 0 and two.exit_code == 0, two.output
-    a = without_seconds(json.loads((tmp_path / "one" / "results.json").read_text()))
-    b = without_seconds(json.loads((tmp_path / "two" / "results.json").read_text()))
+    from pa2cli.sweep.store import load_results
+
+    a = without_seconds(load_results(tmp_path / "one"))
+    b = without_seconds(load_results(tmp_path / "two"))
+    assert len(a) == 4
     assert [r[:2] for r in a] == [r[:2] for r in b]
     for (_, _, rows_a), (_, _, rows_b) in zip(a, b):
         for row_a, row_b in zip(rows_a, rows_b):
@@ -107,15 +112,16 @@ def test_interrupting_parallel_jobs_stops_the_workers_and_starts_no_queued_run(
         tmp_path, digits, run_tiny_sweep):
     from pa2cli.sweep.config import SweepConfig
 
-    config = SweepConfig(epochs=30, weight_decays=(0.0, 1e-4, 1e-3), device="cpu")
+    config = SweepConfig(epochs=30, weight_decays=(0.0, 1e-4, 1e-3), device="cpu", seeds=1,
+                         train_size=None)
 
-    def interrupt(weight_decay, row):
+    def interrupt(key, row):
         raise KeyboardInterrupt  # as Ctrl-C would, at the first recorded epoch
 
     with pytest.raises(KeyboardInterrupt):
         run_tiny_sweep(config, tmp_path, digits, jobs=2, after_epoch=interrupt)
     # 2 workers took 0 and 1e-4; 1e-3 was queued behind them and must never have started
-    assert not (tmp_path / "checkpoints" / "wd_0.001.pt").exists()
+    assert not (tmp_path / "checkpoints" / "wd_0.001_seed_0.pt").exists()
     import torch
 
     saved = [torch.load(path, weights_only=False)["rows"]

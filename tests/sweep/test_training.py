@@ -24,32 +24,42 @@ def _by_hand(model, dataset, split):
 
 def test_recorded_losses_and_accuracies_match_an_independent_evaluation(digits, tiny_config):
     config = tiny_config.with_changes(weight_decays=(1e-3,))
-    state = new_run(config, digits, 1e-3, torch.device("cpu"))
+    state = new_run(config, digits, 1e-3, 0, torch.device("cpu"))
     outcome = train_run(state, to_device(digits, torch.device("cpu")), config)
     assert outcome.status == "done"
     last = state.rows[-1]
     for name in ("train", "test"):
         loss, accuracy = _by_hand(state.model, digits, getattr(digits, name))
-        assert last[f"{name}_loss"] == pytest.approx(loss, rel=1e-5)
-        assert last[f"{name}_acc"] == pytest.approx(accuracy, abs=1e-12)
-    assert last["test_acc"] > 0.5  # two epochs already learn the digits
+        assert getattr(last, f"{name}_loss") == pytest.approx(loss, rel=1e-5)
+        assert getattr(last, f"{name}_acc") == pytest.approx(accuracy, abs=1e-12)
+    assert last.test_acc > 0.5  # two epochs already learn the digits
 
 
 def test_recorded_loss_is_the_data_loss_without_the_penalty(digits, tiny_config):
     config = tiny_config.with_changes(epochs=1)
     wd = 0.5  # large, so that the penalty would be visible
-    state = new_run(config, digits, wd, torch.device("cpu"))
+    state = new_run(config, digits, wd, 0, torch.device("cpu"))
     train_run(state, to_device(digits, torch.device("cpu")), config)
     data_loss, _ = _by_hand(state.model, digits, digits.train)
     penalty = wd / 2 * sum((p.double() ** 2).sum().item() for p in state.model.parameters())
-    assert state.rows[0]["train_loss"] == pytest.approx(data_loss, rel=1e-5)
-    assert abs(state.rows[0]["train_loss"] - (data_loss + penalty)) > penalty / 2
+    assert state.rows[0].train_loss == pytest.approx(data_loss, rel=1e-5)
+    assert abs(state.rows[0].train_loss - (data_loss + penalty)) > penalty / 2
 
 
 def test_same_seed_gives_every_weight_decay_the_same_initial_weights(digits, tiny_config):
-    a = new_run(tiny_config, digits, 0.0, torch.device("cpu")).model.state_dict()
-    b = new_run(tiny_config, digits, 1e-2, torch.device("cpu")).model.state_dict()
+    a = new_run(tiny_config, digits, 0.0, 3, torch.device("cpu")).model.state_dict()
+    b = new_run(tiny_config, digits, 1e-2, 3, torch.device("cpu")).model.state_dict()
+    c = new_run(tiny_config, digits, 0.0, 4, torch.device("cpu")).model.state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not all(torch.equal(a[k], c[k]) for k in a)  # another seed, another start
+
+
+def test_same_seed_gives_every_weight_decay_the_same_batch_order(digits, tiny_config):
+    a = new_run(tiny_config, digits, 0.0, 3, torch.device("cpu")).generator
+    b = new_run(tiny_config, digits, 1e-2, 3, torch.device("cpu")).generator
+    c = new_run(tiny_config, digits, 0.0, 4, torch.device("cpu")).generator
+    first, second, other = (torch.randperm(50, generator=g) for g in (a, b, c))
+    assert torch.equal(first, second) and not torch.equal(first, other)
 
 
 def _one_step_with_zero_gradient(name, decay_bias_norm, lr=0.1, wd=0.5):

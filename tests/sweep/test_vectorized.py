@@ -16,10 +16,10 @@ from rich.console import Console
 from pa2cli.cli import cli
 from pa2cli.sweep.config import SweepConfig
 from pa2cli.sweep.training import DeviceData, new_run, train_run
-from pa2cli.sweep.vectorized import Member, pays_on, static_reason, train_vectorized
+from pa2cli.sweep.vectorized import pays_on, static_reason, train_vectorized
 
 CPU = torch.device("cpu")
-MEMBERS = [Member(0.0, 0), Member(1e-2, 0), Member(1e-2, 1), Member(5e-2, 2)]
+MEMBERS = [(0.0, 0), (1e-2, 0), (1e-2, 1), (5e-2, 2)]  # (weight decay, seed)
 
 
 class MemoryFolder:
@@ -28,11 +28,11 @@ class MemoryFolder:
     def __init__(self):
         self.checkpoints = {}
 
-    def load_checkpoint(self, key):
-        return self.checkpoints.get(key)
+    def load_checkpoint(self, weight_decay, seed, legacy_seed=None):
+        return self.checkpoints.get((weight_decay, seed))
 
-    def save_checkpoint(self, key, checkpoint):
-        self.checkpoints[key] = checkpoint
+    def save_checkpoint(self, weight_decay, seed, checkpoint):
+        self.checkpoints[(weight_decay, seed)] = checkpoint
 
 
 def _small_data(dataset, dtype):
@@ -43,7 +43,7 @@ def _small_data(dataset, dtype):
 
 
 def _sequential_rows(config, dataset, data, member, dtype):
-    state = new_run(config.with_changes(seed=member.seed), dataset, member.weight_decay, CPU)
+    state = new_run(config, dataset, *member, CPU)
     state.model.to(dtype)
     train_run(state, data, config)
     return state
@@ -56,11 +56,8 @@ def _vectorised_rows(config, dataset, data, members, dtype, folder=None):
         if kind == "epoch":
             rows[member].append(args[0])
 
-    reason = train_vectorized(
-        config, dataset, data, members, CPU, folder or MemoryFolder(), False, emit,
-        key=lambda m: m, dtype=dtype,
-        new_state=lambda m: new_run(config.with_changes(seed=m.seed), dataset,
-                                    m.weight_decay, CPU))
+    reason = train_vectorized(config, dataset, data, members, CPU, folder or MemoryFolder(),
+                              False, emit, dtype=dtype)
     assert reason is None
     return rows
 
@@ -79,7 +76,8 @@ def test_float64_vectorised_equals_sequential_at_every_epoch(digits, optimizer, 
         assert len(together[member]) == len(alone.rows) == 3
         for mine, theirs in zip(together[member], alone.rows):
             for key in ("train_loss", "train_acc", "test_loss", "test_acc"):
-                assert mine[key] == pytest.approx(theirs[key], abs=1e-9, rel=0), (member, key)
+                assert getattr(mine, key) == pytest.approx(getattr(theirs, key), abs=1e-9,
+                                                           rel=0), (member, key)
         # the checkpoint a vectorised run writes holds the member's own weights and momentum
         saved = folder.checkpoints[member]
         for name, value in alone.model.state_dict().items():
@@ -97,23 +95,24 @@ def test_members_differ_by_weight_decay_and_seed(digits):
     config = SweepConfig(epochs=1, batch_size=32, device="cpu")
     rows = _vectorised_rows(config, digits, _small_data(digits, torch.float64), MEMBERS,
                             torch.float64)
-    losses = [rows[m][0]["train_loss"] for m in MEMBERS]
+    losses = [rows[m][0].train_loss for m in MEMBERS]
     assert len(set(losses)) == len(MEMBERS)
 
 
 def test_float32_vectorised_sweep_is_close_to_sequential_after_two_epochs(
         tmp_path, digits, run_tiny_sweep):
-    config = SweepConfig(epochs=2, weight_decays=(0.0, 1e-3, 1e-2), device="cpu")
+    config = SweepConfig(epochs=2, weight_decays=(0.0, 1e-3, 1e-2), seeds=2, train_size=None,
+                         device="cpu")
     on, _ = run_tiny_sweep(config, tmp_path / "on", digits, vectorize="on")
     off, _ = run_tiny_sweep(config, tmp_path / "off", digits, vectorize="off")
     one_image = 1 / len(digits.test)
-    for a, b in zip(on["runs"], off["runs"]):
-        assert (a["weight_decay"], a["status"], len(a["epochs"])) == \
-            (b["weight_decay"], b["status"], 2)
-        for x, y in zip(a["epochs"], b["epochs"]):
-            assert x["train_loss"] == pytest.approx(y["train_loss"], abs=1e-4)
-            assert x["test_loss"] == pytest.approx(y["test_loss"], abs=1e-4)
-            assert abs(x["test_acc"] - y["test_acc"]) <= one_image + 1e-12
+    assert len(on.runs) == 6
+    for a, b in zip(on.runs, off.runs):
+        assert (a.key, a.status, len(a.epochs)) == (b.key, b.status, 2)
+        for x, y in zip(a.epochs, b.epochs):
+            assert x.train_loss == pytest.approx(y.train_loss, abs=1e-4)
+            assert x.test_loss == pytest.approx(y.test_loss, abs=1e-4)
+            assert abs(x.test_acc - y.test_acc) <= one_image + 1e-12
 
 
 MODELS = textwrap.dedent("""
@@ -164,7 +163,7 @@ MODELS = textwrap.dedent("""
 def test_a_model_vmap_cannot_train_falls_back_with_one_line(tmp_path, digits, name, why,
                                                             run_tiny_sweep, without_seconds):
     (tmp_path / "models.py").write_text(MODELS)
-    config = SweepConfig(epochs=1, weight_decays=(0.0, 1e-3), device="cpu",
+    config = SweepConfig(epochs=1, weight_decays=(0.0, 1e-3), device="cpu", seeds=1,
                          model=f"{tmp_path / 'models.py'}:{name}")
     out = io.StringIO()
     together, _ = run_tiny_sweep(config, tmp_path / "on", digits, vectorize="on",
@@ -185,17 +184,17 @@ def test_a_plain_model_passes_the_static_check(digits):
 
 def test_interrupted_vectorised_sweep_resumes_to_the_uninterrupted_numbers(
         tmp_path, digits, run_tiny_sweep, without_seconds):
-    config = SweepConfig(epochs=3, weight_decays=(0.0, 1e-3, 1e-2), device="cpu")
+    config = SweepConfig(epochs=3, weight_decays=(0.0, 1e-2), seeds=2, device="cpu")
     whole, _ = run_tiny_sweep(config, tmp_path / "whole", digits, vectorize="on")
 
-    def interrupt(weight_decay, row):
-        if weight_decay == 1e-2 and row["epoch"] == 2:
+    def interrupt(key, row):
+        if key == (1e-2, 1) and row.epoch == 2:  # the last member's second epoch
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         run_tiny_sweep(config, tmp_path / "cut", digits, vectorize="on", after_epoch=interrupt)
     saved = json.loads((tmp_path / "cut" / "results.json").read_text())
-    assert [len(run["epochs"]) for run in saved["runs"]] == [2, 2, 2]
+    assert [len(run["epochs"]) for run in saved["runs"]] == [2, 2, 2, 2]
     resumed, _ = run_tiny_sweep(config, tmp_path / "cut", digits, vectorize="on", resume=True)
     assert without_seconds(resumed) == without_seconds(whole)
 

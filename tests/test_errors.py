@@ -1,0 +1,45 @@
+"""The user-error line and `excerpt()`: user text is quoted short, escaped, and cheaply."""
+
+import time
+
+from pa2cli.errors import EXCERPT_LENGTH, UserError, excerpt
+
+
+def test_short_text_is_quoted_whole():
+    assert excerpt("z_h1") == "'z_h1'"
+
+
+def test_long_text_is_cut_and_its_length_said():
+    text = "ab" * 500_000
+    shown = excerpt(text)
+    assert shown.startswith("'" + text[:EXCERPT_LENGTH] + "'…")
+    assert "(1000000 characters)" in shown
+    assert len(shown) < 100
+
+
+def test_control_characters_and_lone_surrogates_are_escaped():
+    shown = excerpt("a\x1b[31mred\nnext\ud800")
+    assert "\x1b" not in shown and "\n" not in shown and "\ud800" not in shown
+    assert "\\x1b" in shown and "\\ud800" in shown
+    shown.encode("ascii")  # nothing left that an ASCII terminal cannot take
+
+
+def test_excerpt_of_a_huge_text_costs_no_more_than_of_a_short_one():
+    huge = "x" * 50_000_000
+    start = time.process_time()
+    for _ in range(1000):
+        excerpt(huge)
+    assert time.process_time() - start < 0.5  # slicing 40 characters, never the whole text
+
+
+def test_numbers_and_containers_are_named_not_dumped():
+    assert excerpt(0.5) == "0.5"
+    assert excerpt(10**5000) == "a very large integer"
+    assert excerpt([0] * 10**6) == "a value of type list"
+
+
+def test_user_error_stays_one_short_line_even_with_huge_parts():
+    error = UserError("bad\nvalue " + "v" * 10_000, where="edges." + "k" * 10_000, fix="Fix it.")
+    assert "\n" not in error.message
+    assert len(error.message) < 800
+    assert error.message.endswith("Fix it.")
