@@ -26,6 +26,7 @@ from pa2cli.sweep.store import EpochRow, RunKey
 
 INSTALL_FIX = "Install it with: pip install 'pa2[ray]'"
 WAIT_SECONDS = 0.5
+MAX_MODEL_FILE_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,16 @@ def check_options(config: SweepConfig, options: RayOptions) -> None:
                         where="--backend ray", fix="Add --gpus-per-run 1 (or leave out --device).")
 
 
-def _model_source(config: SweepConfig) -> tuple[str, str, str] | None:
+def model_source(config: SweepConfig) -> tuple[str, str, str] | None:
     """(file name, source text, class name) of the user's --model file, shipped with tasks."""
     if config.model is None:
         return None
     path_text, _, name = config.model.rpartition(":")
     path = Path(path_text).expanduser()
+    if path.stat().st_size > MAX_MODEL_FILE_BYTES:
+        raise UserError(f"is larger than {MAX_MODEL_FILE_BYTES // 1024} KiB, too large to ship "
+                        "with every Ray task", where=f"--model {path}",
+                        fix="Keep the model in a small file; install larger code on the workers.")
     return path.name, path.read_text(encoding="utf-8"), name
 
 
@@ -163,7 +168,7 @@ def run_on_ray(config: SweepConfig, folder, keys: list[RunKey], resume: bool,
         task = ray.remote(train_one).options(num_cpus=options.cpus_per_run,
                                              num_gpus=options.gpus_per_run,
                                              num_returns="streaming", max_retries=0)
-        source = _model_source(config)
+        source = model_source(config)
         streams = {}
         for key in keys:
             saved = (folder.load_checkpoint(*key, legacy_seed=config.seed) if resume

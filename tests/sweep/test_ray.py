@@ -118,6 +118,27 @@ def test_interrupted_ray_sweep_keeps_finished_epochs_and_resumes(ray_cluster, tm
     _close(_numbers(resumed), _numbers(local))
 
 
+def test_a_worker_without_the_model_file_trains_the_shipped_source(tmp_path, monkeypatch):
+    """What a Ray task does when the --model path does not exist where it runs (no cluster
+    needed: the task body is a plain generator)."""
+    from pa2cli.sweep.ray_backend import model_source, train_one
+
+    source_file = tmp_path / "net.py"
+    source_file.write_text("import torch.nn as nn\n"
+                           "def Net(num_classes=10):\n"
+                           "    return nn.Sequential(nn.Flatten(), nn.Linear(64, num_classes))\n")
+    config = CONFIG.with_changes(epochs=1, model=f"{source_file}:Net")
+    shipped = model_source(config)
+    elsewhere = tmp_path / "worker"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    moved = config.with_changes(model="not/on/this/worker/net.py:Net")
+    events = list(train_one(moved.to_dict(), (1e-3, 0), None, shipped, 1, False))
+    assert [e[0] for e in events] == ["start", "batch", "epoch", "end"]
+    assert events[-1][2] == "done" and events[2][2]["epoch"] == 1
+    assert 0 <= events[2][2]["test_acc"] <= 1
+
+
 def test_missing_ray_exits_2_naming_the_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
     result = CliRunner().invoke(cli, ["sweep", "--backend", "ray", "--out", str(tmp_path / "o")])
