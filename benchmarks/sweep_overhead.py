@@ -8,12 +8,14 @@ The two alternate, so load from other processes hits both alike; the figure to q
 median ratio of the paired runs (goal: at most 1.10), printed with the best-of-N times.
 
     .venv/bin/python benchmarks/sweep_overhead.py [--epochs 15] [--repeats 7]
+    .venv/bin/python benchmarks/sweep_overhead.py --train-size 150 --seeds 3 --epochs 30
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -33,11 +35,12 @@ def hand_written(config: SweepConfig, dataset) -> None:
     """The loop a student would write: tensors in memory, randperm batches, eval each epoch."""
     x_train, y_train = dataset.train.x, dataset.train.y
     x_test, y_test = dataset.test.x, dataset.test.y
-    for wd in config.weight_decays:
-        model = build_model(None, dataset, config.seed)
+    for seed, wd in ((s, wd) for s in config.seed_list for wd in config.weight_decays):
+        torch.manual_seed(seed)
+        model = build_model(None, dataset, seed)
         opt = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
                               weight_decay=wd)
-        gen = torch.Generator().manual_seed(config.seed)
+        gen = torch.Generator().manual_seed(seed)
         for _ in range(config.epochs):
             model.train()
             order = torch.randperm(len(y_train), generator=gen)
@@ -69,9 +72,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=SweepConfig().epochs)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--train-size", default="all",
+                        help="'all' (the full split: per-epoch work dominates) or N images")
+    parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=SweepConfig().batch_size)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    config = SweepConfig(epochs=args.epochs, weight_decays=(0.0, 1e-4, 1e-3), device="cpu")
-    dataset = load_dataset(config.dataset, seed=config.seed)
+    torch.set_num_threads(args.threads)
+    train_size = None if args.train_size == "all" else int(args.train_size)
+    config = SweepConfig(epochs=args.epochs, weight_decays=(0.0, 1e-4, 1e-3), device="cpu",
+                         seeds=args.seeds, train_size=train_size, batch_size=args.batch_size)
+    dataset = load_dataset(config.dataset, seed=config.seed, train_size=train_size)
     times = {"pa2 sweep": [], "hand-written": []}
     hand_written(config, dataset)  # warm-up (allocator, kernels)
     for _ in range(args.repeats):
@@ -81,9 +92,10 @@ def main() -> None:
             times[name].append(time.perf_counter() - started)
     best = {name: min(values) for name, values in times.items()}
     ratios = sorted(p / h for p, h in zip(times["pa2 sweep"], times["hand-written"]))
-    print(f"digits, default CNN, sgd, batch {config.batch_size}, {config.epochs} epochs x "
-          f"{len(config.weight_decays)} weight decays, {torch.get_num_threads()} threads, "
-          f"best of {args.repeats}")
+    print(f"digits ({len(dataset.train)} train images), default CNN, sgd, batch "
+          f"{config.batch_size}, {config.epochs} epochs x {len(config.weight_decays)} weight "
+          f"decays x {config.seeds} seeds, {torch.get_num_threads()} threads, best of "
+          f"{args.repeats}; load average {os.getloadavg()[0]:.2f}")
     for name, seconds in best.items():
         every = ", ".join(f"{t:.2f}" for t in times[name])
         print(f"  {name:<13} {seconds:7.2f} s   (all: {every})")

@@ -21,6 +21,7 @@ COMMANDS = {
     "backprop": "pa2cli.backprop.command:backprop",
     "sweep": "pa2cli.sweep.command:sweep",
     "plot": "pa2cli.sweep.command:plot",
+    "report": "pa2cli.report.command:report",
 }
 
 WELCOME = """\
@@ -32,6 +33,8 @@ WELCOME = """\
           [cyan]pa2 explain[/cyan]            (list topics)   [cyan]pa2 explain huber[/cyan]
           3. hand backpropagation on your own network, every number checked
           [cyan]pa2 backprop --weights weights.json[/cyan]   ([cyan]--template[/cyan] for a starter file)
+  [bold]Report[/bold]  all of it in one document with figures (Markdown, or LaTeX and PDF)
+          [cyan]pa2 report[/cyan]   [cyan]pa2 report --format latex --pdf[/cyan]
 
 Run [cyan]pa2 COMMAND --help[/cyan] for the options of each command."""
 
@@ -40,6 +43,7 @@ SHORT_HELP = {
     "backprop": "Hand-backpropagation quiz on your network (Part B, question 3).",
     "sweep": "Train once per weight decay; plot and compare (Part A).",
     "plot": "Redraw the plots and findings of a saved sweep.",
+    "report": "Write your report (Markdown or LaTeX) with figures.",
 }
 
 

@@ -21,6 +21,14 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[:limit]}…"
 
 
+def _printable(text: str) -> str:
+    """Newlines and tabs become spaces; other control codes and lone surrogates are escaped."""
+    if not text.isprintable():
+        text = "".join(" " if c in "\t\n\r" else c if c.isprintable() else repr(c)[1:-1]
+                       for c in text)
+    return " ".join(text.split())
+
+
 def excerpt(text: object, limit: int = EXCERPT_LENGTH, *, as_json: bool = False) -> str:
     """`text` quoted for a message: its repr, cut to `limit` characters with the full length said.
 
@@ -41,6 +49,14 @@ def excerpt(text: object, limit: int = EXCERPT_LENGTH, *, as_json: bool = False)
     return f"{quote(text[:limit])}… ({len(text)} characters)"
 
 
+def shown_name(name: str) -> str:
+    """A name from the user's file as written when it is short and printable (`zh2`), else
+    quoted through `excerpt()`."""
+    if isinstance(name, str) and len(name) <= EXCERPT_LENGTH and name.isprintable():
+        return name
+    return excerpt(name)
+
+
 def _json_quote(text: str) -> str:
     import json
 
@@ -53,7 +69,7 @@ class UserError(click.ClickException):
     exit_code = 2
 
     def __init__(self, message: str, *, where: str | None = None, fix: str | None = None):
-        self.where = where
+        self.where = _printable(_cut(where, MAX_WHERE)) if where else where
         self.fix = fix
         self.problem = message
         super().__init__(self._one_line())
@@ -61,14 +77,11 @@ class UserError(click.ClickException):
     def _one_line(self) -> str:
         # A safety net under excerpt(): a `where` built from user text (a JSON path with a
         # long key) or a long problem is cut, so the line stays one short line.
-        text = _cut(self.problem, MAX_PROBLEM)
+        text = _printable(_cut(self.problem, MAX_PROBLEM))
         if self.where:
-            text = f"{_cut(self.where, MAX_WHERE)}: {text}"
+            text = f"{self.where}: {text}"
         if self.fix:
             text = f"{text.rstrip('.')}. {self.fix}"
-        text = " ".join(text.split())
-        if not text.isprintable():  # a terminal control code or lone surrogate from a file
-            text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
         return text
 
     def format_message(self) -> str:

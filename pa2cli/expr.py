@@ -181,7 +181,7 @@ def _reason(exc: BaseException) -> str:
     """The library's own message as a plain reason: its first line, short, with no file paths."""
     lines = str(exc).strip().splitlines()
     text = lines[0] if lines else ""
-    if not text or "/" in text or "\\" in text or len(text) > 160:
+    if not text or "/" in text or "\\" in text or "numpy" in text.lower() or len(text) > 160:
         return f"the numbers do not fit together ({type(exc).__name__})"
     return text
 
@@ -339,9 +339,23 @@ def _call(name: str, args: list, backend: Backend):
 
 def _list(items: list, backend: Backend):
     shapes = {_shape(item) for item in items}
-    if len(shapes) == 1:
-        _ensure_small((len(items), *next(iter(shapes))))
+    if len(shapes) > 1:
+        raise ExprError("the items of a list must have the same shape (all numbers, or all "
+                        "lists of the same length)")
+    _ensure_small((len(items), *next(iter(shapes))))
     return backend.array(items)
+
+
+def _item(value, index):
+    shape = _shape(value)
+    if not shape:
+        raise ExprError("only a list can be indexed, as in [1, 2][0]")
+    if _shape(index) or not float(index).is_integer():
+        raise ExprError("an index must be a whole number, as in [1, 2][0]")
+    position = int(index)
+    if not -shape[0] <= position < shape[0]:
+        raise ExprError(f"index {float(index):g} is outside a list of {shape[0]} (the first is 0)")
+    return value[position]
 
 
 def _eval(node: ast.AST, env: dict, backend: Backend):
@@ -371,9 +385,7 @@ def _eval(node: ast.AST, env: dict, backend: Backend):
     if kind is ast.Subscript:
         index = _eval(node.slice, env, backend)
         value = _eval(node.value, env, backend)
-        if not _shape(value):
-            raise ExprError("only a list can be indexed, as in [1, 2][0]")
-        return value[int(index)]
+        return _item(value, index)
     if kind is ast.List:
         return _list([_eval(item, env, backend) for item in node.elts], backend)
     raise ExprError(f"{excerpt(ast.unparse(node))} is not allowed")  # unreachable after _check

@@ -43,3 +43,18 @@ def test_user_error_stays_one_short_line_even_with_huge_parts():
     assert "\n" not in error.message
     assert len(error.message) < 800
     assert error.message.endswith("Fix it.")
+
+
+def test_an_unknown_topic_is_quoted_as_an_excerpt_with_control_codes_escaped():
+    from click.testing import CliRunner
+
+    from pa2cli.cli import cli
+
+    result = CliRunner().invoke(cli, ["explain", "x" * 100_000])
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: pa2 explain: unknown topic 'xxxx")
+    assert "(100000 characters). Run `pa2 explain` to list the topics." in result.output
+    assert len(result.output) < 300
+    result = CliRunner().invoke(cli, ["explain", "sigmoi\x1b[31m"])
+    assert "unknown topic 'sigmoi\\x1b[31m'. Did you mean sigmoid?" in result.output
+    assert "\x1b" not in result.output

@@ -109,7 +109,8 @@ def backprop(ctx, weights, resume, solve, as_json, fmt, sheet, template, rtol, a
         from pa2cli.backprop.grading import check_sheet, load_sheet
         from pa2cli.backprop.report import check_table
 
-        report = check_sheet(load_sheet(sheet), solution.values(), tolerance)
+        expected = solution.values()
+        report = check_sheet(load_sheet(sheet, expected), expected, tolerance)
         console.print(check_table(report, tolerance))
         ctx.exit(0 if report.all_correct else 1)
 

@@ -4,7 +4,9 @@ A `Tolerance` accepts |given − expected| ≤ atol + rtol·|expected| (default 
 or, with `sigfig` N, an answer within half a unit of the N-th significant figure of the
 expected value. Answers are read with pa2cli.expr (numbers, fractions, arithmetic; never eval).
 `load_sheet`/`check_sheet` read and grade a `{quantity: value}` sheet for `--check` (a wrong
-value with how far off it is, an unknown name with the closest real one).
+value with how far off it is, an unknown name with the closest real one). Unknown names cost
+little however many there are: their values are not evaluated, and only the first
+`SHOWN_UNKNOWN` are listed (with a suggestion each) and the rest counted.
 Nothing here prints; the tables are drawn by report.py.
 """
 
@@ -13,11 +15,12 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pa2cli.backprop.jsonfile import describe, duplicates_of, read_json
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, excerpt, shown_name
 from pa2cli.expr import ExprError, evaluate_number
 
 
@@ -78,6 +81,9 @@ class Graded:
     how_far: str = ""  # for a wrong value: how_far(given, expected)
 
 
+SHOWN_UNKNOWN = 5  # unknown names listed (with a suggestion) in a --check report
+
+
 @dataclass(frozen=True)
 class SheetReport:
     graded: list[Graded]
@@ -93,8 +99,11 @@ class SheetReport:
 SHEET_FIX = 'Write {"z_h1": 0.3775, ...}; `pa2 backprop --json` lists every quantity name.'
 
 
-def load_sheet(path: str | Path) -> dict[str, float]:
-    """Read `{quantity: number or expression}`; a malformed sheet is a UserError (exit 2)."""
+def load_sheet(path: str | Path, known: Collection[str] | None = None) -> dict[str, float | None]:
+    """Read `{quantity: number or expression}`; a malformed sheet is a UserError (exit 2).
+
+    With `known` (the quantity names), a value under another name is checked for its type but
+    not evaluated (it is reported as unknown, not graded) and comes back as None."""
     label = str(path)
     data = read_json(path, SHEET_FIX)
     if not isinstance(data, dict):
@@ -103,28 +112,32 @@ def load_sheet(path: str | Path) -> dict[str, float]:
     if not data:
         raise UserError("the answer sheet gives no values", where=label, fix=SHEET_FIX)
     for name in duplicates_of(data):
-        raise UserError("the name is given twice", where=f"{label}: {name}",
+        raise UserError("the name is given twice", where=f"{label}: {shown_name(name)}",
                         fix="Keep one value per quantity.")
-    sheet = {}
+    sheet: dict[str, float | None] = {}
     for name, value in data.items():
-        where = f"{label}: {name}"
+        where = f"{label}: {shown_name(name)}"
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise UserError(f"expected a number or an expression, got {describe(value)}",
                             where=where, fix='Write e.g. 0.3775 or "3/8".')
+        if known is not None and name not in known:
+            sheet[name] = None
+            continue
         try:
             sheet[name] = read_answer(value) if isinstance(value, str) else float(value)
         except (ExprError, OverflowError) as exc:
             raise UserError(str(exc) or "too large", where=where,
                             fix="Write a number or an arithmetic expression.") from None
         if not math.isfinite(sheet[name]):
-            raise UserError(f"expected a finite number, got {value!r}", where=where,
+            raise UserError(f"expected a finite number, got {excerpt(value)}", where=where,
                             fix="Write a number such as 0.3775.")
     return sheet
 
 
-def check_sheet(sheet: dict[str, float], expected: dict[str, float],
+def check_sheet(sheet: dict[str, float | None], expected: dict[str, float],
                 tolerance: Tolerance) -> SheetReport:
-    """Grade every known name in `sheet` against `expected` (in `expected`'s order)."""
+    """Grade every known name in `sheet` against `expected` (in `expected`'s order); suggest a
+    close known name for the first SHOWN_UNKNOWN unknown ones."""
     graded = []
     for name, value in expected.items():
         if name in sheet:
@@ -134,7 +147,9 @@ def check_sheet(sheet: dict[str, float], expected: dict[str, float],
     unknown = [name for name in sheet if name not in expected]
     missing = [name for name in expected if name not in sheet]
     suggestions = {}
-    for name in unknown:
+    for name in unknown[:SHOWN_UNKNOWN]:
+        if len(name) > 64:
+            continue  # longer than any quantity name: no suggestion (difflib's cost grows)
         close = difflib.get_close_matches(name, missing or list(expected), n=1, cutoff=0.6)
         if close:
             suggestions[name] = close[0]

@@ -60,21 +60,23 @@ def read_bytes(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
     except OSError as exc:
         raise UserError(f"cannot read the file ({exc.strerror or exc.__class__.__name__})",
                         where=label) from None
-    with os.fdopen(fd, "rb") as handle:
-        kind = os.fstat(fd).st_mode
-        if not stat.S_ISREG(kind):
-            what = "a folder" if stat.S_ISDIR(kind) else "a pipe (FIFO)" if stat.S_ISFIFO(kind) \
-                else "a device or other special file"
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else "a pipe (FIFO)" \
+                if stat.S_ISFIFO(info.st_mode) else "a device or other special file"
             raise UserError(f"is {what}, not a regular file", where=label,
                             fix="Give the path of a JSON file.")
-        if os.fstat(fd).st_size > limit:
+        if info.st_size > limit:
             raise UserError(f"the file is larger than the limit of {limit:,} bytes", where=label,
                             fix="A network or answer file is a few kB; check that it is the "
                                 "right file.")
-        try:
+        with os.fdopen(os.dup(fd), "rb") as handle:
             data = handle.read(limit + 1)  # the file may have grown since fstat
-        except OSError as exc:
-            raise UserError(f"cannot read the file ({exc.strerror or exc})", where=label) from None
+    except OSError as exc:
+        raise UserError(f"cannot read the file ({exc.strerror or exc})", where=label) from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise UserError(f"the file is larger than the limit of {limit:,} bytes", where=label)
     return data

@@ -26,6 +26,7 @@ from rich.text import Text
 from pa2cli.backprop.diagram import draw
 from pa2cli.backprop.engine import Solution, Step, format_number
 from pa2cli.backprop.grading import Tolerance, how_far, read_answer
+from pa2cli.backprop.jsonfile import read_bytes
 from pa2cli.backprop.report import FIRST_TRY, LATER, OUTCOMES, REVEALED, score_table
 from pa2cli.backprop.solution import pretty, worked_lines
 from pa2cli.errors import EXCERPT_LENGTH, UserError, excerpt
@@ -78,12 +79,9 @@ def load_state(path: Path, questions: list[str]) -> QuizState | None:
     if not path.exists():
         return None
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_STATE_BYTES + 1)
-        if len(raw) > MAX_STATE_BYTES:
-            raise ValueError("too large")
+        raw = read_bytes(path, MAX_STATE_BYTES)  # a regular file only, never a FIFO or device
         state = _state_from(json.loads(raw.decode("utf-8")), questions)
-    except (ValueError, TypeError, OSError, RecursionError):
+    except (UserError, ValueError, TypeError, OSError, RecursionError):
         raise UserError("the saved quiz is damaged and cannot be continued", where=str(path),
                         fix="Run without --resume to start over (it replaces the saved quiz).") \
             from None

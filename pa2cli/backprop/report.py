@@ -10,9 +10,10 @@ from rich.table import Table
 from rich.text import Text
 
 from pa2cli.backprop.engine import Solution, format_number
-from pa2cli.backprop.grading import SheetReport, Tolerance
+from pa2cli.backprop.grading import SHOWN_UNKNOWN, SheetReport, Tolerance
 from pa2cli.backprop.quantities import SECTIONS
 from pa2cli.backprop.solution import pretty
+from pa2cli.errors import shown_name
 
 # Quiz outcomes, best first: how a question ended.
 FIRST_TRY, LATER, REVEALED = "first try", "after a retry or hint", "revealed"
@@ -61,10 +62,14 @@ def check_table(report: SheetReport, tolerance: Tolerance) -> Group:
     parts: list = [table, Text(f"{len(report.graded) - wrong} right, {wrong} wrong "
                                f"of {len(report.graded)} graded.")]
     if report.unknown:
-        named = [f"{name} (did you mean {report.suggestions[name]}?)"
-                 if name in report.suggestions else name for name in report.unknown]
-        parts.append(Text("Unknown names (not graded; see `pa2 backprop --json`): "
-                          + ", ".join(named), style="yellow"))
+        named = [f"{shown_name(name)} (did you mean {report.suggestions[name]}?)"
+                 if name in report.suggestions else shown_name(name)
+                 for name in report.unknown[:SHOWN_UNKNOWN]]
+        more = len(report.unknown) - len(named)
+        named += [f"and {more:,} more"] if more else []
+        parts.append(Text(f"Unknown names, not graded ({len(report.unknown):,}): "
+                          + ", ".join(named) + ". `pa2 backprop --json` lists every name.",
+                          style="yellow"))
     if report.missing:
         parts.append(Text(f"Missing ({len(report.missing)}): " + ", ".join(report.missing),
                           style="dim"))

@@ -13,7 +13,8 @@ from rich.console import Console, Group
 from rich.rule import Rule
 from rich.text import Text
 
-from pa2cli.backprop.engine import LOSSES, Solution, Step, format_number
+from pa2cli.backprop import derivation
+from pa2cli.backprop.engine import Solution, Step, format_number
 from pa2cli.backprop.latex import number, symbol, to_latex
 from pa2cli.backprop.quantities import SECTIONS
 
@@ -46,23 +47,19 @@ def worked_lines(step: Step, indent: int = 0) -> Text:
     return text
 
 
-def loss_definition(solution: Solution) -> str:
-    """`E = Σ over the targets o in {o1, o2} of 1/2·(t_o - a_o)^2`, from the engine's formula."""
-    net = solution.network
-    term = LOSSES[net.loss].formula.format(t="t_o", a="a_o", n=len(net.targets))
-    return f"E = Σ over the targets o in {{{', '.join(net.targets)}}} of {pretty(term)}"
-
-
 def render_solution(solution: Solution) -> Group:
     net = solution.network
     parts: list = [Text(f"Worked solution for {net.label}: loss {net.loss}, "
-                        f"learning rate η = {format_number(net.learning_rate)}", style="bold"),
-                   Text(f"{loss_definition(solution)}; δ_n = ∂E/∂z_n; every gradient is taken "
-                        "at the original parameters, then p ← p − η·∂E/∂p.")]
+                        f"learning rate η = {format_number(net.learning_rate)}", style="bold")]
+    for kind, line in derivation.preamble(net):
+        parts.append(Text("  " + line.text, style="bold") if kind == "maths" else Text(line.text))
+    chain = derivation.factorisations(net)
     for section, steps in by_section(solution):
         parts.append(Rule(section, align="left"))
         for step in steps:
             parts.append(Text(f"{step.description}", style="dim"))
+            if step.name in chain:
+                parts.append(Text(chain[step.name].text, style="italic"))
             parts.append(worked_lines(step))
     return Group(*parts)
 
@@ -76,16 +73,24 @@ def to_json(solution: Solution) -> str:
 
 
 def to_markdown(solution: Solution) -> str:
+    """The worked solution in Markdown with `$…$` maths: the loss and δ written out, then every
+    quantity as formula = numbers = value, each backward quantity after its chain rule."""
+    from pa2cli.explain.prose import markdown_text
+
     net = solution.network
     lines = [f"# Backpropagation by hand: {net.label}", "",
-             f"Loss `{net.loss}`, learning rate η = {format_number(net.learning_rate)}. "
-             "Every gradient is taken at the original parameters.", ""]
+             f"Loss `{net.loss}`, learning rate $\\eta = {number(net.learning_rate)}$.", ""]
+    for kind, line in derivation.preamble(net):
+        lines += [f"$${line.latex}$$" if kind == "maths" else markdown_text(line.text), ""]
+    chain = derivation.factorisations(net)
     for section, steps in by_section(solution):
-        lines += [f"## {section}", "", "| Quantity | Formula | With the numbers | Value |",
-                  "|---|---|---|---|"]
+        lines += [f"## {section}", ""]
         for s in steps:
-            lines.append(f"| `{s.name}` | `{pretty(s.formula)}` | `{pretty(s.substituted)}` "
-                         f"| {format_number(s.value)} |")
+            lines.append(f"- {markdown_text(s.description)}:  ")
+            worked = chain[s.name].latex if s.name in chain else f"{symbol(s.name)} = {to_latex(s.formula)}"
+            if shows_substitution(s):
+                worked += f" = {to_latex(s.substituted)}"
+            lines.append(f"  ${worked} = {number(s.value)}$")
         lines.append("")
     return "\n".join(lines)
 
@@ -94,20 +99,41 @@ LATEX_LINE = 60  # printed characters before a long sum continues on the next li
 
 
 def to_latex_document(solution: Solution) -> str:
-    """A LaTeX fragment (needs amsmath) to \\input into a report."""
+    """A LaTeX fragment (needs amsmath) to \\input into a report: the loss and δ written out, then
+    every quantity as its chain rule (backward pass and gradients), formula, numbers and value."""
+    from pa2cli.explain.prose import latex_text
+
     net = solution.network
     lines = [r"% pa2 backprop --format latex; requires \usepackage{amsmath}",
              r"\allowdisplaybreaks",
              rf"Loss \texttt{{{net.loss.replace('_', chr(92) + '_')}}}, learning rate "
              rf"$\eta = {number(net.learning_rate)}$.", ""]
+    for kind, line in derivation.preamble(net):
+        lines += [rf"\[ {line.latex} \]" if kind == "maths" else (line.latex or latex_text(line.text)), ""]
+    chain = derivation.factorisations(net)
     for section, steps in by_section(solution):
         lines += [rf"\subsection*{{{section}}}", r"\begin{align*}"]
         rows = []
         for s in steps:
-            row = rf"{symbol(s.name)} &= {to_latex(s.formula, LATEX_LINE)}"
+            if s.name in chain:  # the chain rule, ending in the formula
+                row = _split_chain(chain[s.name].latex)
+            else:
+                row = rf"{symbol(s.name)} &= {to_latex(s.formula, LATEX_LINE)}"
             if shows_substitution(s):
                 row += rf" \\ &= {to_latex(s.substituted, LATEX_LINE)}"
             rows.append(row + rf" \\ &= {number(s.value)}")
         lines.append(" \\\\[4pt]\n".join(rows))
         lines += [r"\end{align*}", ""]
     return "\n".join(lines)
+
+
+def _split_chain(latex: str) -> str:
+    """A chain-rule line for an align*: its quantity, then each `=` on its own line, and a long
+    sum of paths broken after every second term."""
+    left, *rest = latex.split(" = ")
+    out = []
+    for part in rest:
+        terms = part.split(" + ")
+        chunks = [" + ".join(terms[i:i + 2]) for i in range(0, len(terms), 2)]
+        out.append("&= " + r" \\ &\qquad + ".join(chunks))  # \Bigl( and \Bigr) need not share a line
+    return left + " " + r" \\ ".join(out)

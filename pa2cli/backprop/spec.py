@@ -138,6 +138,12 @@ def _fail(where: str, problem: str, fix: str | None = None):
     raise UserError(problem, where=where, fix=fix)
 
 
+def _path(where: str, key: str) -> str:
+    """The JSON path of `key` inside `where`; a key that is empty or has spaces is quoted."""
+    shown = key if key and key.strip() == key and " " not in key else excerpt(key, as_json=True)
+    return f"{where}.{shown}" if where else shown
+
+
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         _fail(where, f"expected a number, got {describe(value)}", "Write a number such as 0.15.")
@@ -154,7 +160,7 @@ def _object(value: Any, where: str, *, required: bool = True) -> dict:
     if not isinstance(value, dict):
         _fail(where, f"expected a JSON object {{...}}, got {describe(value)}")
     for key in duplicates_of(value):
-        _fail(f"{where}.{key}" if where else key, f"the name {excerpt(key)} is used twice",
+        _fail(_path(where, key), f"the name {excerpt(key)} is used twice",
               "Give each entry its own name.")
     if required and not value:
         _fail(where, "is empty", "List at least one entry.")
@@ -164,11 +170,11 @@ def _object(value: Any, where: str, *, required: bool = True) -> dict:
 def _keys(obj: dict, where: str, allowed: tuple[str, ...], required: tuple[str, ...]) -> None:
     for key in obj:
         if key not in allowed:
-            _fail(f"{where}.{key}" if where else key, f"unknown key {excerpt(key)}",
+            _fail(_path(where, key), f"unknown key {excerpt(key)}",
                   f"Expected one of: {', '.join(allowed)}.")
     for key in required:
         if key not in obj:
-            _fail(f"{where}.{key}" if where else key, "is missing",
+            _fail(_path(where, key), "is missing",
                   "Run `pa2 backprop --template` to see a complete file.")
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from pa2cli import __version__
 from pa2cli.explain import sections as model
-from pa2cli.explain.prose import escape_text, latex_text, unmapped_characters  # noqa: F401  (re-exported)
+from pa2cli.explain.prose import escape_text, latex_text, markdown_text, unmapped_characters  # noqa: F401
 from pa2cli.explain.render import number
 from pa2cli.explain.worked import Explanation
 
@@ -122,9 +122,9 @@ def _latex_kinks(s: model.Kinks) -> list[str]:
 
 def _latex_checks(s: model.Checks) -> list[str]:
     columns = ["derived (final form)", "central difference"] + (["torch autograd"] if s.verified else [])
-    width = {2: "0.36", 3: "0.245"}[len(columns)]
+    first, width = {2: ("0.18", "0.36"), 3: ("0.16", "0.24")}[len(columns)]  # with the gaps, under \linewidth
     cell = rf">{{\raggedright\arraybackslash}}p{{{width}\linewidth}}"
-    spec = r"@{}>{\raggedright\arraybackslash}p{0.18\linewidth}" + cell * len(columns) + "@{}"
+    spec = rf"@{{}}>{{\raggedright\arraybackslash}}p{{{first}\linewidth}}" + cell * len(columns) + "@{}"
     out = [r"\subsection*{Numeric check}", latex_text(s.caption.capitalize() + "."), "",
            r"{\small\renewcommand{\arraystretch}{1.3}", rf"\begin{{longtable}}{{{spec}}}",
            r"\hline", "gradient & " + " & ".join(columns) + r" \\ \hline \endhead", r"\hline \endfoot"]
@@ -138,8 +138,9 @@ def _latex_checks(s: model.Checks) -> list[str]:
                    "singular": "undefined here; the difference is an artefact"}[row.status]
         values = [tex_number(row.derived), tex_number(row.difference)]
         values += [tex_number(row.autograd)] if s.verified else []
-        out.append(rf"${row.gradient.latex}$ \newline {{\footnotesize {verdict}, error "
-                   rf"{tex_number(float(f'{row.error:.1e}'))}}} & " + " & ".join(values) + r" \\[2pt]")
+        error = "" if row.status == "singular" else f", error {tex_number(float(f'{row.error:.1e}'))}"
+        out.append(rf"${row.gradient.latex}$ \newline {{\footnotesize {verdict}{error}}} & "
+                   + " & ".join(values) + r" \\[2pt]")
     return out + [r"\end{longtable}}", ""]
 
 
@@ -154,8 +155,9 @@ def to_latex(explanation: Explanation, *, level: str = "section") -> str:
            f"% Paste into a document whose preamble has {PREAMBLE}.",
            r"\begingroup\setlength{\emergencystretch}{3em}",
            rf"\{level}*{{{escape_text(topic.title)}}}", r"\emph{" + latex_text(topic.summary) + "}", ""]
+    inner = {"section": r"\subsection*", "subsection": r"\subsubsection*"}[level]
     for section in model.sections(explanation):
-        out += _LATEX[type(section)](section)
+        out += [line.replace(r"\subsection*", inner) for line in _LATEX[type(section)](section)]
     return "\n".join(out + [r"\endgroup", ""])
 
 
@@ -172,10 +174,10 @@ def md_point(point: model.Point) -> str:
 def _md_definition(s: model.Definition) -> list[str]:
     out = ["### Definition", ""]
     for p in s.paragraphs:
-        out += [p, ""]
+        out += [markdown_text(p), ""]
     for f in s.formulas:
         out += [f"$${f.latex}$$", ""]
-    out += [f"- ${v.symbol.latex}$: {v.description} ({v.detail}; sample {number(v.sample)})" for v in s.variables]
+    out += [f"- ${v.symbol.latex}$: {markdown_text(v.description)} ({v.detail}; sample {number(v.sample)})" for v in s.variables]
     return out + [""]
 
 
@@ -184,9 +186,9 @@ def _md_lines(s: model.Lines) -> list[str]:
     for i, line in enumerate(s.lines, 1):
         out.append(f"{i}. $\\displaystyle {line.maths.latex}$" + ("  " if line.rule or line.note else ""))
         if line.rule:
-            out.append(f"   *{line.rule}*" + ("  " if line.note else ""))
+            out.append(f"   *{markdown_text(line.rule)}*" + ("  " if line.note else ""))
         if line.note:
-            out.append(f"   {line.note}")
+            out.append(f"   {markdown_text(line.note)}")
     return out + [""]
 
 
@@ -206,16 +208,16 @@ def _md_stages(s: model.Stages) -> list[str]:
 def _md_kinks(s: model.Kinks) -> list[str]:
     out = ["### Non-differentiable points", ""]
     for row in s.rows:
-        out.append(f"- At {md_point(row.point)}: {row.text}"
+        out.append(f"- At {md_point(row.point)}: {markdown_text(row.text)}"
                    + (f" $\\displaystyle {row.formula}$" if row.formula else "")
                    + f" PyTorch's autograd returns ${row.gradient.latex}$ = {number(row.torch_value)}.")
     if s.smooth:
-        out.append(s.smooth)
+        out.append(markdown_text(s.smooth))
     return out + [""]
 
 
 def _md_checks(s: model.Checks) -> list[str]:
-    out = ["### Numeric check", "", s.caption.capitalize() + ".", "",
+    out = ["### Numeric check", "", markdown_text(s.caption.capitalize() + "."), "",
            "| point | gradient | derived | central difference | " + ("autograd | " if s.verified else "")
            + "\\|error\\| | |", "|---|---|---:|---:|" + ("---:|" if s.verified else "") + "---:|---|"]
     for row in s.rows:
@@ -232,13 +234,11 @@ _MARKDOWN = {model.Definition: _md_definition, model.Lines: _md_lines, model.Sta
              model.Kinks: _md_kinks, model.Checks: _md_checks}
 
 
-def to_markdown(explanation: Explanation, *, level: int = 2) -> str:
+def to_markdown(explanation: Explanation) -> str:
     topic = explanation.topic
-    out = [f"{'#' * level} {topic.title}", "", f"*{topic.summary}*", ""]
+    out = [f"## {topic.title}", "", f"*{markdown_text(topic.summary)}*", ""]
     for section in model.sections(explanation):
         out += _MARKDOWN[type(section)](section)
-    if level != 2:
-        out = [re.sub(r"^###", "#" * (level + 1), line) for line in out]
     return "\n".join(out)
 
 

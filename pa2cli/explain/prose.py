@@ -201,7 +201,7 @@ def _kind(word: str) -> str:
     if any(_is_maths_char(c) for c in word) or any(c in _STRONG for c in word) or \
             any(_accent_after(word, i) for i in range(len(word))):
         return "strong"
-    if re.fullmatch(r"[A-Za-z]\(.*|(?:%s)\(.*" % "|".join(_WEAK_NAMES), core):
+    if re.fullmatch(r"[A-Za-z]\(.*|(?:%s)\(.*|\d+(\.\d+)?e[+-]?\d+" % "|".join(_WEAK_NAMES), core):
         return "strong"
     if re.fullmatch(r"[A-Za-z]|-?\d+(\.\d+)?(e-?\d+)?|(?:%s)" % "|".join(_WEAK_NAMES), core) or not core:
         return "weak"
@@ -237,13 +237,13 @@ def _balanced(words: list[str]) -> bool:
     return run.count("(") == run.count(")")
 
 
-def _prose(text: str) -> str:
+def _prose(text: str, escape=escape_text, allow_break: bool = True) -> str:
     words = re.split(r"(\s+)", text)
     kinds = [_kind(w) if w.strip() else "space" for w in words]
     out, i = [], 0
     while i < len(words):
         if kinds[i] not in ("strong", "weak"):
-            out.append(escape_text(words[i]))
+            out.append(escape(words[i]))
             i += 1
             continue
         j = i
@@ -259,10 +259,11 @@ def _prose(text: str) -> str:
         run = "".join(words[i:j])
         if "strong" in kinds[i:j]:
             before, maths, after = _split_edges(run)
-            latex = maths_latex(maths).replace(", ", ",\\allowbreak ")
-            out.append(escape_text(before) + (f"${latex}$" if maths else "") + escape_text(after))
+            latex = maths_latex(maths)
+            latex = latex.replace(", ", ",\\allowbreak ") if allow_break else latex
+            out.append(escape(before) + (f"${latex}$" if maths else "") + escape(after))
         else:
-            out.append(escape_text(run))
+            out.append(escape(run))
         i = j
     return "".join(out)
 
@@ -275,4 +276,16 @@ def latex_text(text: str) -> str:
         out.append(_code(match.group()))
         last = match.end()
     out.append(_prose(text[last:]))
+    return "".join(out)
+
+
+def markdown_text(text: str) -> str:
+    """Prose for Markdown: the same maths runs as `$…$` (GitHub maths), code in backticks, the
+    words untouched."""
+    out, last = [], 0
+    for match in _CODE.finditer(text):
+        out.append(_prose(text[last:match.start()], escape=str, allow_break=False))
+        out.append(f"`{match.group()}`")
+        last = match.end()
+    out.append(_prose(text[last:], escape=str, allow_break=False))
     return "".join(out)

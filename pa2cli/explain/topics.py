@@ -10,7 +10,7 @@ import difflib
 from pathlib import Path
 
 from pa2cli.content import GROUPS, Topic, load_index, load_topic, load_topics
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, excerpt
 
 GROUP_TITLES = {"activation": "Activations", "loss": "Losses"}
 
@@ -54,8 +54,10 @@ def find_topic(name: str, root: Path | None = None) -> Topic:
     table = names_table(topics)
     if wanted in table:
         return table[wanted]
-    raise UserError(f"unknown topic {name!r}", where="pa2 explain",
-                    fix=_suggestion(wanted, table, topics))
+    # difflib's cost grows with the length of the name: no suggestion for a name no topic has
+    fix = _suggestion(wanted, table, topics) if len(wanted) <= 64 else \
+        "Run `pa2 explain` to list the topics."
+    raise UserError(f"unknown topic {excerpt(name)}", where="pa2 explain", fix=fix)
 
 
 def _suggestion(wanted: str, table: dict[str, Topic], topics: tuple[Topic, ...]) -> str:

@@ -179,7 +179,12 @@ def _sweep_help() -> str:
               default=DEFAULTS.val_split, show_default=True,
               help="Hold out this fraction of train; pick the best weight decay on it.")
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True,
-              help="Train this many weight decays at once, in separate processes.")
+              help="Train this many runs at once, in separate processes (each gets "
+                   "THREADS/JOBS threads).")
+@click.option("--threads", type=click.IntRange(1), default=None,
+              help="CPU threads torch may use in all (default: OMP_NUM_THREADS if set, else "
+                   "min(cores, 2)); idle threads sleep (OMP_WAIT_POLICY=PASSIVE unless set), "
+                   "so a busy machine does not slow the sweep down.")
 @click.option("--vectorize", type=click.Choice(("auto", "on", "off")), default="auto",
               show_default=True,
               help="Train all runs together in one vectorised pass (torch.func.vmap); auto: "
@@ -201,8 +206,11 @@ def _sweep_help() -> str:
 @click.pass_context
 def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, model, train_size,
           optimizer, lr, momentum, no_decay_bias_norm, batch_size, epochs, seed, seeds, device,
-          val_split, jobs, vectorize, backend, address, cpus_per_run, gpus_per_run, out, resume,
-          no_plot) -> None:
+          val_split, jobs, threads, vectorize, backend, address, cpus_per_run, gpus_per_run, out,
+          resume, no_plot) -> None:
+    from pa2cli.sweep.threads import default_threads, use_passive_wait_policy
+
+    use_passive_wait_policy()  # before torch is imported: OpenMP reads it once, at start-up
     from pa2cli.sweep.session import start_sweep
 
     config = SweepConfig(
@@ -221,6 +229,7 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, mode
     ray_options = _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs,
                                vectorize)
     code = start_sweep(config, out=out, resume=resume, jobs=jobs, plot=not no_plot,
+                       threads=threads or default_threads(),
                        explicit=explicit, baseline_added=not no_baseline, vectorize=vectorize,
                        ray_options=ray_options)
     ctx.exit(code)
@@ -246,10 +255,13 @@ def _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs, v
 @click.command()
 @click.argument("folder", type=click.Path())
 @click.option("--save", "save_to", type=click.Path(dir_okay=False),
-              help="Also write the plots to FILE (.html page, .ansi coloured text, else text).")
+              help="Also write the plots to FILE: .png/.pdf/.svg a matplotlib figure for a report, "
+                   ".html a page, .ansi coloured text, else text.")
 @click.option("--no-plot", is_flag=True, help="Show only the findings.")
-def plot(folder, save_to, no_plot) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the findings as JSON (the numbers of the table and the sentences).")
+def plot(folder, save_to, no_plot, as_json) -> None:
     """Redraw the plots and findings of a saved sweep (its --out FOLDER)."""
     from pa2cli.sweep.session import show_saved
 
-    show_saved(folder, save_to=save_to, plot=not no_plot)
+    show_saved(folder, save_to=save_to, plot=not no_plot, as_json=as_json)

@@ -44,7 +44,7 @@ class SweepConfig:
     batch_size: int = 64  # training mini-batch size
     epochs: int = 15  # passes over the training set per weight decay
     # --- sweep ---
-    weight_decays: tuple[float, ...] = (1e-4, 1e-3, 1e-2)  # one training run per value; the
+    weight_decays: tuple[float, ...] = (1e-4, 1e-3, 1e-2, 1e-1)  # one run per value and seed;
     #                                 CLI adds 0 as the baseline unless --no-baseline
     seed: int = 0  # the first seed; runs use seeds seed .. seed+seeds-1
     seeds: int = 3  # runs per weight decay; the same seed gives every weight decay the same

@@ -1,255 +1,251 @@
-"""What a sweep's numbers say: per-run summaries, the best weight decay, and inferences.
+"""What a sweep's numbers say, as data: summaries over seeds and paired comparisons with wd 0.
 
-`summarise`, `pick_best` and `inferences` are plain functions of the saved results (no I/O);
-`findings_table` only lays the computed summaries out as a Rich table. Every sentence that
-`inferences` returns states the numbers it rests on. Thresholds are named constants below.
-This module must not train, read files or print.
+`analyse(results)` returns `Findings`: per weight decay the mean and sd over seeds of the final
+and best test accuracy, test loss, train accuracy and train-test gap, with the test set's own
+binomial standard error; per non-zero weight decay, for test accuracy and test loss, the
+per-seed differences against wd 0 *from the same seed* (same initial weights and batch order)
+with their mean, sd, 95 % t interval and signs, and a verdict:
+
+    helps / hurts   the 95 % interval of the mean paired difference excludes 0
+    noise           it includes 0: the difference is within seed noise
+    unmeasured      one seed only: no interval can be computed
+
+plus the under- and over-fitting runs by the rules below. `Findings.to_dict` is what
+`pa2 plot --json` prints; `sentences.py` words the same numbers and `table.py` lays them out.
+Only runs that finished at least one epoch without diverging count; a pair compares two runs of
+the same seed that reached the same epoch. This module must not train, read files or print.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pa2cli.sweep.config import wd_label
+from pa2cli.sweep.stats import PairedInterval, binomial_se, mean, paired_interval, sample_sd
+from pa2cli.sweep.store import Run, SweepResults
 
-UNDERFIT_MARGIN = 0.02  # train accuracy this far below the best run's -> underfitting
-NOISE_MARGIN = 0.005  # test-accuracy differences below this are within seed noise
-OVERFIT_RISE = 0.10  # final test loss this much (relative) above its minimum ...
+UNDERFIT_MARGIN = 0.02  # mean final train accuracy this far below the highest -> underfitting
+OVERFIT_RISE = 0.10  # mean test loss at the end this much (relative) above its minimum ...
 OVERFIT_EPOCHS = 3  # ... reached at least this many epochs before the end -> overfitting
+JUDGED = ("test_loss", "test_acc")  # the metrics compared with wd 0
+LOWER_IS_BETTER = {"test_loss": True, "test_acc": False, "gap": True}
+RULES = {
+    "verdict": "helps or hurts only when the 95 % t interval of the mean paired difference "
+               "(same seed, wd minus wd 0) excludes 0; otherwise within seed noise",
+    "underfitting": f"mean final train accuracy more than {UNDERFIT_MARGIN * 100:g} points below "
+                    "the highest mean final train accuracy",
+    "overfitting": f"the mean test loss ends more than {OVERFIT_RISE:.0%} above its lowest "
+                   f"value, reached at least {OVERFIT_EPOCHS} epochs before the end",
+    "binomial_se": "sqrt(p(1-p)/n_test): the test set's own standard error of an accuracy p",
+}
 
 
 @dataclass(frozen=True)
-class RunSummary:
+class Spread:
+    """One metric over seeds: the values (by seed), their mean and sample sd (None if 1)."""
+
+    values: tuple[float, ...]
+    mean: float
+    sd: float | None
+
+    @classmethod
+    def of(cls, values) -> "Spread":
+        values = tuple(values)
+        return cls(values, mean(values), sample_sd(values))
+
+    def to_dict(self) -> dict:
+        return {"values": list(self.values), "mean": self.mean, "sd": self.sd}
+
+
+@dataclass(frozen=True)
+class WeightDecaySummary:
+    """A weight decay's runs that count (finished >= 1 epoch, not diverged), over seeds."""
+
     weight_decay: float
-    status: str
-    epochs: int
-    final_train_acc: float
-    final_test_acc: float
-    best_test_acc: float
-    best_test_epoch: int
-    final_train_loss: float
-    final_test_loss: float
-    min_test_loss: float
-    min_test_loss_epoch: int
-    final_val_acc: float | None
-    final_val_loss: float | None
+    seeds: tuple[int, ...]
+    epochs: tuple[int, ...]  # epochs each counted run finished
+    left_out: int  # diverged runs and runs without a finished epoch
+    final_test_acc: Spread
+    best_test_acc: Spread
+    final_test_loss: Spread
+    final_train_acc: Spread
+    final_train_loss: Spread
+    gap: Spread  # final train accuracy minus final test accuracy
+    final_val_acc: Spread | None
+    final_val_loss: Spread | None
+    test_se: float | None  # binomial SE at the mean final test accuracy (None: n_test unknown)
+    mean_test_loss_curve: tuple[float, ...]  # over the seeds, up to the fewest epochs
 
     @property
-    def gap(self) -> float:
-        """Train minus test accuracy at the last epoch (positive: fits train better)."""
-        return self.final_train_acc - self.final_test_acc
+    def n(self) -> int:
+        return len(self.seeds)
+
+    def to_dict(self) -> dict:
+        data = {"weight_decay": self.weight_decay, "seeds": list(self.seeds),
+                "epochs": list(self.epochs), "left_out": self.left_out,
+                "test_acc_binomial_se": self.test_se,
+                "mean_test_loss_curve": list(self.mean_test_loss_curve)}
+        for name in ("final_test_acc", "best_test_acc", "final_test_loss", "final_train_acc",
+                     "final_train_loss", "gap", "final_val_acc", "final_val_loss"):
+            spread = getattr(self, name)
+            data[name] = None if spread is None else spread.to_dict()
+        return data
 
 
-def summarise(results: dict) -> list[RunSummary]:
-    """One summary per run with at least one finished epoch, by increasing weight decay."""
-    summaries = []
-    first_seed = results.seeds[0] if results.runs else 0
-    for run in sorted(results.runs, key=lambda r: r.weight_decay):
-        rows = run.epochs
-        if not rows or run.seed != first_seed:
+@dataclass(frozen=True)
+class Comparison:
+    """One weight decay against wd 0 on one metric, paired by seed."""
+
+    weight_decay: float
+    metric: str  # "test_loss" | "test_acc" | "gap"
+    baseline: float  # mean over the paired seeds, wd 0
+    treated: float  # mean over the paired seeds, this weight decay
+    interval: PairedInterval
+    verdict: str  # "helps" | "hurts" | "noise" | "unmeasured"
+
+    def to_dict(self) -> dict:
+        return {"weight_decay": self.weight_decay, "metric": self.metric,
+                "baseline_mean": self.baseline, "mean": self.treated, "verdict": self.verdict,
+                **self.interval.to_dict()}
+
+
+@dataclass(frozen=True)
+class Findings:
+    summaries: tuple[WeightDecaySummary, ...]
+    comparisons: tuple[Comparison, ...]
+    best: float | None  # weight decay with the highest mean final (validation) accuracy
+    chosen_by: str  # "validation accuracy" | "test accuracy"
+    underfitting: tuple[float, ...]  # the largest weight decays, each underfitting
+    poor_fit: tuple[float, ...]  # underfitting not explained by the penalty
+    overfitting: tuple[float, ...]
+    top_train_acc: float | None
+    n_test: int | None
+    n_train: int | None
+    diverged: tuple[tuple[float, int, int], ...]  # (wd, seed, finished epochs)
+
+    @property
+    def n_seeds(self) -> int:
+        return max((s.n for s in self.summaries), default=0)
+
+    def summary(self, weight_decay: float) -> WeightDecaySummary | None:
+        return next((s for s in self.summaries if s.weight_decay == weight_decay), None)
+
+    def comparison(self, weight_decay: float, metric: str) -> Comparison | None:
+        return next((c for c in self.comparisons
+                     if c.weight_decay == weight_decay and c.metric == metric), None)
+
+    def to_dict(self) -> dict:
+        return {"n_seeds": self.n_seeds, "n_test": self.n_test, "n_train": self.n_train,
+                "confidence": 0.95, "rules": RULES,
+                "best": {"weight_decay": self.best, "chosen_by": self.chosen_by},
+                "weight_decays": [s.to_dict() for s in self.summaries],
+                "comparisons": [c.to_dict() for c in self.comparisons],
+                "underfitting": list(self.underfitting), "poor_fit": list(self.poor_fit),
+                "overfitting": list(self.overfitting), "top_train_acc": self.top_train_acc,
+                "diverged": [{"weight_decay": wd, "seed": seed, "finished_epochs": n}
+                             for wd, seed, n in self.diverged]}
+
+
+def _counts(run: Run) -> bool:
+    return run.status != "diverged" and bool(run.epochs)
+
+
+def _summarise(weight_decay: float, runs: list[Run], n_test: int | None) -> WeightDecaySummary:
+    counted = [r for r in runs if _counts(r)]
+    lasts = [r.last for r in counted]
+    fewest = min(len(r.epochs) for r in counted)
+    has_val = all(row.val_acc is not None for row in lasts)
+    final_test_acc = Spread.of(row.test_acc for row in lasts)
+    return WeightDecaySummary(
+        weight_decay=weight_decay, seeds=tuple(r.seed for r in counted),
+        epochs=tuple(len(r.epochs) for r in counted), left_out=len(runs) - len(counted),
+        final_test_acc=final_test_acc,
+        best_test_acc=Spread.of(max(row.test_acc for row in r.epochs) for r in counted),
+        final_test_loss=Spread.of(row.test_loss for row in lasts),
+        final_train_acc=Spread.of(row.train_acc for row in lasts),
+        final_train_loss=Spread.of(row.train_loss for row in lasts),
+        gap=Spread.of(row.train_acc - row.test_acc for row in lasts),
+        final_val_acc=Spread.of(row.val_acc for row in lasts) if has_val else None,
+        final_val_loss=Spread.of(row.val_loss for row in lasts) if has_val else None,
+        test_se=None if not n_test else binomial_se(final_test_acc.mean, n_test),
+        mean_test_loss_curve=tuple(mean(r.epochs[e].test_loss for r in counted)
+                                   for e in range(fewest)))
+
+
+def _metric(run: Run, metric: str) -> float:
+    last = run.last
+    return last.train_acc - last.test_acc if metric == "gap" else getattr(last, metric)
+
+
+def compare(results: SweepResults, weight_decay: float, metric: str) -> Comparison | None:
+    """`weight_decay` against wd 0 on `metric`, over the seeds where both runs count and
+    finished the same number of epochs; None when there is no such seed."""
+    pairs = []
+    for run in results.runs_of(weight_decay):
+        try:
+            base = results.run(0.0, run.seed)
+        except KeyError:
             continue
-        last = rows[-1]
-        best = max(rows, key=lambda r: r.test_acc)
-        lowest = min(rows, key=lambda r: r.test_loss)
-        summaries.append(RunSummary(
-            weight_decay=run.weight_decay, status=run.status, epochs=len(rows),
-            final_train_acc=last.train_acc, final_test_acc=last.test_acc,
-            best_test_acc=best.test_acc, best_test_epoch=best.epoch,
-            final_train_loss=last.train_loss, final_test_loss=last.test_loss,
-            min_test_loss=lowest.test_loss, min_test_loss_epoch=lowest.epoch,
-            final_val_acc=last.val_acc, final_val_loss=last.val_loss))
-    return summaries
-
-
-def pick_best(summaries: list[RunSummary]) -> RunSummary | None:
-    """Best non-diverged run: by final validation accuracy if held out, else final test accuracy.
-
-    Equal accuracies are separated by the lower final loss on the same split.
-    """
-    candidates = [s for s in summaries if s.status != "diverged"]
-    if not candidates:
+        if _counts(run) and _counts(base) and len(run.epochs) == len(base.epochs):
+            pairs.append((run.seed, _metric(run, metric), _metric(base, metric)))
+    if not pairs:
         return None
-    if all(s.final_val_acc is not None for s in candidates):
-        return max(candidates, key=lambda s: (s.final_val_acc, -s.final_val_loss))
-    return max(candidates, key=lambda s: (s.final_test_acc, -s.final_test_loss))
-
-
-def chosen_by(summaries: list[RunSummary]) -> str:
-    candidates = [s for s in summaries if s.status != "diverged"]
-    if candidates and all(s.final_val_acc is not None for s in candidates):
-        return "validation accuracy"
-    return "test accuracy"
-
-
-def _points(fraction: float) -> str:
-    """A fraction as percentage points with one decimal, never "-0.0"."""
-    value = fraction * 100
-    return f"{0.0 if abs(value) < 0.05 else value:.1f}"
-
-
-def _pts(fraction: float) -> str:
-    return f"{_points(fraction)} points"
-
-
-def inferences(summaries: list[RunSummary]) -> list[str]:
-    """Plain-language findings, each computed from (and quoting) the numbers."""
-    lines: list[str] = []
-    best = pick_best(summaries)
-    finished = [s for s in summaries if s.status != "diverged"]
-    if best is None:
-        return ["No run finished an epoch without diverging, so there is nothing to compare."]
-    lines += _gain_over_none(finished, best)
-    lines += _underfitting(finished)
-    lines += _gap_trend(finished, underfit=_underfit_runs(finished))
-    lines += _overfitting(finished)
-    return lines
-
-
-def diverged_notes(results: dict) -> list[str]:
-    """One sentence per diverged run (including those that never finished an epoch)."""
-    return [f"wd {wd_label(run.weight_decay)} diverged after {len(run.epochs)} finished "
-            "epoch(s); it is left out of the comparison."
-            for run in sorted(results.runs, key=lambda r: r.key)
-            if run.status == "diverged"]
-
-
-def _gain_over_none(finished: list[RunSummary], best: RunSummary) -> list[str]:
-    baseline = next((s for s in finished if s.weight_decay == 0), None)
-    how = chosen_by(finished)
-    if baseline is None:
-        return [f"Best weight decay (by final {how}): {wd_label(best.weight_decay)}, "
-                f"test accuracy {best.final_test_acc:.2%}. The sweep has no wd 0 run, so there "
-                "is no baseline to compare against."]
-    if best.weight_decay == 0:
-        shown = (f"{baseline.final_val_acc:.2%}; test accuracy "
-                 if how.startswith("validation") else "")
-        return [f"No weight decay beat none: wd 0 has the best final {how} "
-                f"({shown}{baseline.final_test_acc:.2%})."]
-    gain = best.final_test_acc - baseline.final_test_acc
-    text = (f"Best weight decay (by final {how}): {wd_label(best.weight_decay)}, test accuracy "
-            f"{best.final_test_acc:.2%} against {baseline.final_test_acc:.2%} with none "
-            f"({'+' if gain >= 0 else '-'}{_pts(abs(gain))}).")
-    split = "validation" if how.startswith("validation") else "test"
-    best_acc, base_acc = ((best.final_val_acc, baseline.final_val_acc) if split == "validation"
-                          else (best.final_test_acc, baseline.final_test_acc))
-    if best_acc == base_acc:
-        best_loss, base_loss = ((best.final_val_loss, baseline.final_val_loss)
-                                if split == "validation"
-                                else (best.final_test_loss, baseline.final_test_loss))
-        text += (f" It ties with none on {split} accuracy and wins only on {split} loss "
-                 f"({best_loss:.4f} against {base_loss:.4f}).")
-    if abs(gain) < NOISE_MARGIN:
-        text += (f" A difference under {_pts(NOISE_MARGIN)} is within what another --seed "
-                 "can change; treat the values as equal.")
-    return [text]
-
-
-def _underfit_runs(finished: list[RunSummary]) -> list[RunSummary]:
-    top = max(s.final_train_acc for s in finished)
-    return [s for s in finished if s.final_train_acc < top - UNDERFIT_MARGIN]
-
-
-def _penalty_underfit(finished: list[RunSummary]) -> list[RunSummary]:
-    """The underfitting runs that the penalty explains: the largest weight decays, as long as
-    every larger value underfits too (too much decay hurts more as it grows)."""
-    under = _underfit_runs(finished)
-    tail: list[RunSummary] = []
-    for s in reversed(finished):  # finished is sorted by increasing weight decay
-        if s not in under or s.weight_decay == 0:
-            break
-        tail.insert(0, s)
-    return tail
-
-
-def _with_train_acc(runs: list[RunSummary]) -> str:
-    return ", ".join(f"{wd_label(s.weight_decay)} (train {s.final_train_acc:.2%})" for s in runs)
-
-
-def _underfitting(finished: list[RunSummary]) -> list[str]:
-    top = max(s.final_train_acc for s in finished)
-    under = _underfit_runs(finished)
-    if not under:
-        return [f"No value underfits: every final train accuracy is within "
-                f"{_pts(UNDERFIT_MARGIN)} of the best ({top:.2%})."]
-    by_penalty = _penalty_underfit(finished)
-    lines = []
-    if by_penalty:
-        lines.append(f"Underfitting: {_with_train_acc(by_penalty)} fit the training data more "
-                     f"than {_pts(UNDERFIT_MARGIN)} worse than the best run ({top:.2%}); the "
-                     "penalty is too strong there.")
-    others = [s for s in under if s not in by_penalty]
-    if others:
-        lines.append(f"Poor fit not explained by the penalty: {_with_train_acc(others)} fit "
-                     f"the training data more than {_pts(UNDERFIT_MARGIN)} worse than the best "
-                     f"run ({top:.2%}), although a larger weight decay fits it better; that "
-                     "points at unsteady training (try a smaller --lr or more --epochs), not at "
-                     "the decay.")
-    return lines
-
-
-def _gap_trend(finished: list[RunSummary], underfit: list[RunSummary]) -> list[str]:
-    if len(finished) < 2:
-        return []
-    first, last = finished[0], finished[-1]
-    narrowest = min(finished, key=lambda s: abs(s.gap))
-    if abs(last.gap - first.gap) < NOISE_MARGIN:
-        ends = (f"{_pts(first.gap)} at wd {wd_label(first.weight_decay)} and {_pts(last.gap)} "
-                f"at wd {wd_label(last.weight_decay)}")
-        text = (f"The train-test accuracy gap hardly changes with weight decay ({ends}: less "
-                f"than {_pts(NOISE_MARGIN)} apart, within what another --seed can change).")
+    interval = paired_interval([s for s, _, _ in pairs], [t - b for _, t, b in pairs])
+    if interval.low is None:
+        verdict = "unmeasured"
+    elif not interval.excludes_zero:
+        verdict = "noise"
     else:
-        direction = "narrows" if last.gap < first.gap else "widens"
-        text = (f"The train-test accuracy gap {direction} from {_pts(first.gap)} at wd "
-                f"{wd_label(first.weight_decay)} to {_pts(last.gap)} at wd "
-                f"{wd_label(last.weight_decay)}; it is narrowest at wd "
-                f"{wd_label(narrowest.weight_decay)} ({_pts(narrowest.gap)}).")
-        if narrowest in underfit:
-            text += (f" wd {wd_label(narrowest.weight_decay)} underfits, so its small gap comes "
-                     "from a low train accuracy, not from better generalisation.")
-    return [text]
+        better = interval.high < 0 if LOWER_IS_BETTER[metric] else interval.low > 0
+        verdict = "helps" if better else "hurts"
+    return Comparison(weight_decay, metric, mean(b for _, _, b in pairs),
+                      mean(t for _, t, _ in pairs), interval, verdict)
 
 
-def _overfitting(finished: list[RunSummary]) -> list[str]:
-    lines = []
-    for s in finished:
-        rose = s.final_test_loss > s.min_test_loss * (1 + OVERFIT_RISE)
-        if rose and s.epochs - s.min_test_loss_epoch >= OVERFIT_EPOCHS:
-            lines.append(f"Overfitting at wd {wd_label(s.weight_decay)}: the test loss was "
-                         f"lowest at epoch {s.min_test_loss_epoch} ({s.min_test_loss:.4f}) and "
-                         f"rose to {s.final_test_loss:.4f} by epoch {s.epochs}.")
-    return lines
+def _underfitting(summaries: list[WeightDecaySummary]) -> tuple[tuple, tuple, float | None]:
+    """(penalty underfitting, other poor fits, top mean train accuracy)."""
+    if not summaries:
+        return (), (), None
+    top = max(s.final_train_acc.mean for s in summaries)
+    under = [s.weight_decay for s in summaries
+             if s.final_train_acc.mean < top - UNDERFIT_MARGIN]
+    tail: list[float] = []  # the largest weight decays, as long as every larger one underfits
+    for s in reversed(summaries):
+        if s.weight_decay not in under or s.weight_decay == 0:
+            break
+        tail.insert(0, s.weight_decay)
+    return tuple(tail), tuple(wd for wd in under if wd not in tail), top
 
 
-def findings_table(summaries: list[RunSummary], best: RunSummary | None):
-    """A Rich table of the summaries, the best run's row highlighted.
+def _overfits(summary: WeightDecaySummary) -> bool:
+    curve = summary.mean_test_loss_curve
+    lowest = min(range(len(curve)), key=curve.__getitem__)
+    return (curve[-1] > curve[lowest] * (1 + OVERFIT_RISE)
+            and len(curve) - (lowest + 1) >= OVERFIT_EPOCHS)
 
-    The status column appears only when some run is not done. No value contains a space, so
-    in a narrow terminal only the headers wrap (80 columns fit all but the status column
-    beside a validation column, which is then shortened).
-    """
-    from rich.table import Table
 
-    has_val = any(s.final_val_acc is not None for s in summaries)
-    has_status = any(s.status != "done" for s in summaries)
-    names = ["wd", *(["status"] if has_status else []), *(["val acc"] if has_val else []),
-             "test acc", "best test acc", "at epoch", "gap", "train loss", "test loss"]
-    rows, styles = [], []
-    for s in summaries:
-        is_best = best is not None and s.weight_decay == best.weight_decay
-        row = [wd_label(s.weight_decay) + (" ★" if is_best else "")]
-        if has_status:
-            row.append(s.status)
-        if has_val:
-            row.append("" if s.final_val_acc is None else f"{s.final_val_acc:.2%}")
-        row += [f"{s.final_test_acc:.2%}", f"{s.best_test_acc:.2%}", str(s.best_test_epoch),
-                _points(s.gap), f"{s.final_train_loss:.4f}", f"{s.final_test_loss:.4f}"]
-        rows.append(row)
-        styles.append("bold green" if is_best else "red" if s.status == "diverged" else None)
-    table = Table(title="Findings per weight decay (final epoch unless noted)",
-                  caption=f"★ best by final {chosen_by(summaries)}; gap = train acc - test acc "
-                          "in points; losses are data losses (no penalty)")
-    for name in names:
-        table.add_column(name, justify="left" if name == "status" else "right")
-    for row, style in zip(rows, styles):
-        table.add_row(*row, style=style)
-    return table
+def analyse(results: SweepResults) -> Findings:
+    """Every number the table, the sentences and `--json` show."""
+    sizes = results.data or {}
+    n_test, n_train = sizes.get("test"), sizes.get("train")
+    summaries = [_summarise(wd, results.runs_of(wd), n_test) for wd in results.weight_decays
+                 if any(_counts(r) for r in results.runs_of(wd))]
+    comparisons = []
+    if any(s.weight_decay == 0 for s in summaries):
+        for s in summaries:
+            if s.weight_decay != 0:
+                comparisons += [c for c in (compare(results, s.weight_decay, m)
+                                            for m in (*JUDGED, "gap")) if c is not None]
+    has_val = bool(summaries) and all(s.final_val_acc is not None for s in summaries)
+    key = ((lambda s: (s.final_val_acc.mean, -s.final_val_loss.mean)) if has_val
+           else (lambda s: (s.final_test_acc.mean, -s.final_test_loss.mean)))
+    best = max(summaries, key=key).weight_decay if summaries else None
+    penalty, poor, top = _underfitting(summaries)
+    diverged = tuple((r.weight_decay, r.seed, len(r.epochs))
+                     for r in sorted(results.runs, key=lambda r: r.key)
+                     if r.status == "diverged")
+    return Findings(
+        summaries=tuple(summaries), comparisons=tuple(comparisons), best=best,
+        chosen_by="validation accuracy" if has_val else "test accuracy",
+        underfitting=penalty, poor_fit=poor,
+        overfitting=tuple(s.weight_decay for s in summaries if _overfits(s)),
+        top_train_acc=top, n_test=n_test, n_train=n_train, diverged=diverged)

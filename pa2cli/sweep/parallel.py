@@ -1,9 +1,9 @@
 """`--jobs N`: sweep runs trained in N worker processes, recorded by the parent.
 
 `placement.place_runs` deals the runs to the workers and gives each its device (with
-`--device cuda`, the visible GPUs round-robin) and `max(1, cores // N)` torch threads. Each
+`--device cuda`, the visible GPUs round-robin) and its share of the sweep's --threads. Each
 worker (a spawned process, so no thread pool is inherited half-initialised) loads the dataset
-itself and runs `point.execute_point` for each of its runs, on its own device, sending its events through a queue; batch events are thinned to a few per second. The parent
+itself and runs `point.execute_point` for each of its runs on its own device, sending its events through a queue; batch events are thinned to a few per second. The parent
 feeds every event to the same `Recorder` as a sequential sweep, so results.json has one writer.
 On Ctrl-C (or a failed worker) the parent sets a shared stop flag: every worker stops at its
 next batch and a run still queued does not start, so the interrupt takes effect at once.
@@ -13,14 +13,12 @@ This module must not render or decide what is recorded.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import queue as queue_module
 import time
 from concurrent.futures import ProcessPoolExecutor
 
 from pa2cli.sweep.config import SweepConfig
 from pa2cli.sweep.placement import Worker, place_runs
-from pa2cli.sweep.placement import threads_per_job as placement_threads
 from pa2cli.sweep.store import RunKey, SweepFolder
 
 BATCH_EVENT_SECONDS = 0.2
@@ -32,31 +30,33 @@ class StopRequested(Exception):
     """Raised inside a worker when the parent has asked every worker to stop."""
 
 
-def threads_per_job(jobs: int, cores: int | None = None) -> int:
-    return placement_threads(jobs, cores or os.cpu_count() or 1)
+def workers_for(keys: list[RunKey], jobs: int, device: str,
+                threads: int | None = None) -> list[Worker]:
+    """The workers of this machine for the runs `keys`: GPUs counted here, the sweep's threads
+    (default: the available cores) shared out, placed by a pure function in placement.py."""
+    from pa2cli.sweep.threads import available_cores
 
-
-def workers_for(keys: list[RunKey], jobs: int, device: str) -> list[Worker]:
-    """The workers of this machine for the runs `keys` (GPUs counted here, placed by a pure
-    function in placement.py)."""
     gpus = 0
     if device == "cuda":
         import torch
 
         gpus = torch.cuda.device_count()
-    return place_runs(keys, jobs, device, gpus, os.cpu_count() or 1)
+    return place_runs(keys, jobs, device, gpus, threads or available_cores())
 
 
 def _start_worker(events, stop) -> None:
     global _events, _stop
+    from pa2cli.sweep.threads import use_passive_wait_policy
+
+    use_passive_wait_policy()  # inherited from the parent already, unless run another way
     _events, _stop = events, stop
 
 
 def _work(config_dict: dict, folder: str, keys: tuple, device: str, threads: int,
           resume: bool) -> None:
-    import torch
+    from pa2cli.sweep.threads import apply_threads
 
-    torch.set_num_threads(threads)
+    apply_threads(threads)
     for key in keys:
         if _stop.is_set():  # queued before the parent stopped: do not start
             return

@@ -2,7 +2,8 @@
 
 `place_runs` is a pure function (no torch, no processes), so it is tested without a GPU:
 with `--device cuda` the N workers are spread round-robin over the visible GPUs (worker k on
-`cuda:(k mod GPUs)`), on the CPU every worker gets `cores // N` threads; the runs are dealt
+`cuda:(k mod GPUs)`); every worker gets an equal share of the sweep's threads (`--threads`,
+the host's cores being shared by all workers, on a GPU machine too); the runs are dealt
 round-robin to the workers, each worker training its runs one after another on its own device.
 `placement_lines` is what the sweep prints under its header. This module must not start work.
 """
@@ -22,14 +23,13 @@ class Worker:
     runs: tuple
 
 
-def threads_per_job(jobs: int, cores: int) -> int:
-    return max(1, cores // jobs)
-
-
 def place_runs(runs: Sequence, jobs: int, device: str, gpus: int = 0,
-               cores: int = 1) -> list[Worker]:
+               threads: int = 1) -> list[Worker]:
     """Deal `runs` to min(jobs, len(runs)) workers; `device` is "cuda", "cpu", "mps" or an
-    explicit "cuda:K"; `gpus` is how many CUDA devices are visible."""
+    explicit "cuda:K"; `gpus` is how many CUDA devices are visible; `threads` is the sweep's
+    total, shared out."""
+    from pa2cli.sweep.threads import threads_per_job
+
     count = max(1, min(jobs, len(runs)))
     if device == "cuda":
         if gpus < 1:
@@ -37,8 +37,8 @@ def place_runs(runs: Sequence, jobs: int, device: str, gpus: int = 0,
         devices = [f"cuda:{k % gpus}" for k in range(count)]
     else:
         devices = [device] * count
-    threads = threads_per_job(count, cores)  # the host's cores are shared by every worker
-    return [Worker(devices[k], threads, tuple(runs[k::count])) for k in range(count)]
+    share = threads_per_job(threads, count)
+    return [Worker(devices[k], share, tuple(runs[k::count])) for k in range(count)]
 
 
 def placement_lines(workers: list[Worker], label: Callable[[object], str]) -> list[str]:

@@ -1,11 +1,15 @@
 """Terminal plots of a sweep, drawn with plotext; all of plotext's global state lives here.
 
 For each weight decay: train vs test accuracy and train vs test loss over the epochs (side by
-side when the terminal is wide enough); then a summary of the final train and test accuracy
-against weight decay on a log axis, with 0 drawn one decade left of the smallest non-zero value.
-Every figure is cleared, drawn and built to a matrix; `plot_texts` returns strings,
-`save_plots` writes them with plotext (`.html` a web page, `.ansi` coloured text, anything
-else plain text). This module must not compute metrics: it only draws the saved numbers.
+side when the terminal is wide enough), each the mean over seeds, with error bars spanning the
+lowest to the highest seed (at most MAX_BARS epochs get a bar, so curves stay readable at 80
+columns); then the final accuracies and the final test loss against weight decay on a log
+axis, with min-max error bars, 0 drawn one decade left of the smallest non-zero value.
+Only runs that count in the findings (not diverged, at least one epoch) are drawn; curves stop
+at the fewest epochs any seed of that weight decay finished. Every figure is cleared, drawn
+and built to a matrix; `plot_texts` returns strings, `save_plots` writes them with plotext
+(`.html` a web page, `.ansi` coloured text, anything else plain text). This module must not
+compute findings: it only draws the saved numbers (means and ranges over seeds).
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import math
 from pathlib import Path
 
 from pa2cli.sweep.config import wd_label
+from pa2cli.sweep.store import Run, SweepResults
 
 TRAIN_MARKER, TEST_MARKER = "•", "x"
 SIDE_BY_SIDE_MIN_WIDTH = 100
 HEIGHT = 14
+MAX_BARS = 10
 
 
 def _figure():
@@ -29,9 +35,24 @@ def _figure():
     return figure
 
 
-def _draw_pair(figure, x, train, test) -> None:
-    for values, marker in ((train, TRAIN_MARKER), (test, TEST_MARKER)):
-        signal = figure.signal(x, values, marker=marker)
+def _mean_and_range(columns: list[list[float]]) -> tuple[list, list, list]:
+    """Per position: (mean, midpoint of min..max, half the range) over the seeds' values."""
+    means = [math.fsum(c) / len(c) for c in columns]
+    mids = [(min(c) + max(c)) / 2 for c in columns]
+    halves = [(max(c) - min(c)) / 2 for c in columns]
+    return means, mids, halves
+
+
+def _draw_pair(figure, x, train: list[list[float]], test: list[list[float]]) -> None:
+    """Mean lines of train and test; min-max bars where the seeds differ (thinned)."""
+    step = max(1, math.ceil(len(x) / MAX_BARS))
+    for columns, marker in ((train, TRAIN_MARKER), (test, TEST_MARKER)):
+        means, mids, halves = _mean_and_range(columns)
+        if any(h > 0 for h in halves):
+            keep = [i for i in range(len(x)) if i % step == step - 1 or i == len(x) - 1]
+            figure.draw(figure.error([x[i] for i in keep], [mids[i] for i in keep],
+                                     [halves[i] for i in keep]))
+        signal = figure.signal(x, means, marker=marker)
         signal.lines()
         figure.draw(signal)
     figure.legend(active=False)
@@ -43,27 +64,37 @@ def _epoch_ticks(n: int) -> list[int]:
     return ticks if ticks[-1] == n else ticks + [n]
 
 
-def _curve(rows: list[dict], metric: str, title: str, width: int, log_y: bool = False):
+def _columns(runs: list[Run], name: str, epochs: int) -> list[list[float]]:
+    return [[getattr(run.epochs[e], name) for run in runs] for e in range(epochs)]
+
+
+def _curve(runs: list[Run], metric: str, title: str, width: int, log_y: bool = False):
     figure = _figure()
     figure.plot_size(width, HEIGHT)
-    epochs = [row.epoch for row in rows]
-    _draw_pair(figure, epochs, [getattr(row, f"train_{metric}") for row in rows],
-               [getattr(row, f"test_{metric}") for row in rows])
+    epochs = min(len(run.epochs) for run in runs)
+    _draw_pair(figure, list(range(1, epochs + 1)), _columns(runs, f"train_{metric}", epochs),
+               _columns(runs, f"test_{metric}", epochs))
     figure.title(f"{title}   {TRAIN_MARKER} train  {TEST_MARKER} test")
     figure.label("epoch", axis="x")
-    figure.ruler("x").ticks(_epoch_ticks(len(rows)))
+    figure.ruler("x").ticks(_epoch_ticks(epochs))
     if log_y:
         figure.ruler("y").scale("log")
     return figure.build()
 
 
-def _run_figures(run: dict, width: int) -> list:
-    rows, label = run.epochs, wd_label(run.weight_decay)
-    note = "" if run.status == "done" else f" ({run.status})"
+def _seeds_note(runs: list[Run]) -> str:
+    if len(runs) == 1:
+        return "" if runs[0].status == "done" else f" ({runs[0].status})"
+    partial = sum(run.status != "done" for run in runs)
+    return f" ({len(runs)} seeds{f', {partial} partial' if partial else ''}; bars: min-max)"
+
+
+def _run_figures(runs: list[Run], width: int) -> list:
+    label = wd_label(runs[0].weight_decay) + _seeds_note(runs)
     side_by_side = width >= SIDE_BY_SIDE_MIN_WIDTH
     each = width // 2 if side_by_side else width
-    accuracy = _curve(rows, "acc", f"wd {label}{note}: accuracy", each)
-    loss = _curve(rows, "loss", f"wd {label}{note}: data loss (log scale)", each, log_y=True)
+    accuracy = _curve(runs, "acc", f"wd {label}: accuracy", each)
+    loss = _curve(runs, "loss", f"wd {label}: data loss (log scale)", each, log_y=True)
     return [accuracy + loss] if side_by_side else [accuracy, loss]
 
 
@@ -74,15 +105,29 @@ def log_positions(weight_decays: list[float]) -> list[float]:
     return [math.log10(wd) if wd > 0 else zero_at for wd in weight_decays]
 
 
-def _summary_figure(runs: list[dict], width: int):
-    runs = sorted((r for r in runs if r.epochs), key=lambda r: r.weight_decay)
-    decays = [r.weight_decay for r in runs]
+def _summary_figure(groups: list[list[Run]], width: int, metric: str):
+    """Final `metric` ("acc": train and test; "loss": test) against weight decay, min-max bars."""
+    decays = [runs[0].weight_decay for runs in groups]
     x = log_positions(decays)
     figure = _figure()
     figure.plot_size(width, HEIGHT)
-    _draw_pair(figure, x, [r.last.train_acc for r in runs], [r.last.test_acc for r in runs])
-    figure.title(f"final accuracy vs weight decay (log axis)   {TRAIN_MARKER} train  "
-                 f"{TEST_MARKER} test")
+    finals = {name: [[getattr(run.last, name) for run in runs] for runs in groups]
+              for name in ("train_acc", "test_acc", "test_loss")}
+    seeds = max(len(runs) for runs in groups)
+    bars = "   bars: min-max" if seeds > 1 else "   (log axis)"
+    if metric == "acc":
+        _draw_pair(figure, x, finals["train_acc"], finals["test_acc"])
+        figure.title(f"final accuracy vs weight decay   {TRAIN_MARKER} train  "
+                     f"{TEST_MARKER} test{bars}")
+    else:
+        means, mids, halves = _mean_and_range(finals["test_loss"])
+        if any(h > 0 for h in halves):
+            figure.draw(figure.error(x, mids, halves))
+        signal = figure.signal(x, means, marker=TEST_MARKER)
+        signal.lines()
+        figure.draw(signal)
+        figure.legend(active=False)
+        figure.title(f"final test loss vs weight decay{bars}")
     figure.label("weight decay", axis="x")
     figure.ruler("x").ticks(x, [wd_label(wd) for wd in decays])
     if len(x) == 1:
@@ -90,23 +135,32 @@ def _summary_figure(runs: list[dict], width: int):
     return figure.build()
 
 
-def build_figures(results: dict, width: int = 100) -> list:
-    """plotext matrices: the per-run figures, then the summary (runs without epochs skipped)."""
-    first = results.seeds[0] if results.runs else 0
-    runs = sorted((r for r in results.runs if r.epochs and r.seed == first),
-                  key=lambda r: r.weight_decay)
-    figures = [figure for run in runs for figure in _run_figures(run, width)]
-    if runs:
-        figures.append(_summary_figure(runs, width))
+def drawn_runs(results: SweepResults) -> list[list[Run]]:
+    """Per weight decay (increasing), the runs drawn: not diverged, at least one epoch."""
+    groups = []
+    for wd in results.weight_decays:
+        runs = [r for r in results.runs_of(wd) if r.epochs and r.status != "diverged"]
+        if runs:
+            groups.append(runs)
+    return groups
+
+
+def build_figures(results: SweepResults, width: int = 100) -> list:
+    """plotext matrices: the per-weight-decay figures, then the summaries."""
+    groups = drawn_runs(results)
+    figures = [figure for runs in groups for figure in _run_figures(runs, width)]
+    if groups:
+        figures.append(_summary_figure(groups, width, "acc"))
+        figures.append(_summary_figure(groups, width, "loss"))
     return figures
 
 
-def plot_texts(results: dict, width: int = 100, colors: bool = False) -> list[str]:
+def plot_texts(results: SweepResults, width: int = 100, colors: bool = False) -> list[str]:
     """Each figure as a string (with ANSI colours when `colors`)."""
     return [figure.string(colorless=not colors) for figure in build_figures(results, width)]
 
 
-def save_plots(results: dict, path: Path, width: int = 100) -> None:
+def save_plots(results: SweepResults, path: Path, width: int = 100) -> None:
     """Export every figure into one file: .html page, .ansi coloured text, else plain text."""
     figures = build_figures(results, width)
     if not figures:

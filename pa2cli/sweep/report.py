@@ -60,7 +60,7 @@ def resumed_from(console: Console, results: SweepResults, epochs: int) -> None:
     console.print(f"Continuing from the saved epochs: {kept}.\n", highlight=False)
 
 
-def plots(console: Console, results: dict) -> None:
+def plots(console: Console, results: SweepResults) -> None:
     from pa2cli.sweep.plots import plot_texts
 
     width = max(40, min(console.width, MAX_PLOT_WIDTH))
@@ -68,23 +68,35 @@ def plots(console: Console, results: dict) -> None:
         console.print(Text.from_ansi(text))
 
 
-def findings(console: Console, results: dict) -> None:
-    from pa2cli.sweep.findings import (diverged_notes, findings_table, inferences, pick_best,
-                                       summarise)
+def findings(console: Console, results: SweepResults) -> None:
+    from pa2cli.sweep.findings import analyse
+    from pa2cli.sweep.sentences import sentences
+    from pa2cli.sweep.table import findings_table
 
-    summaries = summarise(results)
-    if summaries:
-        console.print(findings_table(summaries, pick_best(summaries)))
+    found = analyse(results)
+    if found.summaries:
+        console.print(findings_table(found))
     console.print("[bold]Findings[/bold]")
     bullets = Table.grid(padding=(0, 1))  # a hanging indent: wrapped lines stay under the text
     bullets.add_column(no_wrap=True)
     bullets.add_column()
-    for line in diverged_notes(results) + inferences(summaries):
+    for line in sentences(found):
         bullets.add_row(" •", Text(line))
     console.print(bullets)
 
 
-def show(console: Console, results: dict, with_plots: bool) -> None:
+def findings_json(results: SweepResults) -> str:
+    """`pa2 plot --json`: the findings' numbers and sentences as one JSON document."""
+    import json
+
+    from pa2cli.sweep.findings import analyse
+    from pa2cli.sweep.sentences import sentences
+
+    found = analyse(results)
+    return json.dumps({**found.to_dict(), "sentences": sentences(found)}, indent=2)
+
+
+def show(console: Console, results: SweepResults, with_plots: bool) -> None:
     if with_plots:
         plots(console, results)
     findings(console, results)

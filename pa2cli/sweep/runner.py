@@ -100,27 +100,36 @@ def _run_label(key: RunKey) -> str:
     return f"wd {wd_label(key[0])} seed {key[1]}"
 
 
-def prepare_results(config: SweepConfig, folder: SweepFolder, resume: bool) -> SweepResults:
+def data_sizes(dataset) -> dict:
+    """Images per split, saved beside the runs (the findings' binomial errors need n_test)."""
+    return {"train": len(dataset.train), "test": len(dataset.test),
+            "val": None if dataset.val is None else len(dataset.val)}
+
+
+def prepare_results(config: SweepConfig, folder: SweepFolder, resume: bool,
+                    dataset) -> SweepResults:
     """The results to continue: the saved ones (plus runs for added seeds) or new ones."""
     if not resume:
-        return SweepResults.new(config.to_dict(), config.weight_decays, config.seed_list)
+        return SweepResults.new(config.to_dict(), config.weight_decays, config.seed_list,
+                                data_sizes(dataset))
     results = folder.load()
     results.config = config.to_dict()
+    results.data = data_sizes(dataset)
     results.add_missing(config.weight_decays, config.seed_list)
     return results
 
 
 def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resume: bool = False,
               jobs: int = 1, console=None, show_progress: bool = True,
-              after_epoch: AfterEpoch | None = None, vectorize: str = "off",
-              ray_options=None) -> tuple[SweepResults, list[str]]:
+              after_epoch: AfterEpoch | None = None, threads: int | None = None,
+              vectorize: str = "off", ray_options=None) -> tuple[SweepResults, list[str]]:
     """Run (or continue) the sweep; return its results (as saved) and the divergence messages."""
     from rich.console import Console
 
     from pa2cli.sweep.progress import SweepProgress
 
     console = console or Console()
-    results = prepare_results(config, folder, resume)
+    results = prepare_results(config, folder, resume, dataset)
     pending = plan(results, config)
     folder.save(results)
     n_batches = math.ceil(len(dataset.train) / config.batch_size)
@@ -136,7 +145,7 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
             from pa2cli.sweep.parallel import run_parallel, workers_for
             from pa2cli.sweep.placement import placement_lines
 
-            workers = workers_for(pending, jobs, str(device))
+            workers = workers_for(pending, jobs, str(device), threads)
             for line in placement_lines(workers, _run_label):
                 console.print(line, highlight=False)
             run_parallel(config, folder, workers, resume, recorder)

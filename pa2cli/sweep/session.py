@@ -100,11 +100,15 @@ def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[st
 
 
 def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int, plot: bool,
-                explicit: set[str], baseline_added: bool, console: Console | None = None,
-                vectorize: str = "off", ray_options=None) -> int:
+                explicit: set[str], baseline_added: bool, threads: int | None = None,
+                console: Console | None = None, vectorize: str = "off",
+                ray_options=None) -> int:
     from pa2cli.sweep import report
     from pa2cli.sweep.runner import run_sweep
+    from pa2cli.sweep.threads import apply_threads, default_threads
 
+    threads = threads or default_threads()
+    apply_threads(threads)
     console = console or Console(highlight=False)
     if ray_options is not None:
         from pa2cli.sweep.ray_backend import check_options, import_ray
@@ -118,7 +122,8 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
         report.resumed_from(console, folder.load(), config.epochs)
     try:
         results, _ = run_sweep(config, folder, dataset, device, resume=resume, jobs=jobs,
-                               console=console, vectorize=vectorize, ray_options=ray_options)
+                               console=console, threads=threads, vectorize=vectorize,
+                               ray_options=ray_options)
     except KeyboardInterrupt:
         console.print(f"\n[bold]Interrupted.[/bold] Every finished epoch is saved in "
                       f"{folder.path}; continue with: pa2 sweep --out {folder.path} --resume",
@@ -131,13 +136,18 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
     return 0
 
 
-def show_saved(folder: str, *, save_to: str | None, plot: bool,
+def show_saved(folder: str, *, save_to: str | None, plot: bool, as_json: bool = False,
                console: Console | None = None) -> None:
     from pa2cli.sweep import report
     from pa2cli.sweep.store import load_results
 
     console = console or Console(highlight=False)
     results = load_results(Path(folder))
+    if as_json:
+        import click
+
+        click.echo(report.findings_json(results))
+        return
     if save_to and not Path(save_to).expanduser().parent.is_dir():
         raise UserError("its folder does not exist", where=f"--save {save_to}",
                         fix="Create the folder first, or give a path in an existing one.")
@@ -146,7 +156,12 @@ def show_saved(folder: str, *, save_to: str | None, plot: bool,
         from pa2cli.sweep.plots import save_plots
 
         try:
-            save_plots(results, Path(save_to))
+            if Path(save_to).suffix.lower() in (".png", ".pdf", ".svg"):
+                from pa2cli.sweep import figures
+
+                figures.save(figures.overview_figure(results), Path(save_to))
+            else:
+                save_plots(results, Path(save_to))
         except OSError as exc:
             raise UserError(f"could not write the plots ({exc.strerror or exc})",
                             where=str(save_to), fix="Give a writable file path.") from None

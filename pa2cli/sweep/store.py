@@ -8,8 +8,10 @@ weights and batch order, so runs with the same seed are *paired*.
 results.json has the shape `{"config": {...}, "runs": [{"weight_decay": float, "seed": int,
 "status": "done"|"partial"|"diverged", "epochs": [{"epoch": 1, "train_loss": ..., "train_acc":
 ..., "test_loss": ..., "test_acc": ..., "seconds": ...}, ...]}, ...]}` (plus `val_loss`/
-`val_acc` per epoch when a validation split is held out). Files written before seeds existed
-have no "seed" per run: their runs load with the sweep's single seed, `config.seed`.
+`val_acc` per epoch when a validation split is held out), and `"data": {"train": n, "test":
+n, "val": n or null}`, the images per split (absent in older files). Files written before
+seeds existed have no "seed" per run: their runs load with the sweep's single seed,
+`config.seed`.
 results.csv holds the same rows. Both are rewritten atomically (temporary file + `os.replace`)
 after every epoch, so an interrupted sweep loses no finished epoch; checkpoints
 (`checkpoints/wd_<value>_seed_<seed>.pt`) are replaced atomically too.
@@ -104,15 +106,19 @@ class Run:
 
 @dataclass
 class SweepResults:
-    """Everything results.json holds: the config dict and the runs, in training order."""
+    """Everything results.json holds: the config dict, the runs in training order, and the
+    number of images per split (`data`: {"train": n, "test": n, "val": n or None}; None in
+    files written before it was recorded)."""
 
     config: dict
     runs: list[Run] = field(default_factory=list)
+    data: dict | None = None
 
     @classmethod
-    def new(cls, config: dict, weight_decays, seeds) -> "SweepResults":
+    def new(cls, config: dict, weight_decays, seeds, data: dict | None = None) -> "SweepResults":
         """A sweep that has not trained yet: one partial run per (seed, weight decay)."""
-        return cls(config, [Run(*run_key(wd, seed)) for seed in seeds for wd in weight_decays])
+        return cls(config, [Run(*run_key(wd, seed)) for seed in seeds for wd in weight_decays],
+                   data)
 
     def run(self, weight_decay: float, seed: int) -> Run:
         key = run_key(weight_decay, seed)
@@ -143,7 +149,11 @@ class SweepResults:
                       key=lambda r: r.seed)
 
     def to_dict(self) -> dict:
-        return {"config": self.config, "runs": [run.to_dict() for run in self.runs]}
+        data = {"config": self.config}
+        if self.data is not None:
+            data["data"] = self.data
+        data["runs"] = [run.to_dict() for run in self.runs]
+        return data
 
 
 def csv_text(results: SweepResults) -> str:
@@ -249,6 +259,17 @@ def parse_results(data, source: str = "results.json") -> SweepResults:
     legacy_seed = config.get("seed", 0)
     if not _is_int(legacy_seed) or not 0 <= legacy_seed <= MAX_SEED:
         bad("config.seed", "not a whole number >= 0")
+    sizes = data.get("data")
+    if sizes is not None:
+        if not isinstance(sizes, dict):
+            bad("data", "not an object")
+        for split in ("train", "test", "val"):
+            value = sizes.get(split)
+            if value is not None and (not _is_int(value) or value < 1):
+                bad(f"data.{split}", "not a whole number >= 1")
+        if sizes.get("train") is None or sizes.get("test") is None:
+            bad("data", "needs the train and test image counts")
+        sizes = {split: sizes.get(split) for split in ("train", "test", "val")}
     runs, seen = [], set()
     for i, run in enumerate(data["runs"]):
         where = f"runs[{i}]"
@@ -270,7 +291,7 @@ def parse_results(data, source: str = "results.json") -> SweepResults:
             bad(where, f"a second run for weight decay {key[0]!r} and seed {key[1]}")
         seen.add(key)
         runs.append(Run(key[0], key[1], run["status"], rows))
-    return SweepResults(config, runs)
+    return SweepResults(config, runs, sizes)
 
 
 def _parse_row(row, j: int, where: str, bad) -> EpochRow:

@@ -61,3 +61,10 @@ def test_topic_prose_only_uses_characters_latex_output_can_typeset(rel):
     prose += [k.text for k in topic.kinks] + [s.op for s in topic.decomposition.stages]
     unknown = {c: text for text in prose for c in unmapped_characters(text)}
     assert not unknown, f"{topic.id}: characters without a LaTeX mapping: {unknown}"
+
+
+def test_markdown_prose_puts_maths_runs_in_dollars_and_keeps_words():
+    from pa2cli.explain.prose import markdown_text
+
+    out = markdown_text("pⱼ = e^(zⱼ) / S for the loss torch.nn.CrossEntropyLoss (50% of it)")
+    assert out == r"$p_{j} = e^{z_{j}} / S$ for the loss `torch.nn.CrossEntropyLoss` (50% of it)"

@@ -1,28 +1,9 @@
-"""pdflatex for the compile tests: skipped only on a developer machine without TeX; in CI (the
-CI variable set) a missing pdflatex fails, so the compile tests can never pass by skipping."""
+"""The `run` fixture of the compile tests (`compile_document` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from pa2cli.report import tex
-
-
-@pytest.fixture
-def compile_document():
-    if tex.pdflatex() is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdflatex is missing in CI: .ci/run installs texlive-latex-base")
-        pytest.skip("pdflatex is not installed (CI installs it)")
-
-    def compile_it(path, runs: int = 2) -> tex.Compiled:
-        result = tex.compile_tex(path, runs=runs)
-        assert result.ok, f"{path.name} does not compile: {result.errors[:3]}"
-        return result
-
-    return compile_it
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ from pa2cli.report import tex
 TOPICS = [rel.removeprefix("topics/").removesuffix(".toml") for rel in load_index().topics]
 
 
+@pytest.mark.parametrize("verify", [False, True], ids=["", "verify"])
 @pytest.mark.parametrize("topic_id", TOPICS)
-def test_topic_latex_compiles_and_fits_the_page(run, tmp_path, compile_document, topic_id):
-    fragment = run("explain", topic_id, "--format", "latex").output
+def test_topic_latex_compiles_and_fits_the_page(run, tmp_path, compile_document, topic_id, verify):
+    fragment = run("explain", topic_id, "--format", "latex", *(["--verify"] if verify else [])).output
     (tmp_path / "topic.tex").write_text(fragment)
     document = tmp_path / "doc.tex"
     document.write_text(tex.standalone(r"\input{topic.tex}"))

@@ -30,7 +30,8 @@ def test_plot_redraws_every_run_the_summary_and_the_findings(saved_sweep):
     for wd in ("0", "1e-4", "1e-3"):
         assert f"wd {wd}: accuracy" in result.output
         assert f"wd {wd}: data loss" in result.output
-    assert "final accuracy vs weight decay (log axis)" in result.output
+    assert "final accuracy vs weight decay" in result.output
+    assert "final test loss vs weight decay" in result.output
     assert "Findings per weight decay" in result.output
     assert "No weight decay beat none" in result.output  # identical curves: none is as good
 

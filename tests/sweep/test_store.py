@@ -18,7 +18,8 @@ EPOCH_KEYS = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seco
 def test_results_json_has_the_documented_shape(tmp_path, digits, tiny_config, run_tiny_sweep):
     run_tiny_sweep(tiny_config, tmp_path, digits)
     results = json.loads((tmp_path / "results.json").read_text())
-    assert set(results) == {"config", "runs"}
+    assert set(results) == {"config", "data", "runs"}
+    assert results["data"] == {"train": len(digits.train), "test": len(digits.test), "val": None}
     assert results["config"]["weight_decays"] == [0.0, 1e-3]
     assert "penalty" in results["config"]["loss"]
     assert [run["weight_decay"] for run in results["runs"]] == [0.0, 1e-3]

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from pa2cli.cli import cli
 from pa2cli.sweep.command import parse_weight_decays, spread_multi_value_option
+from pa2cli.sweep.config import SweepConfig
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def test_no_baseline_leaves_zero_out(captured):
 
 def test_without_wd_the_default_values_and_baseline_are_used(captured):
     _, config = captured()
-    assert config.weight_decays == (0.0, 1e-4, 1e-3, 1e-2)
+    assert config.weight_decays == (0.0, *SweepConfig().weight_decays)
 
 
 @pytest.mark.parametrize("bad, shown", [("-1e-3", "-1e-3"), ("abc", "'abc'"),
@@ -95,10 +96,10 @@ def test_equals_form_is_accepted(captured):
     assert config.weight_decays == (1e-4, 1e-3)
 
 
-def test_each_parallel_job_gets_its_share_of_the_cores():
-    from pa2cli.sweep.parallel import threads_per_job
+def test_each_parallel_job_gets_its_share_of_the_threads():
+    from pa2cli.sweep.threads import threads_per_job
 
-    assert [threads_per_job(jobs, cores=8) for jobs in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
+    assert [threads_per_job(8, jobs) for jobs in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
 
 
 @pytest.mark.parametrize("optimizer, lr", [("sgd", 0.05), ("adam", 1e-3), ("adamw", 1e-3)])

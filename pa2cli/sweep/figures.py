@@ -1,0 +1,158 @@
+"""Report-quality figures of a saved sweep, drawn with matplotlib (headless Agg, no pyplot).
+
+- `curves_figure`: per weight decay, train vs test accuracy and loss over epochs; with several
+  seeds for one weight decay, the mean line and a band from the lowest to the highest seed.
+- `final_figure`: final train and test accuracy against weight decay (log axis, 0 placed one
+  decade left of the smallest non-zero value), with error bars (min to max over seeds).
+- `overview_figure`: both in one figure, for `pa2 plot DIR --save fig.png|.pdf|.svg`.
+
+Runs are grouped by weight decay here (`groups`), whatever else tells them apart (a seed).
+matplotlib is imported inside the functions, so only the report and the plot export load it.
+This module reads results; it never trains, computes findings, or prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pa2cli.sweep.config import wd_label
+from pa2cli.sweep.plots import log_positions
+from pa2cli.sweep.store import SweepResults
+
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+TRAIN, TEST = "#1f77b4", "#d62728"
+LOG_SCALE_RATIO = 10.0  # a loss axis spanning more than this factor is drawn on a log scale
+
+
+@dataclass(frozen=True)
+class Group:
+    """The runs of one weight decay, as arrays (seed x epoch); epochs beyond the shortest run cut."""
+
+    weight_decay: float
+    seeds: int
+    epochs: np.ndarray
+    metrics: dict[str, np.ndarray]  # "train_acc" -> (seeds, epochs)
+    complete: bool  # every run finished
+
+
+def groups(results: SweepResults) -> list[Group]:
+    """The runs with at least one epoch, grouped by weight decay (smallest first), one row per seed."""
+    out = []
+    for decay in results.weight_decays:
+        runs = [run for run in results.runs_of(decay) if run.epochs]
+        if not runs:
+            continue
+        length = min(len(run.epochs) for run in runs)
+        metrics = {name: np.array([[row.metric(name) for row in run.epochs[:length]] for run in runs], dtype=float)
+                   for name in ("train_acc", "test_acc", "train_loss", "test_loss")}
+        epochs = np.array([row.epoch for row in runs[0].epochs[:length]])
+        out.append(Group(decay, len(runs), epochs, metrics, all(run.status == "done" for run in runs)))
+    return out
+
+
+def _new_figure(width: float, height: float):
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _band(axes, x, values: np.ndarray, colour: str, label: str, percent: bool) -> None:
+    scale = 100.0 if percent else 1.0
+    mean = values.mean(axis=0) * scale
+    axes.plot(x, mean, color=colour, label=label, linewidth=1.6)
+    if values.shape[0] > 1:
+        axes.fill_between(x, values.min(axis=0) * scale, values.max(axis=0) * scale, color=colour, alpha=0.2,
+                          linewidth=0)
+
+
+def _draw_curves(axes_row, group: Group) -> None:
+    seeds = f", {group.seeds} seeds (mean; band: min–max)" if group.seeds > 1 else ""
+    state = "" if group.complete else " (unfinished)"
+    accuracy, loss = axes_row
+    for split, colour in (("train", TRAIN), ("test", TEST)):
+        _band(accuracy, group.epochs, group.metrics[f"{split}_acc"], colour, split, percent=True)
+        _band(loss, group.epochs, group.metrics[f"{split}_loss"], colour, split, percent=False)
+    accuracy.set_title(f"weight decay {wd_label(group.weight_decay)}{state}: accuracy{seeds}", fontsize=9)
+    loss.set_title(f"weight decay {wd_label(group.weight_decay)}{state}: loss{seeds}", fontsize=9)
+    from matplotlib.ticker import MaxNLocator
+
+    accuracy.set_ylabel("accuracy (%)")
+    losses = np.concatenate([group.metrics["train_loss"].ravel(), group.metrics["test_loss"].ravel()])
+    wide = np.all(losses > 0) and losses.max() > LOG_SCALE_RATIO * losses.min()
+    loss.set_ylabel("data loss" + (" (log scale)" if wide else ""))
+    if wide:  # losses spanning more than a factor of 10 read better on a log axis
+        loss.set_yscale("log")
+    for axes in axes_row:
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_xlabel("epoch")
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize=8)
+
+
+def _draw_final(axes, found: list[Group]) -> None:
+    decays = [g.weight_decay for g in found]
+    x = np.array(log_positions(decays))
+    for split, colour, shift in (("train", TRAIN, -0.04), ("test", TEST, 0.04)):
+        finals = [g.metrics[f"{split}_acc"][:, -1] * 100 for g in found]
+        mean = np.array([f.mean() for f in finals])
+        low = mean - np.array([f.min() for f in finals])
+        high = np.array([f.max() for f in finals]) - mean
+        axes.errorbar(x + shift, mean, yerr=[low, high], color=colour, marker="o", capsize=4, label=split)
+    seeds = max(g.seeds for g in found)
+    axes.set_title("final accuracy vs weight decay" + (f" (mean of up to {seeds} seeds; bars: min–max)"
+                                                       if seeds > 1 else ""), fontsize=9)
+    axes.set_xticks(x, [wd_label(d) for d in decays])
+    axes.set_xlabel("weight decay (log axis; 0 drawn one decade left)")
+    axes.set_ylabel("final accuracy (%)")
+    if len(x) == 1:
+        axes.set_xlim(x[0] - 1, x[0] + 1)
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8)
+
+
+def _nothing(results: SweepResults) -> list[Group]:
+    from pa2cli.errors import UserError
+
+    found = groups(results)
+    if not found:
+        raise UserError("no finished epoch to draw", where="results.json",
+                        fix="Let `pa2 sweep` finish at least one epoch (or resume it with --resume)")
+    return found
+
+
+def curves_figure(results: SweepResults):
+    found = _nothing(results)
+    figure = _new_figure(9, 2.6 * len(found))
+    axes = figure.subplots(len(found), 2, squeeze=False)
+    for row, group in zip(axes, found):
+        _draw_curves(row, group)
+    return figure
+
+
+def final_figure(results: SweepResults):
+    found = _nothing(results)
+    figure = _new_figure(6.5, 3.2)
+    _draw_final(figure.subplots(), found)
+    return figure
+
+
+def overview_figure(results: SweepResults):
+    """The curves of every weight decay and, below, final accuracy against weight decay."""
+    found = _nothing(results)
+    figure = _new_figure(9, 2.6 * len(found) + 3.2)
+    grid = figure.add_gridspec(len(found) + 1, 2, height_ratios=[2.6] * len(found) + [3.2])
+    for i, group in enumerate(found):
+        _draw_curves([figure.add_subplot(grid[i, 0]), figure.add_subplot(grid[i, 1])], group)
+    _draw_final(figure.add_subplot(grid[len(found), :]), found)
+    return figure
+
+
+def save(figure, path: Path) -> None:
+    """Write a figure; the format follows the suffix (.png at 150 dpi, .pdf, .svg)."""
+    figure.savefig(path, dpi=150)

@@ -1,0 +1,22 @@
+"""A full `pa2 report --format latex --pdf` (sweep figures, all nine topics, the built-in network)
+compiles with no box overfull by more than 1 pt."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from pa2cli.cli import cli
+from pa2cli.report import tex
+
+
+def test_full_latex_report_compiles_and_fits_the_page(tmp_path, sweep_folder, compile_document):
+    out = tmp_path / "rep"
+    result = CliRunner().invoke(
+        cli, ["report", "--sweep", str(sweep_folder), "--format", "latex", "--pdf", "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF-")
+    log = (out / "report.log").read_text(errors="replace")
+    overfull = [float(m["pt"]) for m in tex.OVERFULL.finditer(log)]
+    assert [pt for pt in overfull if pt > 1.0] == [], [line for line in log.splitlines() if "Overfull" in line]
+    text = (out / "report.tex").read_text()
+    assert text.count(r"\includegraphics") == 2 and text.count(r"\subsection*{") >= 9
