@@ -18,12 +18,16 @@ import argparse
 import os
 import time
 
-import torch
+from pa2cli.sweep.threads import use_passive_wait_policy
 
-from pa2cli.sweep.config import DEFAULT_LR, SweepConfig
-from pa2cli.sweep.data import load_dataset
-from pa2cli.sweep.training import new_run, to_device, train_run
-from pa2cli.sweep.vectorized import train_vectorized
+use_passive_wait_policy()  # as `pa2 sweep` does, before torch is imported
+
+import torch  # noqa: E402
+
+from pa2cli.sweep.config import DEFAULT_LR, SweepConfig  # noqa: E402
+from pa2cli.sweep.data import load_dataset  # noqa: E402
+from pa2cli.sweep.training import new_run, to_device, train_run  # noqa: E402
+from pa2cli.sweep.vectorized import train_vectorized  # noqa: E402
 
 WEIGHT_DECAYS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2)
 
