@@ -143,6 +143,20 @@ def _connect(ray, options: RayOptions):
     return True
 
 
+def connect_cluster(options: RayOptions):
+    """Connect (unless already connected) and check the cluster can run one run; returns the
+    function that disconnects what this call connected. UserErrors say what is wrong."""
+    ray = import_ray()
+    connected = _connect(ray, options)
+    try:
+        _check_resources(ray, options)
+    except BaseException:
+        if connected:
+            ray.shutdown()
+        raise
+    return ray.shutdown if connected else (lambda: None)
+
+
 def _check_resources(ray, options: RayOptions) -> dict:
     resources = ray.cluster_resources()
     for name, wanted, option in (("CPU", options.cpus_per_run, "--cpus-per-run"),

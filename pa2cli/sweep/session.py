@@ -116,6 +116,11 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
         import_ray()  # a missing Ray is said before anything is written
         check_options(config, ray_options)
     folder, config, device, dataset = prepare(config, out, resume, explicit)
+    disconnect = None
+    if ray_options is not None:  # the cluster's resources are checked before results.json
+        from pa2cli.sweep.ray_backend import connect_cluster
+
+        disconnect = connect_cluster(ray_options)
     report.header(console, config, dataset, device, str(folder.path),
                   baseline_added and not resume)
     if resume:
@@ -129,6 +134,9 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
                       f"{folder.path}; continue with: pa2 sweep --out {folder.path} --resume",
                       highlight=False)
         return INTERRUPTED_EXIT
+    finally:
+        if disconnect is not None:
+            disconnect()
     console.print()
     report.show(console, results, with_plots=plot)
     console.print(f"\nResults: {folder.results_path} and results.csv beside it "

@@ -139,6 +139,14 @@ def test_a_worker_without_the_model_file_trains_the_shipped_source(tmp_path, mon
     assert 0 <= events[2][2]["test_acc"] <= 1
 
 
+def test_asking_for_more_gpus_than_the_cluster_has_is_one_line(ray_cluster, tmp_path):
+    result = CliRunner().invoke(cli, ["sweep", "--backend", "ray", "--gpus-per-run", "1",
+                                      "--epochs", "1", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert "--gpus-per-run 1: 1 is more than the cluster's 0 GPUs" in result.output
+    assert not (tmp_path / "o" / "results.json").exists()  # said before any result is written
+
+
 def test_missing_ray_exits_2_naming_the_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
     result = CliRunner().invoke(cli, ["sweep", "--backend", "ray", "--out", str(tmp_path / "o")])
@@ -151,6 +159,7 @@ def test_missing_ray_exits_2_naming_the_extra(tmp_path, monkeypatch):
     (["--address", "127.0.0.1:1"], "--address"),
     (["--backend", "ray", "--jobs", "2"], "--backend ray"),
     (["--backend", "ray", "--vectorize", "on"], "--backend ray"),
+    (["--backend", "ray", "--device", "cuda"], "--gpus-per-run 1"),
 ])
 def test_ray_option_conflicts_are_one_line_errors(args, where):
     result = CliRunner().invoke(cli, ["sweep", *args])
