@@ -210,3 +210,26 @@ def test_vectorize_on_with_jobs_is_a_one_line_error():
     assert result.exit_code == 2
     assert "--vectorize on" in result.output and "--jobs" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_sequential_sweep_resumes_vectorised_from_its_checkpoints(
+        tmp_path, digits, run_tiny_sweep):
+    """Checkpoints are the same files in both modes; runs resumed at different epochs are
+    trained in one pass per epoch count."""
+    config = SweepConfig(epochs=3, weight_decays=(0.0, 1e-2), seeds=2, device="cpu")
+    whole, _ = run_tiny_sweep(config, tmp_path / "whole", digits, vectorize="off")
+
+    def interrupt(key, row):
+        if key == (0.0, 1) and row.epoch == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_tiny_sweep(config, tmp_path / "cut", digits, vectorize="off", after_epoch=interrupt)
+    saved = json.loads((tmp_path / "cut" / "results.json").read_text())
+    assert [len(run["epochs"]) for run in saved["runs"]] == [3, 3, 2, 0]
+    resumed, _ = run_tiny_sweep(config, tmp_path / "cut", digits, vectorize="on", resume=True)
+    for a, b in zip(resumed.runs, whole.runs):
+        assert (a.key, a.status, len(a.epochs)) == (b.key, "done", 3)
+        for x, y in zip(a.epochs, b.epochs):
+            assert x.test_loss == pytest.approx(y.test_loss, abs=1e-4)
+            assert abs(x.test_acc - y.test_acc) <= 1 / len(digits.test) + 1e-12
