@@ -180,7 +180,8 @@ def _sweep_help() -> str:
               help="Hold out this fraction of train; pick the best weight decay on it.")
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True,
               help="Train this many runs at once, in separate processes (each gets "
-                   "THREADS/JOBS threads).")
+                   "THREADS/JOBS threads; with --device cuda they go round-robin over the "
+                   "visible GPUs).")
 @click.option("--threads", type=click.IntRange(1), default=None,
               help="CPU threads torch may use in all (default: OMP_NUM_THREADS if set, else "
                    "min(cores, 2)); idle threads sleep (OMP_WAIT_POLICY=PASSIVE unless set), "
