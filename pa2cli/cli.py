@@ -22,6 +22,8 @@ COMMANDS = {
     "sweep": "pa2cli.sweep.command:sweep",
     "plot": "pa2cli.sweep.command:plot",
     "report": "pa2cli.report.command:report",
+    "progress": "pa2cli.home:progress_command",
+    "reset": "pa2cli.home:reset_command",
 }
 
 WELCOME = """\
@@ -31,12 +33,15 @@ WELCOME = """\
           [cyan]pa2 sweep --wd 0 1e-4 1e-3[/cyan]
   [bold]Part B[/bold]  1–2. step-by-step gradient derivations of activations and losses
           [cyan]pa2 explain[/cyan]            (list topics)   [cyan]pa2 explain huber[/cyan]
+          [cyan]pa2 explain huber --quiz[/cyan]   (drill: type the gradient yourself)
           3. hand backpropagation on your own network, every number checked
           [cyan]pa2 backprop --weights weights.json[/cyan]   ([cyan]--template[/cyan] for a starter file)
+          [cyan]pa2 backprop --random[/cyan]      (practise on a new network first)
   [bold]Report[/bold]  all of it in one document with figures (Markdown, or LaTeX and PDF)
           [cyan]pa2 report[/cyan]   [cyan]pa2 report --format latex --pdf[/cyan]
 
-Run [cyan]pa2 COMMAND --help[/cyan] for the options of each command."""
+Run [cyan]pa2 COMMAND --help[/cyan] for the options of each command; [cyan]pa2 progress[/cyan] shows
+where you are."""
 
 SHORT_HELP = {
     "explain": "Step-by-step gradient derivations (Part B, questions 1-2).",
@@ -44,6 +49,8 @@ SHORT_HELP = {
     "sweep": "Train once per weight decay; plot and compare (Part A).",
     "plot": "Redraw the plots and findings of a saved sweep.",
     "report": "Write your report (Markdown or LaTeX) with figures.",
+    "progress": "Where you are and the next step (--json for data).",
+    "reset": "Forget progress: backprop, explain or all (asks first).",
 }
 
 
@@ -64,15 +71,27 @@ class LazyGroup(click.Group):
             formatter.write_dl([(name, SHORT_HELP[name]) for name in COMMANDS])
 
 
-@click.group(cls=LazyGroup, invoke_without_command=True)
+@click.group(cls=LazyGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="pa2")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
-    """pa2: a terminal tutor for gradients, hand backpropagation and weight decay."""
+    """pa2: a terminal tutor for gradients, hand backpropagation and weight decay.
+
+    On a terminal, `pa2` alone shows your progress and the next step; otherwise (a pipe, a
+    file) it prints the overview of the commands. Exit status: 0 success, 1 a wrong answer
+    (`pa2 backprop --check`), 2 a usage mistake, 130 interrupted. NO_COLOR=1 turns colour off.
+    """
     if ctx.invoked_subcommand is None:
         from rich.console import Console
 
-        Console(highlight=False).print(WELCOME)
+        console = Console(highlight=False)
+        if console.is_terminal:
+            from pa2cli.home import show_home
+
+            show_home(console)
+        else:
+            console.print(WELCOME)
 
 
 def main() -> None:

@@ -289,6 +289,9 @@ def _decomposition(table: Table, ctx: _Context) -> Decomposition:
         name = sub.string("name")
         if not name.isidentifier() or name in variables or name in {s.name for s in stages}:
             raise UserError(f"stage name {name!r} must be a new identifier", where=sub.at("name"))
+        if name in CONSTANTS:
+            raise UserError(f"stage name {name!r} is a constant in expressions ({', '.join(sorted(CONSTANTS))})",
+                            where=sub.at("name"), fix="Choose another letter (v for an exponential, say)")
         before = variables | {s.name for s in stages}
         op, text, latex = sub.string("op"), sub.string("text"), sub.string("latex")
         expr = _expr(sub, "expr", before)

@@ -2,10 +2,11 @@
 
 - `content_dir()`: the `content/` data (derivations, the example network). In a wheel it is
   installed as `pa2cli/content`; in a source checkout it is the top-level `content/`.
-- `data_home()`: saved quiz progress. `$PA2_HOME` when set, else `$XDG_DATA_HOME/pa2`, else
-  `~/.local/share/pa2`.
-- `cache_home()`: downloaded datasets. `$PA2_HOME/cache` when set, else `$XDG_CACHE_HOME/pa2`,
-  else `~/.cache/pa2`.
+- `data_home()`: saved quiz places and the progress file. `$PA2_HOME` when set, else the
+  platform's user data folder from platformdirs (`~/.local/share/pa2` or `$XDG_DATA_HOME/pa2`
+  on Linux, `~/Library/Application Support/pa2` on macOS, `%LOCALAPPDATA%\\pa2` on Windows).
+- `cache_home()`: downloaded datasets. `$PA2_HOME/cache` when set, else the platform's user
+  cache folder (`~/.cache/pa2` or `$XDG_CACHE_HOME/pa2` on Linux).
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import platformdirs
+
 _PACKAGE = Path(__file__).resolve().parent
+APP = "pa2"
 
 
 def content_dir() -> Path:
@@ -24,12 +28,10 @@ def content_dir() -> Path:
 def data_home() -> Path:
     if os.environ.get("PA2_HOME"):
         return Path(os.environ["PA2_HOME"]).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "pa2"
+    return platformdirs.user_data_path(APP, appauthor=False)
 
 
 def cache_home() -> Path:
     if os.environ.get("PA2_HOME"):
         return Path(os.environ["PA2_HOME"]).expanduser() / "cache"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "pa2"
+    return platformdirs.user_cache_path(APP, appauthor=False)

@@ -1,5 +1,9 @@
 """Fixtures shared across test folders.
 
+`pa2_home` (automatic): every test keeps pa2's saved state (quiz places, progress) in its own
+PA2_HOME, never in the user's data folder; subprocesses and pseudo-terminals inherit it through
+the environment.
+
 `compile_document`: pdflatex for the compile tests, skipped only on a developer machine without
 TeX; in CI (the CI variable set) a missing pdflatex fails, so a compile test never passes by
 skipping there.
@@ -12,6 +16,13 @@ import os
 import pytest
 
 from pa2cli.report import tex
+
+
+@pytest.fixture(autouse=True)
+def pa2_home(tmp_path, monkeypatch):
+    home = tmp_path / "pa2home"
+    monkeypatch.setenv("PA2_HOME", str(home))
+    return home
 
 
 @pytest.fixture

@@ -119,14 +119,6 @@ def test_every_local_derivative_and_adjoint_has_its_latex_and_no_machine_syntax(
                     assert machine not in latex, f"{topic.id}: stage {stage.name}: {latex!r} has {machine!r}"
 
 
-def test_no_stage_is_named_like_a_constant():
-    from pa2cli.expr import CONSTANTS
-
-    for topic in present_topics():
-        clash = [s.name for s in topic.decomposition.stages if s.name in CONSTANTS or s.name == "e"]
-        assert not clash, f"{topic.id}: stage names {clash} read as constants (Euler's e)"
-
-
 def test_prose_names_no_internal_function_id():
     import re
 

@@ -22,14 +22,76 @@ Examples:
   pa2 backprop --weights weights.json   quiz on your network
   pa2 backprop --weights weights.json --resume
   pa2 backprop --weights weights.json --solve --format latex > solution.tex
-  pa2 backprop --weights weights.json --check answers.json
+  pa2 backprop --weights weights.json --check answers.json [--hide-answers]
+  pa2 backprop --random                 quiz on a new practice network (its seed is printed)
+  pa2 backprop --random --seed 42 --shape 3-2-1 --solve
+  pa2 backprop --random --seed 42 --template > practice.json
+
+\b
+Exit status: 0 done (with --check: every answer right), 1 a wrong answer (--check),
+2 a usage mistake, 130 interrupted (Ctrl-C; the quiz keeps its place).
 """
 
 
-def _load(weights: str | None):
-    from pa2cli.backprop.spec import read_network
+class BackpropCommand(click.Command):
+    """Lists the activations and losses a network file may choose, from registry.py, in --help."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        with formatter.section('Network file choices ("activation", "activations", "loss")'):
+            formatter.write_dl(choice_rows())
+
+
+def choice_rows() -> list[tuple[str, str]]:
+    from pa2cli.backprop.registry import ACTIVATIONS, LOSSES
+
+    rows = [(name, f"activation a = {entry.formula.format(z='z')}")
+            for name, entry in ACTIVATIONS.items()]
+    rows += [(name, f"loss E = Σ_o {entry.formula.format(t='t_o', a='a_o', n='n')}")
+             for name, entry in LOSSES.items()]
+    return rows
+
+
+@dataclasses.dataclass(frozen=True)
+class Practice:
+    """The --random network asked for: its seed and shape."""
+
+    seed: int
+    shape: tuple[int, ...]
+
+    def options(self) -> str:
+        from pa2cli.backprop.practice import DEFAULT_SHAPE, shape_text
+
+        shape = "" if self.shape == DEFAULT_SHAPE else f" --shape {shape_text(self.shape)}"
+        return f"--random --seed {self.seed}{shape}"
+
+
+def _practice(random_flag: bool, seed: int | None, shape: str | None, weights: str | None,
+              resume: bool) -> Practice | None:
+    """--random/--seed/--shape (either of the last two implies --random), or None."""
+    if not (random_flag or seed is not None or shape is not None):
+        return None
+    from pa2cli.backprop import practice
+
+    if weights is not None:
+        raise UserError("--weights and --random/--seed/--shape cannot be combined",
+                        where="options", fix="Use your file or a practice network, not both.")
+    if seed is None and resume:
+        raise UserError("--resume of a practice network needs its seed", where="--seed",
+                        fix="Add --seed N with the seed printed when the quiz started.")
+    chosen = practice.new_seed() if seed is None else practice.check_seed(seed)
+    return Practice(chosen, practice.parse_shape(shape) if shape else practice.DEFAULT_SHAPE)
+
+
+def _load(weights: str | None, practice_choice: Practice | None = None):
+    from pa2cli.backprop.spec import read_network, validate
     from pa2cli.paths import content_dir
 
+    if practice_choice is not None:
+        from pa2cli.backprop import practice
+
+        data = practice.random_network_data(practice_choice.seed, practice_choice.shape)
+        return validate(data, practice.label(practice_choice.seed, practice_choice.shape))
     if weights is not None:
         return read_network(weights)
     network = read_network(content_dir() / "networks" / "example.json")
@@ -48,39 +110,70 @@ def _file_text(data: dict) -> str:
     return "{\n" + ",\n".join(items) + "\n}"
 
 
-@click.command(epilog=EPILOG)
+@click.command(cls=BackpropCommand, epilog=EPILOG)
 @click.option("--weights", "-w", type=click.Path(exists=True, dir_okay=False),
               help="Your network file (JSON). Default: the built-in 2-2-2 example.")
+@click.option("--random", "random_flag", is_flag=True,
+              help="A new practice network in the style of Figure 1 (sigmoid, half_sse); "
+                   "the seed is printed so you can come back to it.")
+@click.option("--seed", type=int, help="The practice network's seed (implies --random).")
+@click.option("--shape", metavar="W-W[-W]",
+              help="Layer widths of the practice network: 2 to 4 widths, each 1 to 4 "
+                   "[default: 2-2-2] (implies --random).",
+              shell_complete=lambda ctx, param, incomplete: [
+                  s for s in ("2-2-2", "2-2-1", "3-2-1", "2-3-2", "3-3-2", "2-2-2-2")
+                  if s.startswith(incomplete)])
 @click.option("--resume", is_flag=True, help="Continue the saved quiz for this network.")
 @click.option("--solve", is_flag=True, help="Print the full worked solution.")
-@click.option("--json", "as_json", is_flag=True, help="Print {quantity: value} as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print {quantity: value} as JSON (also with --solve).")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "latex"]),
               help="Format of the worked solution (implies --solve).")
 @click.option("--check", "sheet", type=click.Path(exists=True, dir_okay=False),
               help="Grade a JSON sheet {quantity: value}: exit 0 all right, 1 any wrong.")
-@click.option("--template", is_flag=True, help="Print a starter network file to fill in.")
+@click.option("--hide-answers", is_flag=True,
+              help="With --check: say right or wrong and how far off, never the correct value.")
+@click.option("--template", is_flag=True,
+              help="Print a starter network file to fill in (with --random: the practice one).")
 @click.option("--rtol", type=click.FloatRange(min=0), help="Relative tolerance [default: 1e-3].")
 @click.option("--atol", type=click.FloatRange(min=0), help="Absolute tolerance [default: 1e-6].")
 @click.option("--sigfig", type=click.IntRange(1, 15),
               help="Grade to N significant figures instead of rtol/atol.")
 @click.pass_context
-def backprop(ctx, weights, resume, solve, as_json, fmt, sheet, template, rtol, atol, sigfig):
+def backprop(ctx, weights, random_flag, seed, shape, resume, solve, as_json, fmt, sheet,
+             hide_answers, template, rtol, atol, sigfig):
     """Hand backpropagation on your network, every number checked (Part B, question 3).
 
     Draws the network, then asks for every quantity in teaching order: z and a per node,
     the loss, dE/da and delta per node, each gradient and each updated parameter.
     """
-    modes = [name for name, on in (("--solve/--format", solve or fmt), ("--json", as_json),
-                                   ("--check", sheet), ("--template", template),
-                                   ("--resume", resume)) if on]
+    if as_json and fmt in ("markdown", "latex"):
+        raise UserError(f"--json and --format {fmt} cannot be combined", where="options",
+                        fix="Choose one output format.")
+    modes = [name for name, on in (("--solve/--format", (solve or fmt) and not as_json),
+                                   ("--json", as_json), ("--check", sheet),
+                                   ("--template", template), ("--resume", resume)) if on]
     if len(modes) > 1:
         raise UserError(f"{' and '.join(modes)} cannot be combined", where="options",
                         fix="Choose one mode.")
+    if hide_answers and not sheet:
+        raise UserError("only applies to --check", where="--hide-answers",
+                        fix="Add --check answers.json.")
     if sigfig is not None and (rtol is not None or atol is not None):
         raise UserError("--sigfig replaces --rtol/--atol", where="--sigfig",
                         fix="Give one or the other.")
+    practice_choice = _practice(random_flag, seed, shape, weights, resume)
+    if practice_choice is not None:
+        click.echo(f"Practice network: seed {practice_choice.seed}, shape "
+                   f"{'-'.join(map(str, practice_choice.shape))} (again: pa2 backprop "
+                   f"{practice_choice.options()})", err=True)
     if template:
-        click.echo(_file_text(_load(None).to_json_dict()))
+        from pa2cli.backprop.registry import ACTIVATIONS, LOSSES
+
+        click.echo(_file_text(_load(None, practice_choice).to_json_dict()))
+        click.echo(f'Choices: "activation" (and per node "activations") one of '
+                   f'{", ".join(ACTIVATIONS)}; "loss" one of {", ".join(LOSSES)} '
+                   "(formulas: pa2 backprop --help).", err=True)
         return
 
     from rich.console import Console
@@ -88,7 +181,7 @@ def backprop(ctx, weights, resume, solve, as_json, fmt, sheet, template, rtol, a
     from pa2cli.backprop.engine import solve as compute
     from pa2cli.backprop.grading import Tolerance
 
-    solution = compute(_load(weights))
+    solution = compute(_load(weights, practice_choice))
     defaults = Tolerance()
     tolerance = Tolerance(defaults.rtol if rtol is None else rtol,
                           defaults.atol if atol is None else atol, sigfig)
@@ -111,7 +204,7 @@ def backprop(ctx, weights, resume, solve, as_json, fmt, sheet, template, rtol, a
 
         expected = solution.values()
         report = check_sheet(load_sheet(sheet, expected), expected, tolerance)
-        console.print(check_table(report, tolerance))
+        console.print(check_table(report, tolerance, hide_answers=hide_answers))
         ctx.exit(0 if report.all_correct else 1)
 
     from pathlib import Path
@@ -119,8 +212,11 @@ def backprop(ctx, weights, resume, solve, as_json, fmt, sheet, template, rtol, a
     from pa2cli.backprop.quiz import Quiz, Reader, state_path
 
     again = ["pa2 backprop --resume"] + ([f"--weights {shlex.quote(weights)}"] if weights else [])
+    again += [practice_choice.options()] if practice_choice else []
     again += [f"--{name} {value}" for name, value in
               (("rtol", rtol), ("atol", atol), ("sigfig", sigfig)) if value is not None]
+    path = state_path(Path(weights) if weights else None,
+                      practice=practice_choice.options() if practice_choice else None)
     quiz = Quiz(solution, tolerance, console, Reader(console, sys.stdin.isatty()),
-                state_path(Path(weights) if weights else None), " ".join(again))
+                path, " ".join(again))
     ctx.exit(quiz.run(resume))

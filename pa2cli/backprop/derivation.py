@@ -5,6 +5,7 @@ update rule, and the note on fixed biases in the classic published example.
 
 Every line comes in two forms, `text` (Unicode, the terminal) and `latex`, and is built from the
 network's edges, biases, activations and loss only: there is no branch for a particular network.
+How each loss and activation is written comes from their entries in registry.py.
 Nothing here computes a number (engine.py does) or prints (solution.py does).
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from pa2cli.backprop.latex import param
 from pa2cli.backprop.quantities import backward_order
+from pa2cli.backprop.registry import ACTIVATIONS, LOSSES
 from pa2cli.backprop.spec import Network
 
 
@@ -21,39 +23,6 @@ from pa2cli.backprop.spec import Network
 class Line:
     text: str
     latex: str  # maths when `maths`, else LaTeX text
-
-
-@dataclass(frozen=True)
-class LossForm:
-    text: str  # E = … over the targets {targets}
-    latex: str
-    slope_text: str  # ∂E/∂a_o with {t} and {a}
-    slope_latex: str
-    why: str
-
-
-# Each loss as a student writes it ({n}: the number of targets).
-LOSS_FORMS: dict[str, LossForm] = {
-    "half_sse": LossForm("E = ½ Σₒ (tₒ − aₒ)²", r"E = \tfrac12 \sum_{o} (t_o - a_o)^2",
-                         "−({t} − {a})", r"-({t} - {a})",
-                         "The ½ is there for convenience: it cancels the 2 that the power rule brings down, "
-                         "so the output error signal is just aₒ − tₒ. It halves E and every gradient, "
-                         "and moves no minimum."),
-    "sse": LossForm("E = Σₒ (tₒ − aₒ)²", r"E = \sum_{o} (t_o - a_o)^2",
-                    "−2({t} − {a})", r"-2({t} - {a})",
-                    "Without a ½ the power rule's 2 stays in every gradient."),
-    "mse": LossForm("E = (1/n) Σₒ (tₒ − aₒ)²", r"E = \frac{1}{n} \sum_{o} (t_o - a_o)^2",
-                    "−2({t} − {a})/n", r"-\frac{{2}}{{n}}({t} - {a})",
-                    "The mean divides the sum, and so every gradient, by n, the number of targets."),
-}
-
-# ∂a/∂z of each activation, written with the node's own a and z.
-ACTIVATION_SLOPES: dict[str, tuple[str, str]] = {
-    "sigmoid": ("a(1 − a)", r"a(1 - a)"),
-    "tanh": ("1 − a²", r"1 - a^2"),
-    "relu": ("1 if z > 0, else 0", r"\mathbf{1}[z > 0]"),
-    "linear": ("1", "1"),
-}
 
 
 def _a(network: Network, node: str) -> tuple[str, str]:
@@ -89,7 +58,7 @@ def dE_da(network: Network, node: str) -> Line:
         parts.append(_join([_d(E, z_next), _d(z_next, a)]))
     left = _d(E, a)
     if node in network.targets and len(parts) == 1:
-        form = LOSS_FORMS[network.loss]
+        form = LOSSES[network.loss]
         return Line(f"{left[0]} = " + form.slope_text.format(t=f"t_{node}", a=f"a_{node}"),
                     rf"{left[1]} = " + form.slope_latex.format(t=f"t_{{{node}}}", a=f"a_{{{node}}}"))
     text = " + ".join(p[0] for p in parts)
@@ -102,7 +71,6 @@ def dE_da(network: Network, node: str) -> Line:
 
 def delta(network: Network, node: str) -> Line:
     E, z, a = _names(network, node)
-    slope = ACTIVATION_SLOPES[network.activations[node]]
     return Line(f"δ_{node} = ∂E/∂z_{node} = {_d(E, a)[0]} · {_d(a, z)[0]}",
                 rf"\delta_{{{node}}} = {_d(E, z)[1]} = {_d(E, a)[1]} \, {_d(a, z)[1]}")
 
@@ -144,7 +112,7 @@ def factorisations(network: Network) -> dict[str, Line]:
 
 def preamble(network: Network) -> list[tuple[str, Line]]:
     """("maths" | "prose", line) pairs that open a worked solution."""
-    form = LOSS_FORMS[network.loss]
+    form = LOSSES[network.loss]
     targets = ", ".join(network.targets)
     n = len(network.targets)
     out = [("prose", Line(f"The loss sums over the targets o ∈ {{{targets}}} (n = {n}):",
@@ -153,6 +121,9 @@ def preamble(network: Network) -> list[tuple[str, Line]]:
            ("maths", Line("∂E/∂aₒ = " + form.slope_text.format(t="tₒ", a="aₒ"),
                           r"\frac{\partial E}{\partial a_o} = " + form.slope_latex.format(t="t_o", a="a_o"))),
            ("prose", Line(form.why, "")),
+           *(("maths", Line(f"{name}: a = {ACTIVATIONS[name].formula.format(z='z')}, "
+                            f"∂a/∂z = {ACTIVATIONS[name].slope_text}", ACTIVATIONS[name].latex))
+             for name in sorted(set(network.activations.values()))),
            ("prose", Line("Each computed node n has a net input z_n (the weighted sum of its inputs plus its "
                           "biases) and an output a_n = f(z_n). Its error signal is δ_n = ∂E/∂z_n = ∂E/∂a_n · "
                           "∂a_n/∂z_n, where ∂a/∂z is " + _slopes_text(network) + ".", ""))]
@@ -171,4 +142,4 @@ def preamble(network: Network) -> list[tuple[str, Line]]:
 
 def _slopes_text(network: Network) -> str:
     used = sorted(set(network.activations.values()))
-    return "; ".join(f"{ACTIVATION_SLOPES[name][0]} for {name}" for name in used)
+    return "; ".join(f"{ACTIVATIONS[name].slope_text} for {name}" for name in used)

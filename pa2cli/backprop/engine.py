@@ -1,7 +1,7 @@
 """One forward and backward pass through a validated Network, in numpy float64, with its working.
 
 Like micrograd, each operation keeps its forward value and its local backward rule side by side
-(`ACTIVATIONS`, `LOSSES`), and each comes with the formula a student writes. `solve()` returns a
+(one entry each in registry.py, with the formula a student writes). `solve()` returns a
 `Solution`: for every named quantity (see quantities.py) its symbolic formula, the formula with
 the numbers substituted (itself a valid pa2cli.expr expression, used as the hint), and the exact
 value. Formulas name inputs by their node name, targets `t_<o>`, parameters by their name and
@@ -13,58 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from pa2cli.backprop.quantities import backward_order, teaching_order
+from pa2cli.backprop.registry import ACTIVATIONS, LOSSES
 from pa2cli.backprop.spec import Network
 from pa2cli.errors import UserError
-
-
-@dataclass(frozen=True)
-class Activation:
-    """a = f(z) and its local derivative da/dz written in terms of z and a."""
-
-    forward: Callable[[np.float64], np.float64]
-    local_grad: Callable[[np.float64, np.float64], np.float64]
-    formula: str  # in {z}
-    grad_formula: str  # in {z} and {a}; "1" for the identity
-
-
-def _sigmoid(z):
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-z))
-
-
-ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation(_sigmoid, lambda z, a: a * (1.0 - a),
-                          "1/(1 + exp(-{z}))", "{a}*(1 - {a})"),
-    "tanh": Activation(np.tanh, lambda z, a: 1.0 - a * a, "tanh({z})", "(1 - {a}^2)"),
-    "relu": Activation(lambda z: np.maximum(z, 0.0), lambda z, a: np.float64(z > 0),
-                       "max(0, {z})", "step({z})"),
-    "linear": Activation(lambda z: z, lambda z, a: np.float64(1.0), "{z}", "1"),
-}
-
-
-@dataclass(frozen=True)
-class Loss:
-    """One target's loss term E_o(t, a; n targets) and its local derivative dE_o/da."""
-
-    term: Callable[[np.float64, np.float64, int], np.float64]
-    local_grad: Callable[[np.float64, np.float64, int], np.float64]
-    formula: str  # in {t}, {a}, {n}
-    grad_formula: str
-
-
-LOSSES: dict[str, Loss] = {
-    "half_sse": Loss(lambda t, a, n: 0.5 * (t - a) ** 2, lambda t, a, n: -(t - a),
-                     "1/2*({t} - {a})^2", "-({t} - {a})"),
-    "sse": Loss(lambda t, a, n: (t - a) ** 2, lambda t, a, n: -2.0 * (t - a),
-                "({t} - {a})^2", "-2*({t} - {a})"),
-    "mse": Loss(lambda t, a, n: (t - a) ** 2 / n, lambda t, a, n: -2.0 * (t - a) / n,
-                "({t} - {a})^2/{n}", "-2*({t} - {a})/{n}"),
-}
 
 LEARNING_RATE = "η"
 

@@ -72,6 +72,19 @@ def how_far(given: float, expected: float) -> str:
     return text
 
 
+def how_far_hidden(given: float, expected: float) -> str:
+    """`too high by about 1%`: how far off, without any number the correct value follows from
+    (the percentage is rounded to one significant figure, or 'by far' beyond 100%; no 'check
+    the sign', which would give the correct value away as minus the answer)."""
+    direction = "too high" if given > expected else "too low"
+    if expected == 0:
+        return direction
+    percent = abs((given - expected) / expected) * 100
+    if percent > 100:
+        return f"{direction} by far (more than 100% off)"
+    return f"{direction} by about {float(f'{percent:.1g}'):g}%"
+
+
 @dataclass(frozen=True)
 class Graded:
     name: str

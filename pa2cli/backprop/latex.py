@@ -125,7 +125,8 @@ def _latex(node: ast.AST, first: bool = True) -> str:
         return "-" + _wrapped(node.operand, 3)
     if isinstance(node, ast.Call):
         args = ", ".join(_latex(arg) for arg in node.args)
-        return rf"{_FUNCTIONS.get(node.func.id, node.func.id)}\left({args}\right)"
+        name = _FUNCTIONS.get(node.func.id, rf"\operatorname{{{node.func.id}}}")
+        return rf"{name}\left({args}\right)"
     op = type(node.op)
     if op is ast.Div:
         return rf"\frac{{{_latex(node.left)}}}{{{_latex(node.right)}}}"

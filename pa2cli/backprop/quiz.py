@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,8 +36,17 @@ from pa2cli.files import write_atomically
 from pa2cli.paths import data_home
 
 STATE_VERSION = 1
-KEYS = "Answer with a number or an expression such as 1/(1+exp(-0.3775)).\n" \
+KEYS = "Answer with a number or an expression such as {example}.\n" \
        "? hint · s reveal and move on · q quit (your place is saved)"
+
+
+def example_answer(steps: list[Step]) -> str:
+    """An expression the student could type for one of their own first quantities: the first
+    hint that calls a function (`1/(1 + exp(-0.3775))`), else the first hint."""
+    calls = [step for step in steps if re.search(r"[A-Za-z]\(", step.substituted)]
+    for step in calls[:1] or steps[:1]:
+        return step.substituted.replace(" ", "")
+    return "0.5"
 
 
 class QuitQuiz(Exception):
@@ -60,9 +70,12 @@ def fingerprint(solution: Solution) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def state_path(source: Path | None) -> Path:
-    """The state file of one network file (or of the built-in example when `source` is None)."""
-    if source is None:
+def state_path(source: Path | None, practice: str | None = None) -> Path:
+    """The state file of one network file, of a practice network (`practice`: its options,
+    such as `--random --seed 42`), or of the built-in example when both are None."""
+    if practice is not None:
+        key = "practice-" + "-".join(practice.replace("--", "").split()[1:])
+    elif source is None:
         key = "builtin-example"
     else:
         resolved = str(Path(source).resolve())
@@ -169,7 +182,7 @@ class Quiz:
             return 130 if isinstance(stop, KeyboardInterrupt) else 0
         save_state(self.path, state)  # an unwritable data folder is reported before question 1
         self.console.print(draw(self.solution.network))
-        self.console.print(Text(KEYS, style="dim"))
+        self.console.print(Text(KEYS.format(example=example_answer(self.steps)), style="dim"))
         try:
             section = None
             while state.position < len(self.steps):
@@ -183,13 +196,29 @@ class Quiz:
                 save_state(self.path, state)
         except (EOFError, QuitQuiz, KeyboardInterrupt) as stop:
             save_state(self.path, state)
+            self._record(state, finished=False)
             self.console.print()
             self.console.print(f"Saved at question {state.position + 1} of {len(self.steps)}. "
-                               f"Continue with: {self.resume_command}")
+                               f"Continue with: {self.resume_command}",
+                               soft_wrap=True)  # one line, so the command copies whole
             return 130 if isinstance(stop, KeyboardInterrupt) else 0
         self.console.print(score_table(self.solution, state.outcomes))
         self.path.unlink(missing_ok=True)
+        self._record(state, finished=True)
         return 0
+
+    def _record(self, state: QuizState, finished: bool) -> None:
+        """Note where this quiz stands for the home screen (never fails the quiz)."""
+        from pa2cli import progress
+
+        if not finished and state.position == 0 and not state.outcomes:
+            return  # opened and left at once: nothing to come back to
+        command = self.resume_command if not finished else \
+            self.resume_command.replace(" --resume", "", 1)
+        progress.record_backprop(
+            self.path.stem, label=self.solution.network.label, command=command,
+            answered=len(state.outcomes), total=len(self.steps), position=state.position,
+            first_try=sum(o == FIRST_TRY for o in state.outcomes.values()), finished=finished)
 
     def _start(self, resume: bool) -> QuizState:
         mark = fingerprint(self.solution)

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pa2cli.backprop.engine import Solution, format_number
-from pa2cli.backprop.grading import SHOWN_UNKNOWN, SheetReport, Tolerance
+from pa2cli.backprop.grading import SHOWN_UNKNOWN, SheetReport, Tolerance, how_far_hidden
 from pa2cli.backprop.quantities import SECTIONS
 from pa2cli.backprop.solution import pretty
 from pa2cli.errors import shown_name
@@ -49,15 +49,21 @@ def score_table(solution: Solution, outcomes: dict[str, str]) -> Group:
     return Group(*parts)
 
 
-def check_table(report: SheetReport, tolerance: Tolerance) -> Group:
+def check_table(report: SheetReport, tolerance: Tolerance, hide_answers: bool = False) -> Group:
+    """The graded sheet; with `hide_answers` no correct value is shown (right or wrong, and
+    how far off: the direction and the percentage)."""
     table = Table(title="Answer sheet", title_justify="left",
                   caption=f"tolerance: {tolerance.describe()}", caption_justify="left")
-    for column in ("Quantity", "Yours", "Correct", "Verdict"):
+    columns = ("Quantity", "Yours", "Verdict") if hide_answers else \
+        ("Quantity", "Yours", "Correct", "Verdict")
+    for column in columns:
         table.add_column(column)
     for g in report.graded:
+        far = how_far_hidden(g.given, g.expected) if hide_answers else g.how_far
         verdict = Text("✓ right", style="green") if g.correct else \
-            Text(f"✗ wrong: {g.how_far}", style="red")
-        table.add_row(g.name, format_number(g.given), format_number(g.expected), verdict)
+            Text(f"✗ wrong: {far}", style="red")
+        shown = [] if hide_answers else [format_number(g.expected)]
+        table.add_row(g.name, format_number(g.given), *shown, verdict)
     wrong = sum(not g.correct for g in report.graded)
     parts: list = [table, Text(f"{len(report.graded) - wrong} right, {wrong} wrong "
                                f"of {len(report.graded)} graded.")]

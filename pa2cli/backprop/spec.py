@@ -6,9 +6,9 @@ Holds the file format, a public contract documented in the README:
     targets       {computed node: number}              required
     edges         {name: {"from": node, "to": node, "value": number}}   required
     biases        {name: {"to": node or [nodes], "value": number}}      optional (shared biases)
-    activation    "sigmoid" | "tanh" | "relu" | "linear"               optional, default sigmoid
+    activation    "sigmoid" | "tanh" | "relu" | "linear" (registry.py)  optional, default sigmoid
     activations   {computed node: activation}           optional per-node overrides
-    loss          "half_sse" | "sse" | "mse"            optional, default half_sse
+    loss          "half_sse" | "sse" | "mse" (registry.py)  optional, default half_sse
     learning_rate positive number                       optional, default 0.5
 
 Nodes are named by the edges: inputs have values, every node an edge points to is computed.
@@ -28,13 +28,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from pa2cli.backprop import registry
 from pa2cli.backprop.jsonfile import decode_json, describe, duplicates_of, read_json
 from pa2cli.errors import UserError, excerpt
 from pa2cli.expr import CONSTANTS, FUNCTIONS
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
-LOSSES = ("half_sse", "sse", "mse")
-DEFAULTS = {"activation": "sigmoid", "loss": "half_sse", "learning_rate": 0.5}
+ACTIVATIONS = tuple(registry.ACTIVATIONS)  # the choices: one entry each in registry.py
+LOSSES = tuple(registry.LOSSES)
+DEFAULTS = {"activation": registry.DEFAULT_ACTIVATION, "loss": registry.DEFAULT_LOSS,
+            "learning_rate": 0.5}
 TOP_KEYS = ("inputs", "targets", "edges", "biases", "activation", "activations", "loss",
             "learning_rate")
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,31}\Z")
@@ -218,14 +220,15 @@ def validate(data: Any, label: str = "network") -> Network:
         if name not in sources:
             _fail(f"inputs.{name}", f"input {excerpt(name)} feeds no edge",
                   "Add an edge from it or remove it.")
-    default = _choice(data.get("activation", DEFAULTS["activation"]), "activation", ACTIVATIONS)
+    default = _choice(data.get("activation", DEFAULTS["activation"]), "activation",
+                      registry.ACTIVATIONS)
     activations = {node: default for node in nodes}
     for node, choice in _object(data.get("activations", {}), "activations", required=False).items():
         if node not in computed:
             what = "an input" if node in inputs else "not a computed node"
             _fail(f"activations.{node}", f"{excerpt(node)} is {what}", "Name a node that an edge goes to.")
-        activations[node] = _choice(choice, f"activations.{node}", ACTIVATIONS)
-    loss = _choice(data.get("loss", DEFAULTS["loss"]), "loss", LOSSES)
+        activations[node] = _choice(choice, f"activations.{node}", registry.ACTIVATIONS)
+    loss = _choice(data.get("loss", DEFAULTS["loss"]), "loss", registry.LOSSES)
     rate = _number(data.get("learning_rate", DEFAULTS["learning_rate"]), "learning_rate")
     if rate <= 0:
         _fail("learning_rate", f"must be positive, got {rate:g}", "Use e.g. 0.5.")
@@ -376,7 +379,7 @@ def _reaches_a_target(edges: dict[str, Edge], nodes: tuple[str, ...], targets: d
                   "Connect it onward to an output, add a target for it, or remove the edge.")
 
 
-def _choice(value: Any, where: str, allowed: tuple[str, ...]) -> str:
+def _choice(value: Any, where: str, allowed) -> str:
     if not isinstance(value, str) or value not in allowed:
         shown = excerpt(value, as_json=True) if isinstance(value, str) else describe(value)
         _fail(where, f"unknown choice {shown}", f"Use one of: {', '.join(allowed)}.")

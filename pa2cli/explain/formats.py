@@ -15,7 +15,7 @@ import numpy as np
 
 from pa2cli import __version__
 from pa2cli.explain import sections as model
-from pa2cli.explain.prose import escape_text, latex_text, markdown_text, unmapped_characters  # noqa: F401
+from pa2cli.explain.prose import escape_text, latex_text, markdown_text
 from pa2cli.explain.render import number
 from pa2cli.explain.worked import Explanation
 

@@ -41,6 +41,8 @@ _LATIN1 = {chr(c) for c in range(0xC0, 0x100)} - {"×", "÷"}
 # Names written upright in maths: LaTeX's own operators, then the rest as \operatorname.
 _OPERATORS = {"log", "exp", "max", "min", "sin", "cos", "tanh", "sinh", "cosh", "det", "arg"}
 _NAMED = {"sign", "clip", "softmax", "diag", "relu", "norm", "tr"}
+_TWO_LETTER_WORDS = {"if", "is", "in", "of", "to", "at", "by", "on", "or", "as", "be", "an", "it", "no", "so",
+                     "up", "do", "we", "ie", "eg"}
 _WEAK_NAMES = _OPERATORS | {"sign", "clip", "softmax", "diag", "relu"}  # maths beside maths in prose
 _CODE = re.compile(r"(?:torch|F|nn)(?:\.\w+)+(?:\([^()]*\))?"         # torch.nn.L1Loss(reduction='sum')
                    r"|\b[A-Z][a-z]+[A-Z0-9]\w*(?:\([^()]*\))?(?!_)"  # HuberLoss(delta=δ), CrossEntropyLoss
@@ -138,8 +140,8 @@ def maths_latex(text: str) -> str:
         word = re.match(r"[A-Za-z]{2,}", text[i:])
         if word and (i == 0 or not text[i - 1].isalpha()):
             name = word.group()
-            if len(name) == 2 and name[0] == "d":
-                out.append(name)  # a differential: dx, dw
+            if len(name) == 2 and name.lower() not in _TWO_LETTER_WORDS:
+                out.append(name)  # a differential (dx) or a product of two symbols (uv)
             elif name in _OPERATORS:
                 out.append("\\" + name + " ")
             elif name in _NAMED:
@@ -203,6 +205,8 @@ def _kind(word: str) -> str:
         return "strong"
     if re.fullmatch(r"[A-Za-z]\(.*|(?:%s)\(.*|\d+(\.\d+)?e[+-]?\d+" % "|".join(_WEAK_NAMES), core):
         return "strong"
+    if re.fullmatch(r"[B-HJ-Zb-z]", core):  # a lone letter is a symbol ("class j"); a, A and I are words
+        return "strong"
     if re.fullmatch(r"[A-Za-z]|-?\d+(\.\d+)?(e-?\d+)?|(?:%s)" % "|".join(_WEAK_NAMES), core) or not core:
         return "weak"
     return "text"
@@ -254,7 +258,8 @@ def _prose(text: str, escape=escape_text, allow_break: bool = True) -> str:
                 break  # a clause or sentence ends the maths
             if words[j - 1].endswith(",") and "strong" not in kinds[i:j]:
                 break  # "the target y, n = 4": a lone letter before a comma is not part of what follows
-            if j + 1 < len(words) and kinds[j] == "space" and _opens(words[j + 1]) and _balanced(words[i:j]):
+            if (j + 1 < len(words) and kinds[j] == "space" and _opens(words[j + 1]) and _balanced(words[i:j])
+                    and words[j - 1][-1] not in "=+−-·/<>≤≥→∈×"):
                 break  # a parenthesis starts its own maths
         run = "".join(words[i:j])
         if "strong" in kinds[i:j]:
@@ -289,3 +294,46 @@ def markdown_text(text: str) -> str:
         last = match.end()
     out.append(_prose(text[last:], escape=str, allow_break=False))
     return "".join(out)
+
+
+# ----------------------------------------------------------------------------- LaTeX -> Unicode
+_SUPERSCRIPTS = str.maketrans("0123456789-+()ijnux", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾ⁱʲⁿᵘˣ")
+_SUBSCRIPTS = str.maketrans("0123456789-+()aeijoruvx", "₀₁₂₃₄₅₆₇₈₉₋₊₍₎ₐₑᵢⱼₒᵣᵤᵥₓ")
+_COMMANDS = {r"\cdot": "·", r"\le": "≤", r"\ge": "≥", r"\lVert": "‖", r"\rVert": "‖", r"\sum": "Σ",
+             r"\min": "min", r"\max": "max", r"\log": "log", r"\exp": "exp", r"\mathbf{1}": "𝟙",
+             r"\,": " ", r"\;": " ", r"\quad": "  ", r"\left": "", r"\right": "", r"\partial": "∂"}
+
+
+def unicode_maths(latex: str) -> str | None:
+    """A simple LaTeX formula as Unicode for the terminal (`\\frac{1}{2\\sqrt{q}}` -> 1/(2√q),
+    `y_j` -> yⱼ, `w^{2}` -> w²); None when it uses something this does not know."""
+    text = latex
+    for command, plain in sorted(_COMMANDS.items(), key=lambda item: -len(item[0])):
+        ends_in_letter = command[-1].isalpha()
+        text = re.sub(re.escape(command) + (r"(?![A-Za-z]) ?" if ends_in_letter else ""), lambda m: plain, text)
+    for name in _GREEK_COMMANDS:
+        letter = unicodedata.lookup(f"GREEK SMALL LETTER {name.upper().replace('LAMBDA', 'LAMDA')}")
+        text = re.sub(rf"\\{name}(?![A-Za-z]) ?", letter, text)
+    text = re.sub(r"\^\{([^{}]*)\}|\^(\w)", lambda m: _script(m[1] or m[2], _SUPERSCRIPTS, "^"), text)
+    text = re.sub(r"_\{([^{}]*)\}|_(\w)", lambda m: _script(m[1] or m[2], _SUBSCRIPTS, "_"), text)
+    for _ in range(4):  # innermost first: \frac and \sqrt whose arguments hold no braces
+        text = re.sub(r"\\sqrt\{([^{}]*)\}", lambda m: "√" + _grouped(m[1]), text)
+        text = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: f"{_grouped(m[1])}/{_grouped(m[2], True)}", text)
+        text = re.sub(r"\\operatorname\{(\w+)\}", r"\1", text)
+    text = re.sub(" {2,}", " ", text.replace("-", "−"))
+    return None if re.search(r"[\\{}]", text) else text
+
+
+def _grouped(text: str, denominator: bool = False) -> str:
+    """`text` in brackets when it is a sum, or (below a fraction bar) a product: a/(2√q)."""
+    text = text.strip()
+    sums = re.search(r"\s[+\-−]\s", text)
+    product = re.search(r"[\s·√‖]", text) or len(re.findall(r"[A-Za-z0-9]", text)) > 1
+    return f"({text})" if sums or (denominator and product) else text
+
+
+def _script(inner: str, table: dict, mark: str) -> str:
+    """A super- or subscript in Unicode when every character has one, else `^(…)` / `_(…)`."""
+    if inner and all(ord(c) in table for c in inner):
+        return inner.translate(table)
+    return f"{mark}({inner})" if len(inner) > 1 else f"{mark}{inner}"

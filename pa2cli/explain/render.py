@@ -18,7 +18,6 @@ from rich.table import Table
 from rich.text import Text
 
 from pa2cli.explain import sections as model
-from pa2cli.explain.sections import denoised, pretty, stage_symbol  # noqa: F401  (re-exported)
 from pa2cli.explain.worked import Explanation
 
 
@@ -83,7 +82,7 @@ def _with_value(expression: str, value) -> Text:
     when it is its own value."""
     text = Text(expression)
     shown = number(value)
-    if expression.rsplit("= ", 1)[-1] != shown:
+    if expression.rsplit("= ", 1)[-1].replace("−", "-") != shown:
         text.append("\n  = " if np.ndim(value) else " = ")
         text.append(shown, style="cyan")
     return text

@@ -15,7 +15,7 @@ import numpy as np
 
 from pa2cli.content import Check, Step, Topic
 from pa2cli.explain.checks import NOISE, STEP, TOLERANCE
-from pa2cli.explain.prose import maths_latex
+from pa2cli.explain.prose import maths_latex, unicode_maths
 from pa2cli.explain.symbols import check_label, function_symbols, variable_symbols
 from pa2cli.explain.worked import Explanation
 
@@ -233,19 +233,21 @@ def _stages(explanation: Explanation, labels: Labels) -> Stages:
         written = dict(stage.local_latex)
         local = tuple(Derivative(Maths(f"∂{own.text}/∂{labels.of(src).text}",
                                        rf"\partial {own.latex}/\partial {labels.of(src).latex}"),
-                                 Maths(pretty(text), written.get(src) or _fallback(text)), value)
+                                 _expression(text, written.get(src, "")), value)
                       for src, text, value in row.local)
         adjoint = Derivative(Maths(f"∂{function.text}/∂{own.text}",
                                    rf"\partial {function.latex}/\partial {own.latex}"),
-                             Maths(pretty(stage.adjoint.text), stage.adjoint_latex or _fallback(stage.adjoint.text)),
-                             row.adjoint)
+                             _expression(stage.adjoint.text, stage.adjoint_latex), row.adjoint)
         rows.append(StageLine(Maths(stage.text, stage.latex), stage.op, row.value, local, adjoint))
     return Stages("Decomposition into primitive operations", function, labels.point(explanation.sample), tuple(rows))
 
 
-def _fallback(expression: str) -> str:
-    """LaTeX for an expression the content gives no `latex` for (test fixtures only)."""
-    return r"\mathtt{" + pretty(expression).replace("_", r"\_").replace("^", r"\hat{}") + "}"
+def _expression(expression: str, latex: str) -> Maths:
+    """A local derivative or adjoint: typeset from the content's LaTeX (Unicode for the terminal),
+    else (content without `latex`, the test fixtures) the checked expression as it is."""
+    if not latex:
+        return Maths(pretty(expression), r"\mathtt{" + pretty(expression).replace("_", r"\_").replace("^", r"\hat{}") + "}")
+    return Maths(unicode_maths(latex) or pretty(expression), latex)
 
 
 def _kinks(explanation: Explanation, labels: Labels) -> Kinks:

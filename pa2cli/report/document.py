@@ -80,6 +80,7 @@ def _sweep_summary(results) -> tuple[str, list[tuple[str, str, str, int]], list[
     """(setting sentence, rows (weight decay, train %, test %, seeds), findings)."""
     from pa2cli.sweep import figures, findings
     from pa2cli.sweep.config import wd_label
+    from pa2cli.sweep.sentences import sentences
 
     c = results.config
     setting = (f"{c.get('dataset', 'the data')}, {c.get('model') or 'the default CNN'}, "
@@ -90,7 +91,7 @@ def _sweep_summary(results) -> tuple[str, list[tuple[str, str, str, int]], list[
         train, test = group.metrics["train_acc"][:, -1] * 100, group.metrics["test_acc"][:, -1] * 100
         spread = lambda v: f"{v.mean():.1f}" + (f" ({v.min():.1f}–{v.max():.1f})" if len(v) > 1 else "")
         rows.append((wd_label(group.weight_decay), spread(train), spread(test), group.seeds))
-    said = findings.inferences(findings.summarise(results)) + findings.diverged_notes(results)
+    said = sentences(findings.analyse(results))
     return setting, rows, said
 
 

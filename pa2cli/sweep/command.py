@@ -114,17 +114,23 @@ def parse_weight_decays(tokens: tuple[str, ...], add_baseline: bool) -> tuple[fl
     return tuple(sorted(set(values)))
 
 
-SWEEP_HELP = """Train the model once per weight decay; plot and compare (Part A).
+SWEEP_HELP = """Train the model per weight decay and seed; plot and compare (Part A).
 
 \b
-  pa2 sweep --wd 1e-4 1e-3          # the bundled digits, offline, well under a minute
-  pa2 sweep --wd 1e-4,1e-3 --optimizer adamw --epochs 30
-  pa2 sweep --dataset mnist --download --model my_net.py:Net --wd 0 1e-4 1e-3 1e-2
+  pa2 sweep --wd 1e-4 1e-3          # the bundled digits, offline, under 30 s
+  pa2 sweep --wd 1e-4,1e-3 --optimizer adamw --epochs 30 --seeds 5
+  pa2 sweep --dataset mnist --download --model my_net.py:Net --train-size all
 
 Weight decay 0 is always added as the baseline the findings compare against
-(--no-baseline leaves it out). Losses shown are the cross-entropy data loss, without the
-weight-decay penalty. Results go to --out (results.json, results.csv, checkpoints); an
-interrupted sweep continues with --out DIR --resume.
+(--no-baseline leaves it out). Each weight decay is trained once per seed (--seeds); the
+same seed gives every weight decay the same initial weights and batch order, so the
+findings compare each value with wd 0 seed by seed and call a difference an effect only
+when its 95 % interval excludes 0. By default only a small, stratified part of the training
+split is used (--train-size), because a small training set makes overfitting, and so what
+weight decay does, visible; the test split is always whole. Losses shown are the
+cross-entropy data loss, without the weight-decay penalty. Results go to --out
+(results.json, results.csv, checkpoints); an interrupted sweep continues with --out DIR
+--resume.
 
 \b
 {wd_help}

@@ -71,7 +71,13 @@ def _band(axes, x, values: np.ndarray, colour: str, label: str, percent: bool) -
                           linewidth=0)
 
 
-def _draw_curves(axes_row, group: Group) -> None:
+def _log_loss(found: list[Group]) -> bool:
+    """Whether the loss axes are logarithmic: every loss positive and spanning a factor > 10."""
+    losses = np.concatenate([g.metrics[f"{split}_loss"].ravel() for g in found for split in ("train", "test")])
+    return bool(np.all(losses > 0) and losses.max() > LOG_SCALE_RATIO * losses.min())
+
+
+def _draw_curves(axes_row, group: Group, log_loss: bool) -> None:
     seeds = f", {group.seeds} seeds (mean; band: min–max)" if group.seeds > 1 else ""
     state = "" if group.complete else " (unfinished)"
     accuracy, loss = axes_row
@@ -83,10 +89,8 @@ def _draw_curves(axes_row, group: Group) -> None:
     from matplotlib.ticker import MaxNLocator
 
     accuracy.set_ylabel("accuracy (%)")
-    losses = np.concatenate([group.metrics["train_loss"].ravel(), group.metrics["test_loss"].ravel()])
-    wide = np.all(losses > 0) and losses.max() > LOG_SCALE_RATIO * losses.min()
-    loss.set_ylabel("data loss" + (" (log scale)" if wide else ""))
-    if wide:  # losses spanning more than a factor of 10 read better on a log axis
+    loss.set_ylabel("data loss" + (" (log scale)" if log_loss else ""))
+    if log_loss:  # losses spanning more than a factor of 10 read better on a log axis
         loss.set_yscale("log")
     for axes in axes_row:
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -129,9 +133,9 @@ def _nothing(results: SweepResults) -> list[Group]:
 def curves_figure(results: SweepResults):
     found = _nothing(results)
     figure = _new_figure(9, 2.6 * len(found))
-    axes = figure.subplots(len(found), 2, squeeze=False)
+    axes = figure.subplots(len(found), 2, squeeze=False, sharey="col")  # one scale per column: comparable
     for row, group in zip(axes, found):
-        _draw_curves(row, group)
+        _draw_curves(row, group, _log_loss(found))
     return figure
 
 
@@ -147,8 +151,11 @@ def overview_figure(results: SweepResults):
     found = _nothing(results)
     figure = _new_figure(9, 2.6 * len(found) + 3.2)
     grid = figure.add_gridspec(len(found) + 1, 2, height_ratios=[2.6] * len(found) + [3.2])
+    first: list = []
     for i, group in enumerate(found):
-        _draw_curves([figure.add_subplot(grid[i, 0]), figure.add_subplot(grid[i, 1])], group)
+        row = [figure.add_subplot(grid[i, c], sharey=first[c] if first else None) for c in (0, 1)]
+        first = first or row  # one scale per column, so weight decays compare at a glance
+        _draw_curves(row, group, _log_loss(found))
     _draw_final(figure.add_subplot(grid[len(found), :]), found)
     return figure
 

@@ -9,6 +9,8 @@ with their mean, sd, 95 % t interval and signs, and a verdict:
     helps / hurts   the 95 % interval of the mean paired difference excludes 0
     noise           it includes 0: the difference is within seed noise
     unmeasured      one seed only: no interval can be computed
+    no spread       every seed gave exactly the same difference (accuracies move in steps of
+                    one test image): a zero-width interval is no evidence, so no effect claimed
 
 plus the under- and over-fitting runs by the rules below. `Findings.to_dict` is what
 `pa2 plot --json` prints; `sentences.py` words the same numbers and `table.py` lays them out.
@@ -100,7 +102,7 @@ class Comparison:
     baseline: float  # mean over the paired seeds, wd 0
     treated: float  # mean over the paired seeds, this weight decay
     interval: PairedInterval
-    verdict: str  # "helps" | "hurts" | "noise" | "unmeasured"
+    verdict: str  # "helps" | "hurts" | "noise" | "unmeasured" | "no spread"
 
     def to_dict(self) -> dict:
         return {"weight_decay": self.weight_decay, "metric": self.metric,
@@ -192,6 +194,8 @@ def compare(results: SweepResults, weight_decay: float, metric: str) -> Comparis
     interval = paired_interval([s for s, _, _ in pairs], [t - b for _, t, b in pairs])
     if interval.low is None:
         verdict = "unmeasured"
+    elif interval.sd == 0:
+        verdict = "no spread"
     elif not interval.excludes_zero:
         verdict = "noise"
     else:

@@ -3,8 +3,11 @@
 `run_sweep` plans which runs (and epochs) are left, runs them one after another, together in
 one vectorised pass (`--vectorize`, `vectorized.py`), with `jobs > 1` in worker processes
 placed on the visible GPUs (`parallel.py`, `placement.py`), or as Ray tasks (`ray_backend.py`),
-and is the only writer of results.json: every
-finished epoch is recorded and saved before the next one starts. The work of one run is
+and is the only writer of results.json. Each
+run's checkpoint (which holds its epoch rows) is saved after every epoch; results.json and
+results.csv are rewritten when a run starts or ends, at most every SAVE_SECONDS in between,
+and once more when the sweep stops for any reason (Ctrl-C included), so their cost does not
+grow with runs x epochs, while a resume still loses no finished epoch. The work of one run is
 `point.execute_point`, the same in both modes. Runs go seed by seed (every weight decay of the
 first seed, then of the next), so an interrupted sweep has complete pairs to compare. A diverged
 run is recorded as such and the sweep goes on. This module must not render plots or findings.
@@ -13,6 +16,7 @@ run is recorded as such and the sweep goes on. This module must not render plots
 from __future__ import annotations
 
 import math
+import time
 from typing import Callable
 
 from pa2cli.sweep.config import SweepConfig, wd_label
@@ -20,6 +24,7 @@ from pa2cli.sweep.point import execute_point, resolve_device  # noqa: F401 (reso
 from pa2cli.sweep.store import EpochRow, RunKey, SweepFolder, SweepResults
 
 AfterEpoch = Callable[[RunKey, EpochRow], None]
+SAVE_SECONDS = 0.5  # results.json is rewritten at most this often while a run trains
 
 
 class Recorder:
@@ -30,6 +35,21 @@ class Recorder:
         self.results, self.folder, self.progress = results, folder, progress
         self.epochs, self.after_epoch = epochs, after_epoch
         self.messages: list[str] = []
+        self._saved_at = 0.0
+        self._unsaved = False
+
+    def save(self, force: bool = True) -> None:
+        """Rewrite results.json/csv now (force) or if SAVE_SECONDS have passed since the last."""
+        now = time.monotonic()
+        if force or now - self._saved_at >= SAVE_SECONDS:
+            self.folder.save(self.results)
+            self._saved_at, self._unsaved = now, False
+        else:
+            self._unsaved = True
+
+    def flush(self) -> None:
+        if self._unsaved:
+            self.save()
 
     def __call__(self, kind: str, key: RunKey, *args) -> None:
         if kind == "batch":
@@ -39,12 +59,12 @@ class Recorder:
         if kind == "start":
             run.epochs = list(args[0])
             run.status = "partial"
-            self.folder.save(self.results)
+            self.save()
         elif kind == "epoch":
             row = args[0]
             run.epochs.append(row)
             run.status = "done" if row.epoch >= self.epochs else "partial"
-            self.folder.save(self.results)
+            self.save(force=False)
             self.progress.epoch_done(key, row)
             if self.after_epoch is not None:
                 self.after_epoch(key, row)
@@ -53,7 +73,7 @@ class Recorder:
             run.status = status
             if message:
                 self.messages.append(message)
-            self.folder.save(self.results)
+            self.save()
             self.progress.point_done(key, status, message)
 
 
@@ -137,25 +157,28 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
               for key in pending}
     with SweepProgress(console, totals, config.epochs, enabled=show_progress) as progress:
         recorder = Recorder(results, folder, progress, config.epochs, after_epoch)
-        if ray_options is not None:
-            from pa2cli.sweep.ray_backend import run_on_ray
+        try:
+            if ray_options is not None:
+                from pa2cli.sweep.ray_backend import run_on_ray
 
-            run_on_ray(config, folder, pending, resume, recorder, ray_options, console)
-        elif jobs > 1 and len(pending) > 1:
-            from pa2cli.sweep.parallel import run_parallel, workers_for
-            from pa2cli.sweep.placement import placement_lines
+                run_on_ray(config, folder, pending, resume, recorder, ray_options, console)
+            elif jobs > 1 and len(pending) > 1:
+                from pa2cli.sweep.parallel import run_parallel, workers_for
+                from pa2cli.sweep.placement import placement_lines
 
-            workers = workers_for(pending, jobs, str(device), threads)
-            for line in placement_lines(workers, _run_label):
-                console.print(line, highlight=False)
-            run_parallel(config, folder, workers, resume, recorder)
-        else:
-            from pa2cli.sweep.training import to_device
+                workers = workers_for(pending, jobs, str(device), threads)
+                for line in placement_lines(workers, _run_label):
+                    console.print(line, highlight=False)
+                run_parallel(config, folder, workers, resume, recorder)
+            else:
+                from pa2cli.sweep.training import to_device
 
-            data = to_device(dataset, device)
-            if len(pending) > 1 and wants_vectorized(vectorize, device, config):
-                pending = _train_together(config, dataset, data, pending, device, folder,
-                                          resume, recorder, console)
-            for key in pending:
-                execute_point(config, dataset, data, key, device, folder, resume, recorder)
+                data = to_device(dataset, device)
+                if len(pending) > 1 and wants_vectorized(vectorize, device, config):
+                    pending = _train_together(config, dataset, data, pending, device, folder,
+                                              resume, recorder, console)
+                for key in pending:
+                    execute_point(config, dataset, data, key, device, folder, resume, recorder)
+        finally:
+            recorder.flush()  # the epochs recorded since the last save, even on Ctrl-C
     return results, recorder.messages

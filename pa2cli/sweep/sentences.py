@@ -60,6 +60,9 @@ def _metric_clause(c: Comparison) -> str:
                f"{_value(c.metric, i.mean, signed=True)}")
     if c.verdict == "unmeasured":
         return numbers
+    if c.verdict == "no spread":
+        return (f"{numbers}, the same in all {i.n} seeds (no spread to build an interval on, "
+                "so not called an effect)")
     detail = f"({_interval(c)}; {_signs(c)})"
     if c.verdict == "noise":
         return f"{numbers} {detail}: within seed noise"

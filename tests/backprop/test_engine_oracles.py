@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pa2cli.backprop.engine import solve, substitute
+from pa2cli.backprop.registry import ACTIVATIONS, LOSSES
 from pa2cli.backprop.spec import validate
 from pa2cli.expr import evaluate, evaluate_number
 
-ACTS = ("sigmoid", "tanh", "relu", "linear")
-SMOOTH = ("sigmoid", "tanh", "linear")
+ACTS = tuple(ACTIVATIONS)
+SMOOTH = tuple(name for name, entry in ACTIVATIONS.items() if entry.smooth)
 VALUE = st.floats(-2.0, 2.0, allow_nan=False).map(lambda v: round(v, 6))
 
 
@@ -50,7 +51,7 @@ def networks(draw, activations=ACTS):
         "activation": draw(st.sampled_from(activations)),
         "activations": {n: draw(st.sampled_from(activations))
                         for n in draw(st.lists(st.sampled_from(nodes), unique=True))},
-        "loss": draw(st.sampled_from(("half_sse", "sse", "mse"))),
+        "loss": draw(st.sampled_from(tuple(LOSSES))),
         "learning_rate": draw(st.floats(0.01, 2.0)),
     }
 

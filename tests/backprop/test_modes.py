@@ -137,15 +137,16 @@ WIDE = {  # eight inputs into one node: its sums are too long for one line of th
 def test_template_is_a_valid_network_file(tmp_path):
     result = invoke("--template")
     assert result.exit_code == 0
-    network = parse_network(result.output, label="template")
+    network = parse_network(result.stdout, label="template")
     assert set(network.edges) == set(PARAMS[:8]) and set(network.biases) == {"b1", "b2"}
+    assert "one of sigmoid, tanh, relu, linear" in result.stderr  # the choices, beside the file
     path = tmp_path / "weights.json"
-    path.write_text(result.output)
+    path.write_text(result.stdout)
     assert invoke("--weights", str(path), "--solve").exit_code == 0
 
 
 def test_per_node_activation_override_changes_that_node_only(tmp_path):
-    data = json.loads(invoke("--template").output)
+    data = json.loads(invoke("--template").stdout)
     data["activations"] = {"h2": "tanh"}
     path = tmp_path / "w.json"
     path.write_text(json.dumps(data))
@@ -218,16 +219,23 @@ def test_malformed_sheet_exits_2_with_one_line(tmp_path, sheet, message):
     assert message in result.output
 
 
-@pytest.mark.parametrize("args", [["--solve", "--json"], ["--json", "--template"],
-                                  ["--resume", "--solve"], ["--sigfig", "3", "--rtol", "0.1"]])
+@pytest.mark.parametrize("args", [["--json", "--format", "latex"], ["--json", "--template"],
+                                  ["--resume", "--solve"], ["--sigfig", "3", "--rtol", "0.1"],
+                                  ["--hide-answers"], ["--random", "--resume"]])
 def test_conflicting_options_exit_2(args):
     result = invoke(*args)
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1
 
 
+def test_solve_with_json_prints_the_solution_as_json():
+    together = invoke("--solve", "--json")
+    assert together.exit_code == 0
+    assert json.loads(together.stdout) == example_json()
+
+
 def test_backprop_never_imports_torch():
-    for args in (["--solve"], ["--json"], []):
+    for args in (["--solve"], ["--json"], [], ["--random", "--seed", "3", "--json"]):
         command = [sys.executable, "-X", "importtime", "-m", "pa2cli", "backprop", *args]
         run = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
         imported = {line.rsplit("|", 1)[-1].strip().split(".")[0]

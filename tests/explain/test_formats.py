@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pa2cli.content import load_index, load_topic
-from pa2cli.explain.formats import align_at_equals, latex_text, unmapped_characters
+from pa2cli.explain.formats import align_at_equals
+from pa2cli.explain.prose import latex_text, unmapped_characters
 
 INDEX = load_index()
 
@@ -68,3 +69,17 @@ def test_markdown_prose_puts_maths_runs_in_dollars_and_keeps_words():
 
     out = markdown_text("pⱼ = e^(zⱼ) / S for the loss torch.nn.CrossEntropyLoss (50% of it)")
     assert out == r"$p_{j} = e^{z_{j}} / S$ for the loss `torch.nn.CrossEntropyLoss` (50% of it)"
+
+
+def test_content_latex_reads_as_unicode_on_the_terminal():
+    from pa2cli.explain.prose import unicode_maths
+
+    assert unicode_maths(r"-\frac{d\,\lVert b\rVert}{2\sqrt{q}\,w^{2}}") == "−d ‖b‖/(2√q w²)"
+    assert unicode_maths(r"\operatorname{clip}(r_i, -\delta, \delta)") == "clip(rᵢ, −δ, δ)"
+    assert unicode_maths(r"\frac{1}{d} - \frac{n}{d^{2}}") == "1/d − n/d²"
+    assert unicode_maths(r"\mathbf{1}[z_j = m]") == "𝟙[zⱼ = m]"
+    assert unicode_maths(r"\begin{cases} a \end{cases}") is None  # unknown: the caller falls back
+
+
+def test_a_lone_letter_is_a_symbol_but_the_article_a_is_a_word():
+    assert latex_text("a wrong class j costs nothing") == "a wrong class $j$ costs nothing"

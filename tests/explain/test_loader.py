@@ -93,3 +93,39 @@ def test_a_variable_may_name_the_symbol_the_text_writes_it_with():
     huber = load_topic(content_dir() / "topics" / "huber.toml")
     assert huber.variable("yhat").symbol == "ŷ" and huber.variable("delta").symbol == "δ"
     assert huber.variable("y").symbol == ""  # no symbol: written as its name
+
+
+def _square_with(tmp_path, extra: str) -> Path:
+    text = (FIXTURES / "content" / "topics" / "square.toml").read_text()
+    path = tmp_path / "square.toml"
+    path.write_text(text.replace('local = { x = "2*x" }\nadjoint = "1"\n',
+                                 'local = { x = "2*x" }\nadjoint = "1"\n' + extra))
+    return path
+
+
+def test_local_and_adjoint_latex_load_beside_their_expressions(tmp_path):
+    topic = load_topic(_square_with(tmp_path, "local_latex = { x = '2x' }\nadjoint_latex = '1'\n"))
+    stage = topic.decomposition.stages[0]
+    assert stage.local_latex == (("x", "2x"),) and stage.adjoint_latex == "1"
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ("local_latex = { y = '2y' }\n", "no LaTeX for the local derivative with respect to 'x'"),
+    ("local_latex = { x = '2x', y = '1' }\n", "unknown key 'y'"),
+    ("local_latex = { x = '' }\n", "empty text"),
+    ("adjoint_latex = ''\n", "empty text"),
+])
+def test_a_wrong_latex_field_of_a_stage_is_one_error_naming_it(tmp_path, extra, expected):
+    with pytest.raises(UserError) as caught:
+        load_topic(_square_with(tmp_path, extra))
+    message = caught.value.format_message()
+    assert expected in message and "decomposition.stages[0]" in message and "\n" not in message
+
+
+def test_a_stage_may_not_take_the_name_of_a_constant(tmp_path):
+    text = (FIXTURES / "content" / "topics" / "square.toml").read_text()
+    path = tmp_path / "square.toml"
+    path.write_text(text.replace('name = "s"', 'name = "e"', 1).replace('expr = "s"', 'expr = "e"'))
+    with pytest.raises(UserError) as caught:
+        load_topic(path)
+    assert "stage name 'e' is a constant in expressions" in caught.value.format_message()

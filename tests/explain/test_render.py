@@ -8,7 +8,7 @@ import numpy as np
 from rich.console import Console
 
 from pa2cli.content import load_topic
-from pa2cli.explain import render, worked
+from pa2cli.explain import render, sections, worked
 from pa2cli.explain.listing import topic_list
 from pa2cli.paths import content_dir
 
@@ -30,7 +30,7 @@ def test_numbers_are_compact_and_vectors_bracketed():
 
 
 def test_expressions_read_with_powers_and_dots():
-    assert render.pretty("-1 / w**2 * exp(u)") == "-1 / w^2 · exp(u)"
+    assert sections.pretty("-1 / w**2 * exp(u)") == "-1 / w^2 · exp(u)"
 
 
 def test_decomposition_block_reveals_one_stage_per_step():
@@ -93,8 +93,8 @@ def test_decomposition_is_titled_with_only_the_variables_its_function_uses():
 
 
 def test_rounding_noise_of_the_central_difference_is_shown_as_zero():
-    assert render.number(render.denoised(np.array([-2.776e-17, 1.1e-10, 0.25]))) == "[0, 0, 0.25]"
-    assert render.number(render.denoised(np.array([3e-8]))) == "[3e-08]"
+    assert render.number(sections.denoised(np.array([-2.776e-17, 1.1e-10, 0.25]))) == "[0, 0, 0.25]"
+    assert render.number(sections.denoised(np.array([3e-8]))) == "[3e-08]"
 
 
 def test_check_table_header_does_not_reuse_the_margin_symbol():

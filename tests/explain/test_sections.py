@@ -44,7 +44,10 @@ def test_local_derivatives_and_adjoints_are_typeset_from_the_content_latex():
     assert a.local[0].label.latex == r"\partial a_i/\partial r"
     assert a.local[0].expression.latex == r"\operatorname{sign}(r_i)"
     assert a.adjoint.expression.latex == r"\min(a_i, \delta)"
-    assert a.local[0].expression.text == "sign(r)"  # the terminal keeps the checked expression
+    assert a.local[0].expression.text == "sign(rᵢ)"  # the terminal reads the same formula in Unicode
+    r = np.array([2.5, 0.0, 4.0, -1.0]) - np.array([3.0, -0.5, 2.0, 1.0])
+    assert np.array_equal(a.local[0].value, np.sign(r))  # the value comes from the checked expression
+    assert np.array_equal(a.adjoint.value, np.minimum(np.abs(r), 1.0))
 
 
 def test_huber_is_checked_at_a_delta_other_than_one_against_torch_huber_and_smooth_l1():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 
 import pexpect
@@ -23,7 +24,9 @@ BLOCKS = [lines_block("One", ["a1", "a2"]), lines_block("Two", ["b1", "b2", "b3"
 def spawn_explain(*args: str) -> pexpect.spawn:
     """`pa2 explain ARGS` in a real 40x110 pseudo-terminal."""
     return pexpect.spawn(sys.executable, ["-m", "pa2cli", "explain", *args], encoding="utf-8",
-                         dimensions=(40, 110), timeout=20, env={"TERM": "xterm", "PATH": "/usr/bin:/bin"})
+                         dimensions=(40, 110), timeout=20,
+                         env={"TERM": "xterm", "PATH": "/usr/bin:/bin",
+                              "PA2_HOME": os.environ["PA2_HOME"]})  # tests/conftest.py
 
 
 def walk(keys: str) -> tuple[int, str]:

@@ -34,6 +34,12 @@ def test_markdown_report_has_every_part_and_its_images_are_real_pngs(sweep_folde
         assert data.startswith(PNG) and len(data) > 10_000
         width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
         assert width > 500 and height > 300  # the IHDR chunk of a real image
+    from pa2cli.sweep.findings import analyse
+    from pa2cli.sweep.sentences import sentences
+    from pa2cli.sweep.store import load_results
+
+    said = sentences(analyse(load_results(sweep_folder)))  # the report restates `pa2 sweep`'s findings
+    assert said and all(f"- {line}" in text for line in said)
     # the table states each weight decay's mean over the two seeds and their range
     assert "| 0 | 79.5 (79.0–80.0) | 74.5 (74.0–75.0) | 2 |" in text
 

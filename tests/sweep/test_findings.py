@@ -108,6 +108,17 @@ def test_one_seed_states_that_noise_is_unmeasured_and_gives_the_binomial_error()
     assert "helps" not in text and "hurts" not in text and "Beyond seed noise" not in text
 
 
+def test_the_same_one_image_difference_in_every_seed_is_not_called_an_effect():
+    # every seed loses exactly two of 400 test images: sd 0, a zero-width interval
+    results = make_results({(0.0, s): [(1.0, 0.9, 0.01, 0.40)] for s in range(3)}
+                           | {(1e-3, s): [(1.0, 0.895, 0.01, 0.40 + 0.01 * s)] for s in range(3)})
+    found = analyse(results)
+    assert _comparison(found, 1e-3, "test_acc").verdict == "no spread"
+    line = next(l for l in sentences(found) if l.startswith("wd 1e-3"))
+    assert "-0.5 points, the same in all 3 seeds (no spread to build an interval on" in line
+    assert "hurts" not in line
+
+
 def test_nothing_beyond_noise_is_said_in_one_sentence():
     results = make_results({(0.0, 0): [(1.0, 0.90, 0.01, 0.40)],
                             (0.0, 1): [(1.0, 0.91, 0.01, 0.38)],

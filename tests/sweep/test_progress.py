@@ -28,8 +28,10 @@ def test_epoch_line_states_losses_accuracies_and_seconds():
                    seconds=0.456)
     console = Console(file=io.StringIO(), width=120)
     console.print(epoch_line((1e-4, 0), row, 15))
-    assert console.file.getvalue().strip() == (
-        "wd  1e-4 seed 0 │ epoch  3/15 │ train 0.1235  96.51% │ test 0.2000  95.00% │ 0.46 s")
+    console.print(epoch_line((1e-4, 2), row, 15, with_seed=True))
+    assert console.file.getvalue().splitlines() == [
+        "wd  1e-4 │ epoch  3/15 │ train 0.1235  96.51% │ test 0.2000  95.00% │ 0.46 s",
+        "wd  1e-4 seed 2 │ epoch  3/15 │ train 0.1235  96.51% │ test 0.2000  95.00%"]
 
 
 ROW = dict(train_loss=0.1, train_acc=0.9, test_loss=0.2, test_acc=0.8, seconds=0.1)

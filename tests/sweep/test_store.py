@@ -48,20 +48,56 @@ def test_csv_holds_the_same_rows_as_the_json(tmp_path, digits, tiny_config, run_
         assert got["val_acc"] == ""
 
 
-def test_every_finished_epoch_is_on_disk_before_the_next_starts(
+def test_every_finished_epoch_is_in_its_checkpoint_before_the_next_starts(
         tmp_path, digits, tiny_config, run_tiny_sweep):
+    import torch
+
     seen = []
 
     def check_disk(key, row):
         weight_decay, seed = key
-        saved = json.loads((tmp_path / "results.json").read_text())
-        run = next(r for r in saved["runs"] if r["weight_decay"] == weight_decay)
-        seen.append((weight_decay, run["epochs"][-1] == row.to_dict(), len(run["epochs"])))
+        path = tmp_path / "checkpoints" / f"wd_{weight_decay!r}_seed_{seed}.pt"
+        rows = torch.load(path, weights_only=False)["rows"]
+        seen.append((weight_decay, rows[-1] == row.to_dict(), len(rows)))
         assert not list(tmp_path.glob("*.tmp"))
-        assert (tmp_path / "checkpoints" / f"wd_{weight_decay!r}_seed_{seed}.pt").is_file()
 
     run_tiny_sweep(tiny_config, tmp_path, digits, after_epoch=check_disk)
     assert seen == [(0.0, True, 1), (0.0, True, 2), (1e-3, True, 1), (1e-3, True, 2)]
+
+
+def test_results_json_lags_by_at_most_the_save_interval_and_is_complete_at_the_end(
+        tmp_path, digits, tiny_config, run_tiny_sweep, monkeypatch):
+    from pa2cli.sweep import runner
+
+    monkeypatch.setattr(runner, "SAVE_SECONDS", 3600.0)  # only the forced saves happen
+    lengths = []
+
+    def check_disk(key, row):
+        saved = json.loads((tmp_path / "results.json").read_text())
+        lengths.append([len(r["epochs"]) for r in saved["runs"]])
+
+    results, _ = run_tiny_sweep(tiny_config.with_changes(epochs=3), tmp_path, digits,
+                                after_epoch=check_disk)
+    # saved when each run starts (0 epochs) and ends; in between only after SAVE_SECONDS
+    assert lengths == [[0, 0], [0, 0], [0, 0], [3, 0], [3, 0], [3, 0]]
+    assert load_results(tmp_path) == results
+
+
+def test_an_interrupt_saves_the_epochs_recorded_since_the_last_save(
+        tmp_path, digits, tiny_config, run_tiny_sweep, monkeypatch):
+    from pa2cli.sweep import runner
+
+    monkeypatch.setattr(runner, "SAVE_SECONDS", 3600.0)
+
+    def interrupt(key, row):
+        if row.epoch == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_tiny_sweep(tiny_config.with_changes(epochs=3), tmp_path, digits,
+                       after_epoch=interrupt)
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert [len(r["epochs"]) for r in saved["runs"]] == [2, 0]
 
 
 def _write(folder, text):

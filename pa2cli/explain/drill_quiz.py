@@ -1,0 +1,170 @@
+"""The drill's conversation: ask each question of drill.py, read and grade typed answers.
+
+Keys as in the backprop quiz: an answer is a number or an expression (`0.25`, `1/4`,
+`exp(-0.5)`), a vector is `[a, b, c]` (or `a, b, c`); `?` shows the next line of the
+derivation as a hint, `s` reveals the answer and moves on, `q` stops. Answers are read with
+pa2cli.expr (never eval) and graded per component with backprop.grading.Tolerance. At a kink
+the feedback says why the expected value is PyTorch's convention. The score is recorded in the
+progress file (pa2cli.progress). No maths of its own; never imports torch.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+from rich.console import Console
+from rich.text import Text
+
+from pa2cli.backprop.grading import Tolerance, how_far
+from pa2cli.explain.drill import Question, accepts, expected_text
+from pa2cli.expr import ExprError, evaluate
+
+KEYS = ("Type a number or an expression (0.25, 1/4, exp(-0.5)), a vector as [a, b, c].\n"
+        "? next line of the derivation · s reveal and move on · q quit")
+FIRST_TRY, LATER, REVEALED = "first try", "after a retry or hint", "revealed"
+_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+
+
+class StopDrill(Exception):
+    """The student typed q."""
+
+
+def read_answer(text: str, shape: tuple[int, ...]) -> np.ndarray:
+    """A typed answer as an array of `shape`; ExprError with a plain reason otherwise."""
+    text = text.strip()
+    if not shape and _DECIMAL_COMMA.match(text):
+        raise ExprError(f"write decimals with a point: {text.replace(',', '.')}")
+    if shape and "," in text and not text.startswith("["):
+        text = f"[{text}]"
+    try:
+        with np.errstate(all="ignore"):
+            value = np.asarray(evaluate(text), dtype=float)
+    except ExprError:
+        raise
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        raise ExprError(f"cannot be evaluated ({exc})") from None
+    if value.shape != shape:
+        want = "one number" if not shape else f"{math.prod(shape)} numbers as [a, b, …]"
+        got = "one number" if not value.shape else "a nested list" if value.ndim > 1 else \
+            f"{value.size} number{'s' if value.size != 1 else ''} in brackets"
+        raise ExprError(f"expected {want}, got {got}")
+    if np.any(np.isinf(value)):
+        raise ExprError("the answer is infinite")
+    return value
+
+
+def _components_off(question: Question, value: np.ndarray, tolerance: Tolerance) -> str:
+    if not question.shape:
+        return how_far(float(value), float(question.expected))
+    pairs = list(zip(value.reshape(-1), question.expected.reshape(-1)))
+    wrong = [i for i, (got, want) in enumerate(pairs) if not accepts_one(got, want, tolerance)]
+    head = f"component{'s' if len(wrong) > 1 else ''} " \
+           f"{', '.join(str(i + 1) for i in wrong)} of {value.size} off"
+    if len(wrong) > 2 or any(math.isnan(pairs[i][0]) or math.isnan(pairs[i][1]) for i in wrong):
+        return head
+    return head + ": " + "; ".join(f"[{i + 1}] {how_far(float(pairs[i][0]), float(pairs[i][1]))}"
+                                   for i in wrong)
+
+
+def accepts_one(got: float, want: float, tolerance: Tolerance) -> bool:
+    if math.isnan(want) or math.isnan(got):
+        return math.isnan(want) and math.isnan(got)
+    return tolerance.accepts(float(got), float(want))
+
+
+class Drill:
+    def __init__(self, questions: list[Question], tolerance: Tolerance, console: Console,
+                 reader, again: str):
+        self.questions, self.tolerance, self.console = questions, tolerance, console
+        self.reader, self.again = reader, again
+        self.outcomes: list[str] = []
+
+    def run(self) -> int:
+        """Ask every question; returns 0 (finished or q or end of input) or 130 (Ctrl-C)."""
+        self.console.print(Text(KEYS, style="dim"))
+        try:
+            for number, question in enumerate(self.questions, start=1):
+                self.outcomes.append(self._ask(number, question))
+        except (StopDrill, EOFError, KeyboardInterrupt) as stop:
+            self.console.print()
+            self._score(finished=False)
+            return 130 if isinstance(stop, KeyboardInterrupt) else 0
+        self._score(finished=True)
+        return 0
+
+    @property
+    def right_first_try(self) -> int:
+        return sum(outcome == FIRST_TRY for outcome in self.outcomes)
+
+    def _score(self, finished: bool) -> None:
+        asked = len(self.outcomes)
+        later = sum(o == LATER for o in self.outcomes)
+        revealed = sum(o == REVEALED for o in self.outcomes)
+        head = "Done" if finished else f"Stopped after {asked} of {len(self.questions)}"
+        self.console.print(Text(f"{head}: {self.right_first_try} of {asked} right at the first "
+                                f"try, {later} after a retry or hint, {revealed} revealed.",
+                                style="bold"))
+        self.console.print(f"Same questions again: {self.again}", soft_wrap=True)
+
+    def _ask(self, number: int, question: Question) -> str:
+        label = question.label
+        self.console.print(Text.assemble(
+            (f"[{number}/{len(self.questions)}] ", "dim"), (label, "bold cyan"),
+            f" at {question.shown_point()}", (f"   ({question.answer_form()})", "dim")))
+        hints_shown, tries = 0, 0
+        while True:
+            answer = self.reader.ask(f"{label} = ").strip()
+            command = answer.lower()
+            if command in ("?", "hint"):
+                hints_shown = self._hint(question, hints_shown)
+                continue
+            if command == "s":
+                self.console.print(f"  answer: {label} = {expected_text(question)}",
+                                   style="yellow", highlight=False)
+                self._why(question)
+                return REVEALED
+            if command == "q":
+                raise StopDrill
+            if not answer:
+                self.console.print("  Type a number or an expression (? hint, s reveal, q quit).")
+                continue
+            try:
+                value = read_answer(answer, question.shape)
+            except ExprError as exc:
+                self.console.print(f"  Could not read {answer!r}: {exc}. Try again.",
+                                   style="red", highlight=False)
+                continue
+            if accepts(question, value, self.tolerance):
+                self.console.print(Text("  ✓ correct. ", style="green")
+                                   + Text(f"{label} = {expected_text(question)}"))
+                self._why(question)
+                return FIRST_TRY if tries == 0 and hints_shown == 0 else LATER
+            tries += 1
+            self.console.print(f"  ✗ not quite: {_components_off(question, value, self.tolerance)}.",
+                               style="red", highlight=False)
+            if question.kink is not None:
+                self.console.print(f"  This point is a kink: {question.kink.text} "
+                                   "Which value does PyTorch's autograd use here?",
+                                   highlight=False)
+            self.console.print("  Type ? for the next line of the derivation, s to reveal, "
+                               "or try again.")
+
+    def _hint(self, question: Question, shown: int) -> int:
+        if shown >= len(question.hints):
+            self.console.print("  No more hints: that was the final form. s reveals the answer.")
+            return shown
+        step = question.hints[shown]
+        rule = f"   ({step.rule})" if step.rule else ""
+        self.console.print(f"  hint {shown + 1}/{len(question.hints)}: {step.text}{rule}",
+                           style="yellow", highlight=False)
+        return shown + 1
+
+    def _why(self, question: Question) -> None:
+        """At a kink: why the answer is what it is (the derivative does not exist there)."""
+        if question.kink is None:
+            return
+        self.console.print(f"  Why: {question.kink.text} PyTorch's autograd returns "
+                           f"{expected_text(question)} here, by its convention.",
+                           style="dim", highlight=False)

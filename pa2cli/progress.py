@@ -1,0 +1,135 @@
+"""The student's progress through the assignment: one small JSON file under data_home().
+
+    {"version": 1,
+     "explain":  {topic id: {"stepped": bool, "drills": int, "best": [right, asked],
+                             "last": [right, asked], "updated": "…"}},
+     "backprop": {quiz key: {"label": …, "command": …, "answered": int, "first_try": int,
+                             "total": int, "position": int, "finished": bool, "updated": "…"}}}
+
+Writers (the explain stepper, the drill, the backprop quiz) call `record_*`; readers (the home
+screen, `pa2 progress`) call `load`. Progress is a convenience: it must never stop a command. A
+file that cannot be read is reported as one line (`Progress.problem`) and treated as empty;
+the next write moves it aside to `progress.json.corrupt` rather than lose it silently. Writes
+are atomic (pa2cli.files) and a write that fails (read-only folder, full disk) is skipped.
+Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pa2cli.files import write_atomically
+from pa2cli.paths import data_home
+
+VERSION = 1
+PARTS = ("explain", "backprop")
+MAX_BYTES = 1_000_000  # a progress file is a few kB; anything larger is not ours
+
+
+def progress_path() -> Path:
+    return data_home() / "progress.json"
+
+
+@dataclass
+class Progress:
+    explain: dict[str, dict[str, Any]] = field(default_factory=dict)
+    backprop: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problem: str | None = None  # why the file could not be read, in one line
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {"version": VERSION, "explain": self.explain, "backprop": self.backprop}
+
+
+def _checked(data: Any) -> Progress:
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        raise ValueError(f"not a version-{VERSION} progress file")
+    parts = {}
+    for part in PARTS:
+        entries = data.get(part, {})
+        if not isinstance(entries, dict) or not all(isinstance(v, dict) for v in entries.values()):
+            raise ValueError(f"'{part}' is not an object of entries")
+        parts[part] = entries
+    return Progress(**parts)
+
+
+def load(path: Path | None = None) -> Progress:
+    """The saved progress; empty (with `problem` set) when the file is unreadable."""
+    path = path or progress_path()
+    try:
+        if not path.is_file():
+            if path.exists():
+                raise ValueError("not a regular file")
+            return Progress()
+        if path.stat().st_size > MAX_BYTES:
+            raise ValueError(f"larger than {MAX_BYTES // 1000} kB")
+        with open(path, "rb") as handle:
+            return _checked(json.loads(handle.read(MAX_BYTES + 1).decode("utf-8")))
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0][:80]
+        return Progress(problem=f"progress file {path} cannot be read ({reason}); "
+                                "ignoring it (`pa2 reset all --yes` starts a new one)")
+
+
+def _save(progress: Progress, path: Path) -> bool:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if progress.problem is not None and path.exists():
+            os.replace(path, path.with_name(path.name + ".corrupt"))
+        write_atomically(path, json.dumps(progress.to_json_dict(), indent=1, sort_keys=True))
+        return True
+    except OSError:
+        return False
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _update(part: str, key: str, change) -> bool:
+    path = progress_path()
+    progress = load(path)
+    entries = getattr(progress, part)
+    entry = dict(entries.get(key, {}))
+    change(entry)
+    entry["updated"] = _now()
+    entries[key] = entry
+    return _save(progress, path)
+
+
+def record_stepped(topic_id: str) -> bool:
+    """The student stepped through a topic to its last line."""
+    return _update("explain", topic_id, lambda entry: entry.update(stepped=True))
+
+
+def record_drill(topic_id: str, right: int, asked: int) -> bool:
+    """A drill ended with `right` of `asked` right at the first try (asked > 0)."""
+    def change(entry: dict) -> None:
+        entry["drills"] = int(entry.get("drills", 0)) + 1
+        entry["last"] = [right, asked]
+        best = entry.get("best")
+        if not (isinstance(best, list) and len(best) == 2 and best[1]
+                and best[0] / best[1] >= right / asked):
+            entry["best"] = [right, asked]
+    return _update("explain", topic_id, change)
+
+
+def record_backprop(key: str, *, label: str, command: str, answered: int, first_try: int,
+                    total: int, position: int, finished: bool) -> bool:
+    """Where a backprop quiz on one network stands (after it stops or ends)."""
+    return _update("backprop", key, lambda entry: entry.update(
+        label=label, command=command, answered=answered, first_try=first_try, total=total,
+        position=position, finished=finished))
+
+
+def reset(part: str) -> bool:
+    """Forget `part` ('explain', 'backprop' or 'all'); True if something was written."""
+    path = progress_path()
+    progress = load(path)
+    for name in PARTS if part == "all" else (part,):
+        setattr(progress, name, {})
+    return _save(progress, path)  # an unreadable file is moved aside, not kept in the way

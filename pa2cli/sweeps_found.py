@@ -1,0 +1,96 @@
+"""The sweeps saved under `runs/` of the current folder, summarised for the home screen.
+
+Each `runs/<name>/results.json` (pa2cli.sweep.store) is read leniently and briefly: weight
+decays, seeds, epochs done of epochs asked, finished or interrupted, and the command that
+resumes it. A folder that is not a readable sweep is listed as such, never raised. Bounded work:
+at most MAX_SWEEPS folders, files up to MAX_BYTES. It imports neither torch nor the sweep
+package (so `pa2` stays fast) and prints nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+RUNS = "runs"
+RESULTS = "results.json"
+MAX_SWEEPS = 50
+MAX_BYTES = 20_000_000
+
+
+@dataclass(frozen=True)
+class SweepFound:
+    folder: str  # as typed from the current folder, e.g. runs/2026-11-30-1012
+    weight_decays: tuple[float, ...] = ()
+    seeds: tuple[int, ...] = ()
+    epochs_done: int = 0
+    epochs_asked: int = 0
+    finished: bool = False
+    problem: str | None = None  # why it could not be read
+    runs: int = 0
+
+    @property
+    def resume_command(self) -> str:
+        return f"pa2 sweep --out {shlex.quote(self.folder)} --resume"
+
+    def to_json_dict(self) -> dict[str, Any]:
+        data = {"folder": self.folder, "weight_decays": list(self.weight_decays),
+                "seeds": list(self.seeds), "epochs_done": self.epochs_done,
+                "epochs_asked": self.epochs_asked, "finished": self.finished}
+        if self.problem:
+            data["problem"] = self.problem
+        elif not self.finished:
+            data["resume"] = self.resume_command
+        return data
+
+
+def wd_label(value: float) -> str:
+    """0, 1e-4, 5e-3 (as pa2cli.sweep.config.wd_label, without importing the sweep package)."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.6e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
+def _numbers(value: Any, kind=float) -> tuple:
+    items = value if isinstance(value, list) else [value]
+    return tuple(kind(v) for v in items
+                 if isinstance(v, (int, float)) and not isinstance(v, bool))
+
+
+def read_sweep(folder: Path, shown: str) -> SweepFound:
+    path = folder / RESULTS
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise ValueError("results.json is too large")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        config, runs = data["config"], data["runs"]
+        if not isinstance(config, dict) or not isinstance(runs, list):
+            raise ValueError("not a pa2 sweep")
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
+        return SweepFound(shown, problem=f"cannot be read ({str(exc)[:60] or type(exc).__name__})")
+    runs = [run for run in runs if isinstance(run, dict)]
+    epochs = config.get("epochs")
+    epochs = epochs if isinstance(epochs, int) and not isinstance(epochs, bool) else 0
+    seeds = _numbers(config.get("seeds", config.get("seed", [])), int)
+    seeds += tuple(s for run in runs for s in _numbers(run.get("seed", []), int) if s not in seeds)
+    decays = tuple(dict.fromkeys(wd for run in runs for wd in _numbers(run.get("weight_decay"))))
+    done = [len(run["epochs"]) if isinstance(run.get("epochs"), list) else 0 for run in runs]
+    finished = bool(runs) and all(
+        run.get("status") == "diverged" or (run.get("status") == "done" and n >= epochs)
+        for run, n in zip(runs, done))
+    return SweepFound(shown, decays, tuple(dict.fromkeys(seeds)), sum(done),
+                      epochs * len(runs), finished, runs=len(runs))
+
+
+def sweeps_found(root: Path | None = None) -> list[SweepFound]:
+    """Every sweep folder under runs/ (newest name last), at most MAX_SWEEPS."""
+    base = (root or Path.cwd()) / RUNS
+    try:
+        folders = sorted(p for p in base.iterdir() if (p / RESULTS).is_file())
+    except OSError:
+        return []
+    return [read_sweep(folder, f"{RUNS}/{folder.name}") for folder in folders[-MAX_SWEEPS:]]
