@@ -1,23 +1,75 @@
 """Writing a file so that readers see the old or the new one, never half of one.
 
 Used for everything pa2 saves as it goes (quiz progress, sweep results and checkpoints), so a
-crash or Ctrl-C never leaves a truncated file. This module only writes; it decides nothing.
+crash or Ctrl-C never leaves a truncated file. A full disk (or a file-size limit) is a user's
+problem to fix, not a crash: the half-written temporary file is removed, the old file is left
+as it was, and a `UserError` names the folder and the space needed. This module only writes;
+it decides nothing.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 from pathlib import Path
 
+from pa2cli.errors import UserError
 
-def write_atomically(path: Path, data: str | bytes) -> None:
+# "no space left", "disk quota exceeded", "file too large" (RLIMIT_FSIZE, FAT32's 4 GiB)
+FULL_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def human_size(n_bytes: float) -> str:
+    """1234567 -> '1.2 MB' (decimal units, as disk tools show free space)."""
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if n_bytes < 1000 or unit == "GB":
+            return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1000
+    raise AssertionError  # unreachable
+
+
+def free_space(folder: Path) -> int | None:
+    """Bytes free for this user in `folder`'s file system (None when it cannot be read)."""
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+GENERIC_FIX = ("Free some space there (or use a folder on another disk) and run the command "
+               "again; what was saved before is intact.")
+
+
+def disk_full_error(folder: Path, needed: int, what: str, fix: str = GENERIC_FIX) -> UserError:
+    """The one-line message for a write of `needed` bytes that did not fit in `folder`."""
+    free = free_space(folder)
+    free_text = "" if free is None else f", {human_size(free)} free"
+    return UserError(f"not enough space to save {what} ({human_size(needed)} needed"
+                     f"{free_text})", where=str(folder), fix=fix)
+
+
+def write_atomically(path: Path, data: str | bytes, *,
+                     full_disk_fix: str = GENERIC_FIX) -> None:
     """Write `data` beside `path`, then rename it over `path` (the rename is atomic).
 
     There is no fsync: a power cut may still lose the last write, which keeps a save at ~1 ms.
+    On a full disk the temporary file is removed and a `UserError` is raised (its fix:
+    `full_disk_fix`).
     """
+    path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     if isinstance(data, str):
         data = data.encode("utf-8")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        if isinstance(exc, OSError) and exc.errno in FULL_DISK_ERRNOS:
+            raise disk_full_error(path.parent, len(data), path.name, full_disk_fix) from None
+        raise

@@ -41,13 +41,14 @@ class SweepConfig:
     momentum: float = 0.9  # SGD momentum (ignored by adam and adamw)
     decay_bias_norm: bool = True  # True: weight decay on every parameter, like the optimiser
     #                               itself; False: biases and norm parameters (ndim < 2) exempt
-    batch_size: int = 64  # training mini-batch size
-    epochs: int = 15  # passes over the training set per weight decay
+    batch_size: int = 32  # training mini-batch size
+    epochs: int = 50  # passes over the training set per run (train size, batch size, epochs,
+    #                   seeds and weight decays: chosen by measurement, docs/sweep-defaults.md)
     # --- sweep ---
-    weight_decays: tuple[float, ...] = (1e-4, 1e-3, 1e-2, 1e-1)  # one run per value and seed;
+    weight_decays: tuple[float, ...] = (1e-3, 1e-2, 1e-1)  # one run per value and seed;
     #                                 CLI adds 0 as the baseline unless --no-baseline
     seed: int = 0  # the first seed; runs use seeds seed .. seed+seeds-1
-    seeds: int = 3  # runs per weight decay; the same seed gives every weight decay the same
+    seeds: int = 5  # runs per weight decay; the same seed gives every weight decay the same
     #                 initial weights and batch order, so the runs are paired by seed
     device: str = "auto"  # auto (cuda, then mps, then cpu) | cpu | cuda | mps
     eval_batch_size: int = 1024  # batch size of the evaluation passes (does not change results)
@@ -76,6 +77,79 @@ class SweepConfig:
     def with_changes(self, **changes) -> "SweepConfig":
         return replace(self, **changes)
 
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and INT_MIN <= value <= INT_MAX
+
+
+def _is_number(value) -> bool:
+    import math
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1  # what torch's seeds and sizes accept
+# The rules of the options (command.py), for a config read back from results.json: field ->
+# (check, what a valid value is). A test checks that the options' Click types agree.
+SAVED_CONFIG_RULES = {
+    "dataset": (lambda v: v in DATASET_NAMES, "one of " + ", ".join(DATASET_NAMES)),
+    "data_dir": (lambda v: v is None or (isinstance(v, str) and v != ""), "null or a folder"),
+    "download": (lambda v: isinstance(v, bool), "true or false"),
+    "val_split": (lambda v: _is_number(v) and 0 <= v < 1, "a number in [0, 1)"),
+    "model": (lambda v: v is None or (isinstance(v, str) and ":" in v),
+              'null or "path/to/file.py:Name"'),
+    "optimizer": (lambda v: v in OPTIMIZER_NAMES, "one of " + ", ".join(OPTIMIZER_NAMES)),
+    "lr": (lambda v: _is_number(v) and v > 0, "a number > 0"),
+    "momentum": (lambda v: _is_number(v) and 0 <= v <= 1, "a number in [0, 1]"),
+    "decay_bias_norm": (lambda v: isinstance(v, bool), "true or false"),
+    "batch_size": (lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
+    "epochs": (lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
+    "weight_decays": (lambda v: isinstance(v, list) and len(v) > 0
+                      and all(_is_number(x) and x >= 0 for x in v),
+                      "a non-empty list of numbers >= 0"),
+    "seed": (lambda v: _is_int(v) and v >= 0, "a whole number >= 0"),
+    "seeds": (lambda v: _is_int(v) and 1 <= v <= 100, "a whole number from 1 to 100"),
+    "train_size": (lambda v: v is None or (_is_int(v) and v >= 1),
+                   'null (the whole split) or a whole number >= 1'),
+    "device": (lambda v: v in DEVICES, "one of " + ", ".join(DEVICES)),
+    "eval_batch_size": (lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
+}
+SAVED_CONFIG_FIX = "Restore the file, or start a fresh sweep with another --out."
+
+
+def _excerpt(value) -> str:
+    try:
+        text = repr(value)
+    except ValueError:  # an int with more digits than Python prints
+        return "a huge integer"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def config_from_saved(data, where: str) -> SweepConfig:
+    """The config saved in results.json, each key checked by the options' rules (UserError
+    naming the key); a missing key takes its default, an unknown one (such as `loss`) is
+    ignored."""
+    from pa2cli.errors import UserError
+
+    if not isinstance(data, dict):
+        raise UserError("is not an object", where=f"{where}: config", fix=SAVED_CONFIG_FIX)
+    for name, (check, wanted) in SAVED_CONFIG_RULES.items():
+        if name in data and not _safe_check(check, data[name]):
+            raise UserError(f"{_excerpt(data[name])} is not {wanted}",
+                            where=f"{where}: config.{name}", fix=SAVED_CONFIG_FIX)
+    return SweepConfig.from_dict(data)
+
+
+def _safe_check(check, value) -> bool:
+    try:
+        return bool(check(value))
+    except TypeError:  # e.g. an unhashable value for `in`
+        return False
 
 # What a saved config without these fields meant (it was written before they existed).
 LEGACY_VALUES = {"seeds": 1, "train_size": None}

@@ -82,6 +82,9 @@ def _import_file(path: Path):
     sys.modules[module_name] = module  # lets dataclasses and pickling inside the file work
     try:
         spec.loader.exec_module(module)
+    except SystemExit as exc:
+        sys.modules.pop(module_name, None)
+        raise _exited(exc, "while it was imported", f"--model {path}") from None
     except Exception as exc:  # noqa: BLE001 - any failure in the student's file is their error
         sys.modules.pop(module_name, None)
         raise UserError(
@@ -97,6 +100,11 @@ def _one_line(exc: BaseException) -> str:
         return f"SyntaxError: {exc.msg} (line {exc.lineno})"
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _exited(exc: SystemExit, when: str, where: str) -> UserError:
+    return UserError(f"the model file exited {when} (sys.exit({exc.code!r}))", where=where,
+                     fix="Remove that exit (or move it under if __name__ == '__main__':).")
 
 
 def _accepts_num_classes(factory) -> bool:
@@ -126,6 +134,8 @@ def load_user_model(spec: str, dataset: Dataset) -> nn.Module:
     kwargs = {"num_classes": dataset.num_classes} if _accepts_num_classes(factory) else {}
     try:
         model = factory(**kwargs)
+    except SystemExit as exc:
+        raise _exited(exc, f"when {name} was called", where) from None
     except Exception as exc:  # noqa: BLE001 - the student's constructor failed
         how = "with num_classes=" + str(dataset.num_classes) if kwargs else "with no arguments"
         raise UserError(
@@ -155,6 +165,8 @@ def build_model(spec: str | None, dataset: Dataset, seed: int) -> nn.Module:
     try:
         with torch.no_grad():
             out = model(sample)
+    except SystemExit as exc:
+        raise _exited(exc, "in its forward pass", where) from None
     except Exception as exc:  # noqa: BLE001 - the student's forward failed on real input
         raise UserError(
             f"forward pass on a batch of shape {tuple(sample.shape)} failed: {_one_line(exc)}",

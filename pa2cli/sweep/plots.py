@@ -8,7 +8,8 @@ axis, with min-max error bars, 0 drawn one decade left of the smallest non-zero 
 Only runs that count in the findings (not diverged, at least one epoch) are drawn; curves stop
 at the fewest epochs any seed of that weight decay finished. Every figure is cleared, drawn
 and built to a matrix; `plot_texts` returns strings, `save_plots` writes them with plotext
-(`.html` a web page, `.ansi` coloured text, anything else plain text). This module must not
+(`.html` a web page, `.ansi` coloured text, anything else plain text). Titles name the number of
+seeds; bars are always min-max over the seeds. This module must not
 compute findings: it only draws the saved numbers (means and ranges over seeds).
 """
 
@@ -86,7 +87,7 @@ def _seeds_note(runs: list[Run]) -> str:
     if len(runs) == 1:
         return "" if runs[0].status == "done" else f" ({runs[0].status})"
     partial = sum(run.status != "done" for run in runs)
-    return f" ({len(runs)} seeds{f', {partial} partial' if partial else ''}; bars: min-max)"
+    return f" ({len(runs)} seeds{f', {partial} partial' if partial else ''})"
 
 
 def _run_figures(runs: list[Run], width: int) -> list:
@@ -94,7 +95,9 @@ def _run_figures(runs: list[Run], width: int) -> list:
     side_by_side = width >= SIDE_BY_SIDE_MIN_WIDTH
     each = width // 2 if side_by_side else width
     accuracy = _curve(runs, "acc", f"wd {label}: accuracy", each)
-    loss = _curve(runs, "loss", f"wd {label}: data loss (log scale)", each, log_y=True)
+    positive = all(row.train_loss > 0 and row.test_loss > 0 for run in runs for row in run.epochs)
+    scale = "log scale" if positive else "linear scale: a loss <= 0 has no logarithm"
+    loss = _curve(runs, "loss", f"wd {label}: data loss ({scale})", each, log_y=positive)
     return [accuracy + loss] if side_by_side else [accuracy, loss]
 
 
@@ -114,7 +117,7 @@ def _summary_figure(groups: list[list[Run]], width: int, metric: str):
     finals = {name: [[getattr(run.last, name) for run in runs] for runs in groups]
               for name in ("train_acc", "test_acc", "test_loss")}
     seeds = max(len(runs) for runs in groups)
-    bars = "   bars: min-max" if seeds > 1 else "   (log axis)"
+    bars = "   bars: min-max over seeds" if seeds > 1 else "   (log axis)"
     if metric == "acc":
         _draw_pair(figure, x, finals["train_acc"], finals["test_acc"])
         figure.title(f"final accuracy vs weight decay   {TRAIN_MARKER} train  "
@@ -145,19 +148,48 @@ def drawn_runs(results: SweepResults) -> list[list[Run]]:
     return groups
 
 
-def build_figures(results: SweepResults, width: int = 100) -> list:
-    """plotext matrices: the per-weight-decay figures, then the summaries."""
+UNDRAWABLE = "(a value too large or too odd for a terminal plot; the numbers are in results.json)"
+
+
+def _drawn(make, *args) -> list:
+    """`make(*args)`'s figures, or [] when plotext cannot lay the numbers out (values near
+    the largest float overflow its axis arithmetic)."""
+    try:
+        figures = make(*args)
+    except (ArithmeticError, ValueError):
+        return []
+    return figures if isinstance(figures, list) else [figures]
+
+
+def figures_and_notes(results: SweepResults, width: int = 100) -> tuple[list, list[str]]:
+    """plotext matrices (per weight decay, then the summaries), and one note per figure that
+    could not be drawn."""
     groups = drawn_runs(results)
-    figures = [figure for runs in groups for figure in _run_figures(runs, width)]
+    figures, notes = [], []
+    for runs in groups:
+        drawn = _drawn(_run_figures, runs, width)
+        figures += drawn
+        if not drawn:
+            notes.append(f"wd {wd_label(runs[0].weight_decay)}: not drawn {UNDRAWABLE}")
     if groups:
-        figures.append(_summary_figure(groups, width, "acc"))
-        figures.append(_summary_figure(groups, width, "loss"))
-    return figures
+        for metric, name in (("acc", "final accuracy"), ("loss", "final test loss")):
+            summary = _drawn(_summary_figure, groups, width, metric)
+            figures += summary
+            if not summary:
+                notes.append(f"{name} vs weight decay: not drawn {UNDRAWABLE}")
+    return figures, notes
+
+
+def build_figures(results: SweepResults, width: int = 100) -> list:
+    """The figures that can be drawn (see `figures_and_notes`)."""
+    return figures_and_notes(results, width)[0]
 
 
 def plot_texts(results: SweepResults, width: int = 100, colors: bool = False) -> list[str]:
-    """Each figure as a string (with ANSI colours when `colors`)."""
-    return [figure.string(colorless=not colors) for figure in build_figures(results, width)]
+    """Each figure as a string (with ANSI colours when `colors`), then a line per figure that
+    could not be drawn."""
+    figures, notes = figures_and_notes(results, width)
+    return [figure.string(colorless=not colors) for figure in figures] + notes
 
 
 def save_plots(results: SweepResults, path: Path, width: int = 100) -> None:

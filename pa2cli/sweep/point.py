@@ -1,6 +1,7 @@
 """The work of one run (one weight decay, one seed), the same in a sequential or parallel sweep.
 
-`execute_point` restores the run's checkpoint if resuming, trains it to `config.epochs`, saves a
+`execute_point` restores the run's checkpoint if resuming (checked by `checkpoints.py` against
+the run and the epochs results.json records), trains it to `config.epochs`, saves a
 checkpoint after each epoch and reports what happens as events through `emit`:
 
     ("start", key, rows)                             rows: the EpochRows already done
@@ -40,18 +41,22 @@ def resolve_device(name: str):
 def execute_point(config: SweepConfig, dataset, data, key: RunKey, device,
                   folder: SweepFolder, resume: bool, emit: Emit) -> None:
     """Train run `key` = (weight decay, seed) to config.epochs, checkpointing each epoch."""
-    from pa2cli.sweep.training import checkpoint_of, new_run, restore, train_run
+    from pa2cli.sweep.checkpoints import (load_checkpoint, restore_checked, run_identity,
+                                          save_checkpoint)
+    from pa2cli.sweep.training import checkpoint_of, new_run, train_run
 
     weight_decay, seed = key
     state = new_run(config, dataset, weight_decay, seed, device)
-    checkpoint = (folder.load_checkpoint(weight_decay, seed, legacy_seed=config.seed)
-                  if resume else None)
-    if checkpoint is not None:
-        restore(state, checkpoint)
+    identity = run_identity(config, weight_decay, seed, state.model)
+    if resume:  # the epochs results.json records for this run (the parent saved them)
+        saved = [row.to_dict() for row in folder.load().run(weight_decay, seed).epochs]
+        checkpoint = load_checkpoint(folder.path, identity, saved, legacy_seed=config.seed)
+        if checkpoint is not None:
+            restore_checked(state, checkpoint, folder.path, identity)
     emit("start", key, list(state.rows))
 
     def on_epoch(row, run_state) -> None:
-        folder.save_checkpoint(weight_decay, seed, checkpoint_of(run_state))
+        save_checkpoint(folder.path, identity, checkpoint_of(run_state))
         emit("epoch", key, row)
 
     def on_batch(epoch: int, batch: int, n_batches: int, loss_sum) -> None:

@@ -9,18 +9,19 @@ is `pa2 plot`. This module must not train or draw by itself (runner, report and 
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from dataclasses import fields
 from pathlib import Path
 
 from rich.console import Console
 
 from pa2cli.errors import UserError
-from pa2cli.sweep.config import RESUMABLE_CHANGES, SweepConfig, wd_label
+from pa2cli.sweep.config import RESUMABLE_CHANGES, SweepConfig, config_from_saved, wd_label
 from pa2cli.sweep.store import SweepFolder
 
-# config field -> the Click parameters that set it (when they differ from the field name)
-_PARAMETERS_OF = {"weight_decays": ("wd", "no_baseline"),
-                  "decay_bias_norm": ("no_decay_bias_norm",)}
+# config field -> the Click parameter that sets it (when it differs from the field name); with
+# --resume, --no-baseline alone changes nothing (the saved weight decays are kept)
+_PARAMETERS_OF = {"weight_decays": "wd", "decay_bias_norm": "no_decay_bias_norm"}
 INTERRUPTED_EXIT = 130
 
 
@@ -33,27 +34,43 @@ def default_out() -> Path:
     return path
 
 
-def _show_value(value) -> str:
-    if isinstance(value, tuple):
-        return " ".join(wd_label(v) for v in value)
-    return str(value)
+def as_written(name: str, value) -> str:
+    """A config value as the option a user writes for it: `--wd 0 1e-3`, `--no-decay-bias-norm`."""
+    if name == "weight_decays":
+        return "--wd " + " ".join(wd_label(v) for v in value)
+    if name == "decay_bias_norm":
+        return "without --no-decay-bias-norm" if value else "--no-decay-bias-norm"
+    option = "--" + name.replace("_", "-")
+    if name == "train_size" and value is None:
+        return "--train-size all"
+    if isinstance(value, bool):
+        return option if value else f"without {option}"
+    return f"without {option}" if value is None else f"{option} {value}"
+
+
+def _with(option_text: str) -> str:
+    return option_text if option_text.startswith("without ") else f"with {option_text}"
 
 
 def merge_resumed(saved: SweepConfig, given: SweepConfig, explicit: set[str]) -> SweepConfig:
-    """The saved config, with the explicitly given options that a resume may change."""
+    """The saved config, with the explicitly given options that a resume may change.
+
+    Options not given are taken from the saved sweep; one given with another value than the
+    saved one is refused (unless it is in RESUMABLE_CHANGES), named as the user writes it.
+    """
     changes = {}
     for field in fields(SweepConfig):
         name = field.name
-        parameters = _PARAMETERS_OF.get(name, (name,))
-        if not explicit.intersection(parameters):
+        parameter = _PARAMETERS_OF.get(name, name)
+        if parameter not in explicit:
             continue
         old, new = getattr(saved, name), getattr(given, name)
         if old == new:
             continue
-        option = "--" + parameters[0].replace("_", "-")
+        option = "--" + parameter.replace("_", "-")
         if name not in RESUMABLE_CHANGES:
-            raise UserError(f"{_show_value(new)} differs from the saved sweep's "
-                            f"{_show_value(old)}", where=option,
+            raise UserError(f"given {as_written(name, new)}, but the saved sweep was started "
+                            f"{_with(as_written(name, old))}", where=option,
                             fix="Leave it out to continue the saved sweep, or start a new one "
                                 "with another --out.")
         if name in ("epochs", "seeds") and new < old:
@@ -70,7 +87,7 @@ def _folder_and_config(config: SweepConfig, out: str | None, resume: bool,
             raise UserError("needs the folder of the sweep to continue", where="--resume",
                             fix="Add --out DIR (the folder that holds its results.json).")
         folder = SweepFolder(Path(out))
-        saved = SweepConfig.from_dict(folder.load().config)
+        saved = config_from_saved(folder.load().config, str(folder.results_path))
         return folder, merge_resumed(saved, config, explicit)
     folder = SweepFolder(Path(out) if out is not None else default_out())
     if folder.exists():
@@ -84,13 +101,15 @@ def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[st
     from pa2cli.sweep.data import load_dataset
     from pa2cli.sweep.models import build_model
     from pa2cli.sweep.point import resolve_device
+    from pa2cli.sweep.training import check_trainable
 
     folder, config = _folder_and_config(config, out, resume, explicit)
     device = resolve_device(config.device)
     data_dir = Path(config.data_dir) if config.data_dir else None
     dataset = load_dataset(config.dataset, data_dir, config.download, config.val_split,
                            config.seed, config.train_size)
-    build_model(config.model, dataset, config.seed)  # a bad --model fails here, not mid-sweep
+    model = build_model(config.model, dataset, config.seed)  # a bad --model fails here
+    check_trainable(model, config, len(dataset.train))
     try:
         folder.path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -101,27 +120,51 @@ def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[st
 
 def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int, plot: bool,
                 explicit: set[str], baseline_added: bool, threads: int | None = None,
-                console: Console | None = None) -> int:
+                console: Console | None = None, vectorize: str = "off",
+                ray_options=None) -> int:
     from pa2cli.sweep import report
+    from pa2cli.sweep.interrupts import interrupts_handled
+    from pa2cli.sweep.lock import SweepLock
+    from pa2cli.sweep.preflight import check_folder
     from pa2cli.sweep.runner import run_sweep
     from pa2cli.sweep.threads import apply_threads, default_threads
 
     threads = threads or default_threads()
     apply_threads(threads)
     console = console or Console(highlight=False)
-    folder, config, device, dataset = prepare(config, out, resume, explicit)
-    report.header(console, config, dataset, device, str(folder.path),
-                  baseline_added and not resume)
-    if resume:
-        report.resumed_from(console, folder.load(), config.epochs)
-    try:
-        results, _ = run_sweep(config, folder, dataset, device, resume=resume, jobs=jobs,
-                               console=console, threads=threads)
-    except KeyboardInterrupt:
-        console.print(f"\n[bold]Interrupted.[/bold] Every finished epoch is saved in "
-                      f"{folder.path}; continue with: pa2 sweep --out {folder.path} --resume",
-                      highlight=False)
-        return INTERRUPTED_EXIT
+    if ray_options is not None:
+        from pa2cli.sweep.ray_backend import check_options, import_ray
+
+        import_ray()  # a missing Ray is said before anything is written
+        check_options(config, ray_options)
+    with ExitStack() as stack:
+        early = out is not None and Path(out).is_dir()
+        if early:  # locked first, so that a sweep running there is named at once
+            stack.enter_context(SweepLock(Path(out)))
+        folder, config, device, dataset = prepare(config, out, resume, explicit)
+        if not early:
+            stack.enter_context(SweepLock(folder.path))
+        notes = check_folder(folder, config, dataset, resume=resume, jobs=jobs)
+        if ray_options is not None:  # the cluster's resources are checked before results.json
+            from pa2cli.sweep.ray_backend import connect_cluster
+
+            stack.callback(connect_cluster(ray_options))
+        report.header(console, config, dataset, device, str(folder.path),
+                      baseline_added and not resume)
+        if resume:
+            report.resumed_from(console, folder.load(), config.epochs)
+            for note in notes:
+                console.print(note, highlight=False)
+        try:
+            with interrupts_handled():
+                results, _ = run_sweep(config, folder, dataset, device, resume=resume,
+                                       jobs=jobs, console=console, threads=threads,
+                                       vectorize=vectorize, ray_options=ray_options)
+        except KeyboardInterrupt:
+            console.print(f"\n[bold]Interrupted.[/bold] Every finished epoch is saved in "
+                          f"{folder.path}; continue with: pa2 sweep --out {folder.path} "
+                          "--resume", highlight=False)
+            return INTERRUPTED_EXIT
     console.print()
     report.show(console, results, with_plots=plot)
     console.print(f"\nResults: {folder.results_path} and results.csv beside it "

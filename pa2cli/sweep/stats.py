@@ -20,16 +20,27 @@ def mean(values) -> float:
     values = list(values)
     if not values:
         raise ValueError("mean of no values")
-    return math.fsum(values) / len(values)
+    try:
+        return math.fsum(values) / len(values)
+    except OverflowError:  # values near the largest float (a hostile results.json)
+        return math.fsum(v / len(values) for v in values)
 
 
 def sample_sd(values) -> float | None:
-    """Sample standard deviation (denominator n - 1); None for fewer than 2 values."""
+    """Sample standard deviation (denominator n - 1); None for fewer than 2 values.
+
+    The deviations are scaled by the largest one first, so that values far beyond any real
+    loss (1e200, from a hand-edited file) give a finite sd instead of an overflow."""
     values = list(values)
     if len(values) < 2:
         return None
     m = mean(values)
-    return math.sqrt(math.fsum((v - m) ** 2 for v in values) / (len(values) - 1))
+    deviations = [v - m for v in values]
+    scale = max(abs(d) for d in deviations)
+    if scale == 0 or not math.isfinite(scale):
+        return scale
+    return scale * math.sqrt(math.fsum((d / scale) ** 2 for d in deviations)
+                             / (len(values) - 1))
 
 
 def binomial_se(p: float, n: int) -> float:

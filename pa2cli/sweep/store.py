@@ -14,7 +14,7 @@ seeds existed have no "seed" per run: their runs load with the sweep's single se
 `config.seed`.
 results.csv holds the same rows. Both are rewritten atomically (temporary file + `os.replace`)
 after every epoch, so an interrupted sweep loses no finished epoch; checkpoints
-(`checkpoints/wd_<value>_seed_<seed>.pt`) are replaced atomically too.
+(`checkpoints/wd_<value>_seed_<seed>.pt`) are saved, checked and loaded by `checkpoints.py`.
 
 `load_results` is the one validating loader: it raises `UserError` naming the field when a
 file is missing or malformed. This module must not train or print.
@@ -208,39 +208,14 @@ class SweepFolder:
     def save(self, results: SweepResults) -> None:
         """Rewrite results.csv, then results.json, each atomically."""
         self.path.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.path / CSV_FILE, csv_text(results))
-        write_atomically(self.results_path, json_text(results))
+        from pa2cli.sweep.checkpoints import full_disk_fix
+
+        fix = full_disk_fix(self.path)
+        write_atomically(self.path / CSV_FILE, csv_text(results), full_disk_fix=fix)
+        write_atomically(self.results_path, json_text(results), full_disk_fix=fix)
 
     def load(self) -> SweepResults:
         return load_results(self.path)
-
-    def checkpoint_path(self, weight_decay: float, seed: int) -> Path:
-        return self.path / CHECKPOINT_FOLDER / f"wd_{float(weight_decay)!r}_seed_{int(seed)}.pt"
-
-    def legacy_checkpoint_path(self, weight_decay: float) -> Path:
-        """Where sweeps written before seeds existed kept a weight decay's checkpoint."""
-        return self.path / CHECKPOINT_FOLDER / f"wd_{float(weight_decay)!r}.pt"
-
-    def save_checkpoint(self, weight_decay: float, seed: int, checkpoint: dict) -> None:
-        import torch
-
-        path = self.checkpoint_path(weight_decay, seed)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        buffer = io.BytesIO()  # serialising in memory, then one write, is the fastest way
-        torch.save(checkpoint, buffer)
-        write_atomically(path, buffer.getbuffer().tobytes())
-
-    def load_checkpoint(self, weight_decay: float, seed: int,
-                        legacy_seed: int | None = None) -> dict | None:
-        """The run's checkpoint, or None; `legacy_seed`: the seed an old sweep's file belongs to."""
-        import torch
-
-        path = self.checkpoint_path(weight_decay, seed)
-        if not path.is_file() and legacy_seed is not None and int(seed) == int(legacy_seed):
-            path = self.legacy_checkpoint_path(weight_decay)
-        if not path.is_file():
-            return None
-        return torch.load(path, map_location="cpu", weights_only=False)
 
 
 def load_results(folder: Path) -> SweepResults:
@@ -256,6 +231,10 @@ def load_results(folder: Path) -> SweepResults:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"not readable JSON ({exc})", where=str(path),
+                        fix="Restore the file or run the sweep again.") from None
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit integer; 10^5-deep nesting
+        problem = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:100]
+        raise UserError(f"not readable JSON ({problem})", where=str(path),
                         fix="Restore the file or run the sweep again.") from None
     return parse_results(data, str(path))
 
@@ -337,7 +316,12 @@ def _float_or_none(value) -> float | None:
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def _is_int(value) -> bool:

@@ -21,6 +21,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from pa2cli.errors import UserError
 from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.optim import build_optimizer
 from pa2cli.sweep.store import EpochRow
@@ -84,10 +85,9 @@ def new_run(config: SweepConfig, dataset, weight_decay: float, seed: int,
 
 
 def checkpoint_of(state: RunState) -> dict:
-    """Everything the next epoch depends on, as a `torch.save`-able dict."""
+    """Everything the next epoch depends on: tensors, plain containers and numbers only, so
+    that `torch.load(weights_only=True)` reads it (`checkpoints.py` adds the run's identity)."""
     checkpoint = {
-        "weight_decay": state.weight_decay,
-        "seed": state.seed,
         "rows": [row.to_dict() for row in state.rows],
         "model": state.model.state_dict(),
         "optimizer": state.optimizer.state_dict(),
@@ -148,10 +148,14 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
         loss_sum = torch.zeros((), device=y_train.device)
         for batch, start in enumerate(range(0, n, config.batch_size), start=1):
             index = order[start:start + config.batch_size]
-            loss = F.cross_entropy(model(data.to_float(x_train[index])), y_train[index])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            try:
+                loss = F.cross_entropy(model(data.to_float(x_train[index])), y_train[index])
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - the student's model failed
+                raise training_failed(config, state, epoch, batch, n_batches, len(index),
+                                      n, exc) from None
             if on_batch is not None:
                 loss_sum += loss.detach()
                 on_batch(epoch, batch, n_batches, loss_sum)
@@ -176,3 +180,51 @@ def _diverged_message(state: RunState, epoch: int, split: str, value: float) -> 
             f"{value} in epoch "
             f"{epoch}, so the run is marked diverged (its finished epochs are kept) and the "
             "sweep goes on; a smaller --lr or weight decay usually avoids this")
+
+
+def model_name(config: SweepConfig) -> str:
+    return f"--model {config.model}" if config.model else "the default model"
+
+
+def _likely_fix(exc: BaseException, batch_len: int, n: int, batch_size: int) -> str:
+    text = str(exc)
+    if "more than 1 value per channel" in text:
+        return (f"The batch held {batch_len} image and batch norm needs 2 or more in "
+                f"training: choose a --batch-size that does not leave 1 of the {n} training "
+                f"images over (for example {batch_size + 1}).")
+    if "does not require grad" in text:
+        return ("The loss does not depend on any trainable parameter: give the model "
+                "parameters with requires_grad=True and use them in forward.")
+    return ("Make forward and backward work in training mode (model.train()), on a batch of "
+            f"{batch_len} images.")
+
+
+def training_failed(config: SweepConfig, state: RunState, epoch: int, batch: int,
+                    n_batches: int, batch_len: int, n: int, exc: BaseException) -> UserError:
+    """One line for a model that fails only in training: which model, run, epoch and batch."""
+    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    what = f"{type(exc).__name__}{': ' + first if first else ''}"
+    if isinstance(exc, SystemExit):
+        what = f"the model file exited (sys.exit({exc.code!r}))"
+    return UserError(
+        f"training failed at wd {wd_label(state.weight_decay)} seed {state.seed}, epoch "
+        f"{epoch}, batch "
+        f"{batch}/{n_batches} ({batch_len} image{'' if batch_len == 1 else 's'}): {what}",
+        where=model_name(config),
+        fix=_likely_fix(exc, batch_len, n, config.batch_size)
+        + " The finished epochs of every run are saved; --resume continues after the fix.")
+
+
+def check_trainable(model: torch.nn.Module, config: SweepConfig, n_train: int) -> None:
+    """Refuse, before any training, a model the optimiser cannot train or whose batch norm
+    would get a last batch of a single image."""
+    if not any(p.requires_grad for p in model.parameters()):
+        raise UserError("has no trainable parameters (none with requires_grad=True), so "
+                        "there is nothing for the optimiser to train", where=model_name(config),
+                        fix="Give the model layers with parameters, such as nn.Linear.")
+    norms = (torch.nn.modules.batchnorm._BatchNorm,)
+    if n_train % config.batch_size == 1 and any(isinstance(m, norms) for m in model.modules()):
+        raise UserError(f"the last batch of each epoch would hold 1 image ({n_train} training "
+                        f"images, --batch-size {config.batch_size}) and batch norm needs 2 or "
+                        "more in training", where=model_name(config),
+                        fix=f"Choose another --batch-size, for example {config.batch_size + 1}.")
