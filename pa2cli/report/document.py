@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pa2cli import __version__
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, printable
 
 RUNS = Path("runs")
 FIGURES = {"curves": "Train and test accuracy and loss per epoch, one row per weight decay.",
@@ -57,8 +57,9 @@ def gather(sweep: str | None, topics: str | None, weights: str | None) -> Inputs
             raise UserError("no such folder", where=f"--sweep {folder}", fix="Give the --out folder of a `pa2 sweep`")
         results = load_results(folder)
         if not any(run.epochs for run in results.runs):
-            notes.append(f"Part A is left out: {folder} has no finished epoch. Resume it with "
-                         f"`pa2 sweep --out {folder} --resume`.")
+            shown = printable(str(folder))
+            notes.append(f"Part A is left out: {shown} has no finished epoch. Resume it with "
+                         f"`pa2 sweep --out {shown} --resume`.")
             results = None
     if topics is None:
         chosen = tuple(all_topics())
@@ -82,7 +83,10 @@ def _sweep_summary(results) -> tuple[str, list[tuple[str, str, str, int]], list[
     from pa2cli.sweep.config import wd_label
     from pa2cli.sweep.sentences import sentences
 
-    c = results.config
+    # Values from a results.json written elsewhere: control characters escaped (printable), so a
+    # raw ESC reaches neither the Markdown nor pdflatex (which stops at it).
+    c = {key: printable(value) if isinstance(value, str) else value
+         for key, value in results.config.items()}
     setting = (f"{c.get('dataset', 'the data')}, {c.get('model') or 'the default CNN'}, "
                f"{c.get('optimizer', 'sgd')} (lr {c.get('lr', '?')}), batch {c.get('batch_size', '?')}, "
                f"{c.get('epochs', '?')} epochs, seeds {', '.join(map(str, results.seeds))}")
@@ -120,7 +124,7 @@ def to_markdown(inputs: Inputs, out: Path) -> str:
     text += [f"> {note}" for note in inputs.notes] + ([""] if inputs.notes else [])
     if inputs.sweep is not None:
         setting, rows, said = _sweep_summary(inputs.sweep)
-        text += ["## Part A: weight decay", "", f"From `{inputs.sweep_folder}`: {setting}.", "",
+        text += ["## Part A: weight decay", "", f"From `{printable(str(inputs.sweep_folder))}`: {setting}.", "",
                  "| weight decay | final train accuracy (%) | final test accuracy (%) | seeds |",
                  "|---|---:|---:|---:|"]
         text += [f"| {wd} | {train} | {test} | {seeds} |" for wd, train, test, seeds in rows]
@@ -150,7 +154,7 @@ def to_latex(inputs: Inputs, out: Path) -> str:
     if inputs.sweep is not None:
         setting, rows, said = _sweep_summary(inputs.sweep)
         text += [r"\section{Part A: weight decay}",
-                 r"{\sloppy From \texttt{" + re.sub(r"(/|\\_|-)", r"\1\\allowbreak{}", escape_text(str(inputs.sweep_folder))) + "}: "
+                 r"{\sloppy From \texttt{" + re.sub(r"(/|\\_|-)", r"\1\\allowbreak{}", escape_text(printable(str(inputs.sweep_folder)))) + "}: "
                  + latex_text(setting + ".") + r"\par}", "",
                  r"\begin{center}\begin{tabular}{lrrr}", r"\hline",
                  r"weight decay & final train acc.\ (\%) & final test acc.\ (\%) & seeds \\ \hline"]
