@@ -179,14 +179,31 @@ def reset_command(part: str, yes: bool) -> None:
     if not yes and not click.confirm(f"Forget {what}?", default=False):
         click.echo("Nothing changed.")
         return
+    from pa2cli.errors import UserError
+
     if part in ("backprop", "all"):
-        from pa2cli.paths import data_home
-
-        for saved in (data_home() / "backprop").glob("*.json"):
-            saved.unlink(missing_ok=True)
+        _forget_saved_quizzes()
     if not store.reset(part):
-        from pa2cli.errors import UserError
-
         raise UserError("cannot write the progress file", where=str(store.progress_path()),
                         fix="Check the folder's permissions or set PA2_HOME.")
     click.echo(f"Forgot {what}.")
+
+
+def _forget_saved_quizzes() -> None:
+    """Delete the saved quiz places (regular files `*.json` in the backprop folder); anything
+    else found there (a folder, a FIFO) is not ours and is left alone. A file that cannot be
+    deleted is one line naming it, never a traceback."""
+    from pa2cli.errors import UserError
+    from pa2cli.paths import data_home
+
+    folder = data_home() / "backprop"
+    try:
+        saved = [path for path in folder.glob("*.json") if path.is_file() or path.is_symlink()]
+    except OSError:
+        return  # no readable folder: nothing saved to forget
+    for path in saved:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot delete the saved quiz ({exc.strerror or exc})",
+                            where=str(path), fix="Check the folder's permissions or set PA2_HOME.") from None
