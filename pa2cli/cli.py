@@ -14,6 +14,7 @@ import sys
 import click
 
 from pa2cli import __version__, streams
+from pa2cli.errors import UserError, shorten_runs
 
 # command name -> "module:attribute"; the order is the order `pa2 --help` lists them in.
 COMMANDS = {
@@ -130,10 +131,12 @@ def main() -> None:
         sys.stdout.flush()  # a full disk shows here, not in the interpreter's last flush
     except click.UsageError as error:
         where = f" See `{error.ctx.command_path} --help`." if error.ctx else ""
-        click.echo(f"Error: {error.format_message()}{where}", err=True)
+        click.echo(f"Error: {shorten_runs(error.format_message())}{where}", err=True)
         sys.exit(error.exit_code)
     except click.ClickException as error:
-        error.show()
+        message = error.format_message()  # a UserError is already bounded (errors.excerpt)
+        click.echo(f"Error: {message if isinstance(error, UserError) else shorten_runs(message)}",
+                   err=True)
         sys.exit(error.exit_code)
     except click.Abort as error:
         if _interrupted(error):  # Click turns Ctrl-C (at a prompt or anywhere) into Abort

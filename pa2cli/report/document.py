@@ -18,6 +18,7 @@ from pa2cli import __version__
 from pa2cli.errors import UserError, printable
 
 RUNS = Path("runs")
+MAX_TOPIC_NAMES = 50  # nine topics and their aliases, with room to spare
 FIGURES = {"curves": "Train and test accuracy and loss per epoch, one row per weight decay.",
            "final": "Final accuracy against weight decay."}
 
@@ -64,9 +65,12 @@ def gather(sweep: str | None, topics: str | None, weights: str | None) -> Inputs
     if topics is None:
         chosen = tuple(all_topics())
     else:
-        names = [name.strip() for name in topics.split(",") if name.strip()]
+        names = list(dict.fromkeys(name.strip() for name in topics.split(",") if name.strip()))
         if not names:
             raise UserError("no topic named", where="--topics", fix="List topics, e.g. --topics huber,cross-entropy")
+        if len(names) > MAX_TOPIC_NAMES:  # bound the work: each name is looked up
+            raise UserError(f"{len(names):,} different names; at most {MAX_TOPIC_NAMES} are accepted",
+                            where="--topics", fix="List each topic once, e.g. --topics huber,l2 (no --topics: all nine)")
         chosen = tuple(dict.fromkeys(find_topic(name) for name in names))
     if weights is None:
         network = dataclasses.replace(read_network(content_dir() / "networks" / "example.json"),
@@ -186,8 +190,14 @@ def check_out(out: Path, fmt: str) -> None:
     where the report or a figure goes (writing there would wait forever or vanish)."""
     from pa2cli import outputs
 
-    if out.exists() and not out.is_dir():
-        raise UserError(f"is {outputs.kind_of(out.stat().st_mode)}, not a folder", where=str(out), fix=OUT_FIX)
+    try:
+        mode = out.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:  # a name too long, a loop of links, a file along the way
+        raise UserError(f"cannot write the report here ({exc.strerror or exc})", where=str(out), fix=OUT_FIX) from None
+    if mode is not None and outputs.kind_of(mode) != "a folder":
+        raise UserError(f"is {outputs.kind_of(mode) or 'a file'}, not a folder", where=str(out), fix=OUT_FIX)
     suffix = ".png" if fmt == "markdown" else ".pdf"
     for target in [_document_path(out, fmt), *(out / f"{name}{suffix}" for name in FIGURES)]:
         outputs.check_target(target, fix=OUT_FIX)
