@@ -71,3 +71,9 @@ def test_write_text_keeps_the_mode_of_the_file_it_replaces(tmp_path):
     target.chmod(0o600)
     outputs.write_text(target, "new")
     assert target.read_text() == "new" and (target.stat().st_mode & 0o777) == 0o600
+
+
+def test_explain_output_dash_is_stdout_not_a_file_named_dash(pa2, tmp_path):
+    result = pa2("explain", "huber", "--format", "markdown", "-o", "-", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.decode().startswith("#") and not (tmp_path / "-").exists()
