@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 from dataclasses import asdict, dataclass, field
@@ -78,8 +79,11 @@ def state_path(source: Path | None, practice: str | None = None) -> Path:
     elif source is None:
         key = "builtin-example"
     else:
-        resolved = str(Path(source).resolve())
-        key = f"{Path(source).stem}-{hashlib.sha1(resolved.encode()).hexdigest()[:10]}"
+        # os.fsencode: a file name that is not UTF-8 (surrogate escapes) hashes as its bytes;
+        # in the key its unprintable characters become "_" (the hash keeps it unique).
+        digest = hashlib.sha1(os.fsencode(Path(source).resolve())).hexdigest()[:10]
+        stem = "".join(c if c.isprintable() and c not in "/\\" else "_" for c in Path(source).stem)
+        key = f"{stem}-{digest}"
     return data_home() / "backprop" / f"{key}.json"
 
 
