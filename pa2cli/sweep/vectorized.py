@@ -120,16 +120,14 @@ def train_vectorized(config: SweepConfig, dataset, data, members: list[RunKey], 
     `on_ready()` is called once the dry check has passed; `dtype=torch.float64` is the
     internal switch the tests use to compare with a float64 sequential run to 1e-9.
     """
-    from pa2cli.sweep.training import checkpoint_of, new_run, restore
+    from pa2cli.sweep.checkpoints import prepare_run, save_checkpoint
+    from pa2cli.sweep.training import checkpoint_of, new_run
 
-    states = []
+    states, identities = [], {}
     for member in members:
         weight_decay, seed = member
         state = new_run(config, dataset, weight_decay, seed, device)
-        checkpoint = (folder.load_checkpoint(weight_decay, seed, legacy_seed=config.seed)
-                      if resume else None)
-        if checkpoint is not None:
-            restore(state, checkpoint)
+        identities[id(state)] = prepare_run(folder, config, state, resume)
         if dtype is not None:
             state.model.to(dtype)  # the same Parameter objects: the optimiser still holds them
             for entry in state.optimizer.state.values():
@@ -152,13 +150,13 @@ def train_vectorized(config: SweepConfig, dataset, data, members: list[RunKey], 
     for state, member in zip(states, members):
         emit("start", member, list(state.rows))
     for group in _group_by_progress(states):
-        _train_group(group, [by_state[id(s)] for s in group], data, config, folder, emit,
-                     to_input, checkpoint_of)
+        _train_group(group, [by_state[id(s)] for s in group], data, config, emit, to_input,
+                     lambda state: save_checkpoint(folder.path, identities[id(state)],
+                                                   checkpoint_of(state)))
     return None
 
 
-def _train_group(states, members, data, config, folder, emit, to_input,
-                 checkpoint_of) -> None:
+def _train_group(states, members, data, config, emit, to_input, save) -> None:
     """Train members that finished the same epochs together; drop each that diverges."""
     from pa2cli.sweep.stacked import StackedMembers
     from pa2cli.sweep.training import _diverged_message as diverged_message
@@ -202,7 +200,7 @@ def _train_group(states, members, data, config, folder, emit, to_input,
             row = EpochRow.from_dict(row)
             stack.write_back(i, state)
             state.rows.append(row)
-            folder.save_checkpoint(*member, checkpoint_of(state))
+            save(state)
             emit("epoch", member, row)
             survivors.append((state, member))
         if len(survivors) < len(active):  # restack without the diverged members
