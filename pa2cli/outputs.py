@@ -46,9 +46,9 @@ def check_target(path: str | Path, fix: str = "Choose the path of a new or regul
 def write_text(path: str | Path, text: str, fix: str = "Choose a writable path.") -> None:
     """Write `text` (UTF-8) to `path` atomically, or raise one UserError naming `path`."""
     check_target(path, fix)
-    target = Path(os.path.realpath(path))
     tmp = None
     try:
+        target = Path(os.path.realpath(path))  # raises when the current folder was deleted
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode("utf-8"))
