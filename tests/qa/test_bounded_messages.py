@@ -45,3 +45,20 @@ def test_click_messages_quote_a_huge_value_as_an_excerpt(pa2, tmp_path, args):
     assert result.returncode == 2
     line = one_line_error(result)
     assert len(line) < 400 and "characters)" in line, line[:500]
+
+
+@pytest.mark.parametrize("args", [["explain", "huber", "--all"], ["backprop", "--solve"]])
+def test_a_huge_columns_value_is_clamped(pa2, tmp_path, args):
+    """Before: COLUMNS=99999999 ran past 30 s (Rich laid out 10^8-character lines)."""
+    started = time.perf_counter()
+    result = pa2(*args, cwd=tmp_path, env={"COLUMNS": "99999999"}, timeout=60)
+    assert result.returncode == 0
+    assert time.perf_counter() - started < 30
+    assert max(map(len, result.stdout.decode().splitlines())) <= 1000
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "abc"])
+def test_a_columns_value_that_is_not_a_width_counts_as_unset(pa2, tmp_path, value):
+    result = pa2("backprop", "--solve", cwd=tmp_path, env={"COLUMNS": value})
+    assert result.returncode == 0
+    assert max(map(len, result.stdout.decode().splitlines())) > 20  # not one character wide
