@@ -93,6 +93,12 @@ def _checked(data: Any) -> Progress:
     return Progress(**parts)
 
 
+def _no_constant(name: str):
+    """NaN and Infinity are not JSON: pa2 never writes them, and `pa2 progress --json` must
+    print strict JSON, so a file holding them is not ours."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def load(path: Path | None = None) -> Progress:
     """The saved progress; empty (with `problem` set) when the file is unreadable."""
     path = path or progress_path()
@@ -104,7 +110,8 @@ def load(path: Path | None = None) -> Progress:
         if path.stat().st_size > MAX_BYTES:
             raise ValueError(f"larger than {MAX_BYTES // 1000} kB")
         with open(path, "rb") as handle:
-            return _checked(json.loads(handle.read(MAX_BYTES + 1).decode("utf-8")))
+            return _checked(json.loads(handle.read(MAX_BYTES + 1).decode("utf-8"),
+                                       parse_constant=_no_constant))
     except (OSError, ValueError, UnicodeDecodeError, RecursionError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0][:80]
         return Progress(problem=f"progress file {path} cannot be read ({reason}); "

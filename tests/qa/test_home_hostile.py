@@ -110,3 +110,20 @@ def test_a_quiz_on_a_file_whose_name_is_not_utf8_saves_and_resumes(tmp_path, pa2
     assert "Saved at question 2 of 39" in first.stdout.decode()
     again = run("--resume", answers=b"1/(1+exp(-0.3775))\n")
     assert again.returncode == 0 and "Saved at question 3 of 39" in again.stdout.decode()
+
+
+def test_progress_json_stays_strict_json_after_a_file_with_nan(pa2, pa2_home, tmp_path):
+    """Before: NaN/Infinity in a progress entry were printed back by `pa2 progress --json`."""
+    pa2_home.mkdir(parents=True)
+    (pa2_home / "progress.json").write_text(
+        '{"version": 1, "explain": {"huber": {"stepped": true, "extra": NaN}}, '
+        '"backprop": {"k": {"x": Infinity}}}')
+    result = pa2("progress", "--json", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.decode().startswith("Warning: progress file")
+
+    def refuse(name):
+        raise AssertionError(f"{name} in the output")
+
+    data = json.loads(result.stdout, parse_constant=refuse)
+    assert data["problem"] and data["backprop"] == {}
