@@ -176,7 +176,7 @@ def reset_command(part: str, yes: bool) -> None:
     what = {"backprop": "backprop quiz progress and saved quiz places",
             "explain": "topics studied and drill scores",
             "all": "all progress (topics, drills, backprop quizzes and saved quiz places)"}[part]
-    if not yes and not click.confirm(f"Forget {what}?", default=False):
+    if not yes and not _confirm(f"Forget {what}?"):
         click.echo("Nothing changed.")
         return
     from pa2cli.errors import UserError
@@ -207,3 +207,18 @@ def _forget_saved_quizzes() -> None:
         except OSError as exc:
             raise UserError(f"cannot delete the saved quiz ({exc.strerror or exc})",
                             where=str(path), fix="Check the folder's permissions or set PA2_HOME.") from None
+
+
+def _confirm(question: str) -> bool:
+    """click.confirm on a terminal; from a pipe or file, one bounded line (y or yes confirms),
+    so an endless stdin (/dev/zero, /dev/urandom) is neither read forever nor re-asked."""
+    import sys
+
+    if sys.stdin.isatty():
+        return click.confirm(question, default=False)
+    click.echo(f"{question} [y/N]: ", nl=False)
+    line = sys.stdin.readline(100)
+    if not line:
+        raise click.Abort()  # end of input, as click.confirm does
+    click.echo(printable(line.strip())[:40])
+    return line.strip().lower() in ("y", "yes")

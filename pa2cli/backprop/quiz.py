@@ -137,23 +137,39 @@ def save_state(path: Path, state: QuizState) -> None:
                         fix="Set PA2_HOME to a folder you can write to.") from None
 
 
+# All the input a quiz reads from a pipe or a file: far more than any answer sheet (a 20,000-
+# edge network has about 60,000 quantities), far less than an endless /dev/zero.
+MAX_INPUT = 20_000_000
+
+
 class Reader:
     """One answer per call: Rich's prompt on a terminal, one line of stdin otherwise."""
 
     def __init__(self, console: Console, interactive: bool | None = None):
         self.console = console
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        self.consumed = 0  # characters read from a pipe or file so far
+
+    def _read(self, limit: int) -> str:
+        line = sys.stdin.readline(limit)
+        self.consumed += len(line)
+        return line
 
     def ask(self, prompt: str) -> str:
         if self.interactive:
             return self.console.input(Text(prompt, style="bold"))
+        if self.consumed > MAX_INPUT:  # /dev/zero, /dev/urandom: input that never ends
+            self.console.print(f"(stopped reading: more than {MAX_INPUT:,} characters of input)")
+            raise EOFError
         self.console.print(prompt, end="", style="bold")
-        line = sys.stdin.readline(MAX_LENGTH + 1)  # never more than an answer can be
+        line = self._read(MAX_LENGTH + 1)  # never more than an answer can be
         if not line:
             raise EOFError
         if len(line) > MAX_LENGTH and not line.endswith("\n"):
             total = len(line)
-            while (rest := sys.stdin.readline(1 << 16)) and not rest.endswith("\n"):
+            rest = ""
+            while self.consumed <= MAX_INPUT and (rest := self._read(1 << 16)) \
+                    and not rest.endswith("\n"):
                 total += len(rest)  # the rest of an over-long line, read in bounded chunks
             total += len(rest.rstrip("\n"))
             self.console.print(f"{line[:EXCERPT_LENGTH]!r}… ({total} characters)",
