@@ -120,16 +120,20 @@ def train_vectorized(config: SweepConfig, dataset, data, members: list[RunKey], 
     `on_ready()` is called once the dry check has passed; `dtype=torch.float64` is the
     internal switch the tests use to compare with a float64 sequential run to 1e-9.
     """
-    from pa2cli.sweep.training import checkpoint_of, new_run, restore
+    from pa2cli.sweep.checkpoints import load_checkpoint, restore_checked, run_identity
+    from pa2cli.sweep.training import checkpoint_of, new_run
 
     states = []
+    saved = folder.load() if resume else None
     for member in members:
         weight_decay, seed = member
         state = new_run(config, dataset, weight_decay, seed, device)
-        checkpoint = (folder.load_checkpoint(weight_decay, seed, legacy_seed=config.seed)
-                      if resume else None)
-        if checkpoint is not None:
-            restore(state, checkpoint)
+        identity = run_identity(config, weight_decay, seed, state.model)
+        if saved is not None:  # the same checks as a sequential run's (point.execute_point)
+            rows = [row.to_dict() for row in saved.run(weight_decay, seed).epochs]
+            checkpoint = load_checkpoint(folder.path, identity, rows, legacy_seed=config.seed)
+            if checkpoint is not None:
+                restore_checked(state, checkpoint, folder.path, identity)
         if dtype is not None:
             state.model.to(dtype)  # the same Parameter objects: the optimiser still holds them
             for entry in state.optimizer.state.values():
@@ -160,6 +164,7 @@ def train_vectorized(config: SweepConfig, dataset, data, members: list[RunKey], 
 def _train_group(states, members, data, config, folder, emit, to_input,
                  checkpoint_of) -> None:
     """Train members that finished the same epochs together; drop each that diverges."""
+    from pa2cli.sweep.checkpoints import run_identity, save_checkpoint
     from pa2cli.sweep.stacked import StackedMembers
     from pa2cli.sweep.training import _diverged_message as diverged_message
 
@@ -202,7 +207,8 @@ def _train_group(states, members, data, config, folder, emit, to_input,
             row = EpochRow.from_dict(row)
             stack.write_back(i, state)
             state.rows.append(row)
-            folder.save_checkpoint(*member, checkpoint_of(state))
+            save_checkpoint(folder.path, run_identity(config, *member, state.model),
+                            checkpoint_of(state))
             emit("epoch", member, row)
             survivors.append((state, member))
         if len(survivors) < len(active):  # restack without the diverged members
