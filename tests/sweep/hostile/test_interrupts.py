@@ -40,6 +40,6 @@ def test_a_second_ctrl_c_ends_the_sweep_quietly(tmp_path, env, jobs, delay):
     # every finished epoch is in its run's checkpoint (results.json may lag: --resume reads both)
     rows = [torch.load(path, weights_only=True)["rows"] for path in
             (out / "checkpoints").glob("*.pt")]
-    assert sum(map(len, rows)) >= 2
+    assert sum(map(len, rows)) >= 1  # "epoch 2/30" shows once epoch 1 is saved
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") and
                 p.parent.name != "checkpoints"]  # a worker killed mid-write may leave one there
