@@ -16,6 +16,8 @@ in both lists and an underfitting one in the default list.
 
     .venv/bin/python benchmarks/default_setup.py                # the built-in candidates
     .venv/bin/python benchmarks/default_setup.py --defaults     # only SweepConfig()'s
+    .venv/bin/python benchmarks/default_setup.py --defaults --windows 0 \
+        --save-fixture tests/sweep/fixtures/default             # the tests' saved run
     .venv/bin/python benchmarks/default_setup.py --train-size 150 --epochs 30 40 --lr 0.05
 """
 
@@ -36,7 +38,7 @@ from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.data import load_dataset
 from pa2cli.sweep.findings import analyse
 from pa2cli.sweep.runner import run_sweep
-from pa2cli.sweep.store import Run, SweepFolder, SweepResults
+from pa2cli.sweep.store import Run, SweepFolder, SweepResults, json_text
 
 README_LIST = (1e-4, 1e-3)  # the README's first command: pa2 sweep --wd 1e-4 1e-3
 
@@ -98,11 +100,15 @@ def main() -> None:
     parser.add_argument("--windows", type=int, nargs="+", default=[0, 10],
                         help="first seeds (--seed) to try each set-up with")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--save-fixture", metavar="DIR",
+                        help="with --defaults: save the first window's results.json in DIR "
+                             "(tests/sweep/fixtures/default is the one the tests read)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     base = SweepConfig(device="cpu")
     if args.defaults:
         grid = [(base.train_size, base.epochs, base.batch_size, base.lr, base.seeds)]
+        args.epochs = [base.epochs]
     else:
         grid = list(itertools.product(args.train_size, args.epochs, args.batch_size, args.lr,
                                       args.seeds))
@@ -116,6 +122,10 @@ def main() -> None:
                                        seeds=seeds, seed=first,
                                        weight_decays=tuple(sorted({0.0, *base.weight_decays})))
             results, wall, cpu = train(config)
+            if args.save_fixture and args.defaults and first == args.windows[0]:
+                fixture = SweepFolder(Path(args.save_fixture))
+                fixture.path.mkdir(parents=True, exist_ok=True)
+                (fixture.path / "results.json").write_text(json_text(results), encoding="utf-8")
             for epochs in sorted(set(args.epochs)):
                 share = epochs / longest  # training time is the same every epoch
                 m = judge(truncated(results, epochs), wall * share, cpu * share)

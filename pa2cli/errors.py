@@ -29,6 +29,16 @@ def _printable(text: str) -> str:
     return " ".join(text.split())
 
 
+def printable(text: str) -> str:
+    """`text` safe to print inside a line: terminal control codes (ESC…), bidirectional overrides,
+    zero-width and other invisible characters, lone surrogates and line breaks are shown as
+    escapes (`\\x1b`, `\\u202e`); printable text is unchanged. For names that come from a file
+    or a file name (a network's label, a saved quiz's command)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def excerpt(text: object, limit: int = EXCERPT_LENGTH, *, as_json: bool = False) -> str:
     """`text` quoted for a message: its repr, cut to `limit` characters with the full length said.
 

@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pa2cli import progress as store
+from pa2cli.errors import printable
 from pa2cli.sweeps_found import SweepFound, sweeps_found, wd_label
 
 
@@ -38,10 +39,10 @@ class Overview:
         quizzes = sorted(self.progress.backprop.values(), key=lambda q: str(q.get("updated", "")))
         unfinished = [q for q in quizzes if not q.get("finished") and q.get("command")]
         if unfinished:
-            return f"{unfinished[-1]['command']}   (finish your backprop quiz)"
+            return f"{printable(unfinished[-1]['command'])}   (finish your backprop quiz)"
         interrupted = [s for s in self.sweeps if not s.finished and not s.problem]
         if interrupted:
-            return f"{interrupted[-1].resume_command}   (finish the interrupted sweep)"
+            return f"{printable(interrupted[-1].resume_command)}   (finish the interrupted sweep)"
         todo = [t for t in self.topics if not self.studied(t)]
         if todo:
             return f"pa2 explain {todo[0]}   (then drill it: pa2 explain {todo[0]} --quiz)"
@@ -103,14 +104,14 @@ def _quizzes(view: Overview) -> RenderableType:
                           style="dim"))
     for entry in view.progress.backprop.values():
         total = entry.get("total", 0)
-        line = Text(f"  {entry.get('label', '?')}\n    ")
+        line = Text(f"  {printable(entry.get('label', '?'))}\n    ")
         line.append(f"{entry.get('answered', 0)}/{total} answered · "
                     f"{entry.get('first_try', 0)} right first try")
         if entry.get("finished"):
             line.append(" · finished", style="green")
         else:
             line.append(f" · stopped at question {entry.get('position', 0) + 1}", style="yellow")
-            line.append(f"\n    continue: {entry.get('command', '')}", style="cyan")
+            line.append(f"\n    continue: {printable(entry.get('command', ''))}", style="cyan")
         parts.append(line)
     return Group(*parts)
 
@@ -120,7 +121,7 @@ def _sweeps(view: Overview) -> RenderableType:
     if not view.sweeps:
         parts.append(Text("  none in this folder: pa2 sweep --wd 0 1e-4 1e-3", style="dim"))
     for sweep in view.sweeps:
-        line = Text(f"  {sweep.folder}: ")
+        line = Text(f"  {printable(sweep.folder)}: ")
         if sweep.problem:
             line.append(sweep.problem, style="red")
             parts.append(line)
@@ -133,7 +134,7 @@ def _sweeps(view: Overview) -> RenderableType:
             line.append("finished", style="green")
         else:
             line.append("interrupted", style="yellow")
-            line.append(f"\n    resume: {sweep.resume_command}", style="cyan")
+            line.append(f"\n    resume: {printable(sweep.resume_command)}", style="cyan")
         parts.append(line)
     return Group(*parts)
 

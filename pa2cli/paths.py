@@ -25,13 +25,26 @@ def content_dir() -> Path:
     return installed if installed.is_dir() else _PACKAGE.parent / "content"
 
 
+def _pa2_home() -> Path | None:
+    """$PA2_HOME with `~` expanded, or None when unset; a `~user` that names no user (or no
+    home folder at all) is a UserError naming PA2_HOME, never a RuntimeError traceback."""
+    value = os.environ.get("PA2_HOME")
+    if not value:
+        return None
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:
+        from pa2cli.errors import UserError, excerpt
+
+        raise UserError(f"cannot expand the ~ in {excerpt(value)} (no such user or home folder)",
+                        where="PA2_HOME", fix="Give an absolute path, e.g. PA2_HOME=/tmp/pa2") from None
+
+
 def data_home() -> Path:
-    if os.environ.get("PA2_HOME"):
-        return Path(os.environ["PA2_HOME"]).expanduser()
-    return platformdirs.user_data_path(APP, appauthor=False)
+    home = _pa2_home()
+    return home if home is not None else platformdirs.user_data_path(APP, appauthor=False)
 
 
 def cache_home() -> Path:
-    if os.environ.get("PA2_HOME"):
-        return Path(os.environ["PA2_HOME"]).expanduser() / "cache"
-    return platformdirs.user_cache_path(APP, appauthor=False)
+    home = _pa2_home()
+    return home / "cache" if home is not None else platformdirs.user_cache_path(APP, appauthor=False)

@@ -23,6 +23,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import click
+
 from pa2cli.files import write_atomically
 from pa2cli.paths import data_home
 
@@ -45,6 +47,32 @@ class Progress:
         return {"version": VERSION, "explain": self.explain, "backprop": self.backprop}
 
 
+MAX_TEXT = 1000  # a label or a command is one short line
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31
+
+
+def _score(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 2 and all(map(_count, value))
+            and value[0] <= value[1])
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_TEXT
+
+
+# Every field a reader uses, with the check its value must pass (other fields are kept as is).
+FIELDS = {
+    "explain": {"stepped": lambda v: isinstance(v, bool), "drills": _count, "best": _score,
+                "last": _score, "updated": _text},
+    "backprop": {"label": _text, "command": _text, "answered": _count, "first_try": _count,
+                 "total": _count, "position": _count, "finished": lambda v: isinstance(v, bool),
+                 "updated": _text},
+}
+
+
 def _checked(data: Any) -> Progress:
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise ValueError(f"not a version-{VERSION} progress file")
@@ -53,6 +81,10 @@ def _checked(data: Any) -> Progress:
         entries = data.get(part, {})
         if not isinstance(entries, dict) or not all(isinstance(v, dict) for v in entries.values()):
             raise ValueError(f"'{part}' is not an object of entries")
+        for entry in entries.values():
+            for name, good in FIELDS[part].items():
+                if name in entry and not good(entry[name]):
+                    raise ValueError(f"'{part}' has a bad '{name}'")
         parts[part] = entries
     return Progress(**parts)
 
@@ -91,7 +123,10 @@ def _now() -> str:
 
 
 def _update(part: str, key: str, change) -> bool:
-    path = progress_path()
+    try:
+        path = progress_path()
+    except click.ClickException:  # a bad PA2_HOME: progress is skipped, the command goes on
+        return False
     progress = load(path)
     entries = getattr(progress, part)
     entry = dict(entries.get(key, {}))

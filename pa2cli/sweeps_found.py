@@ -10,6 +10,7 @@ package (so `pa2` stays fast) and prints nothing.
 from __future__ import annotations
 
 import json
+import math
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,9 +57,12 @@ def wd_label(value: float) -> str:
 
 
 def _numbers(value: Any, kind=float) -> tuple:
+    """The finite numbers in `value` (one or a list) as `kind`; NaN, Infinity (which JSON
+    files from elsewhere may hold), booleans and, for int, fractions are left out."""
     items = value if isinstance(value, list) else [value]
     return tuple(kind(v) for v in items
-                 if isinstance(v, (int, float)) and not isinstance(v, bool))
+                 if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                 and (kind is not int or v == int(v)))
 
 
 def read_sweep(folder: Path, shown: str) -> SweepFound:

@@ -13,7 +13,8 @@ import sys
 
 import click
 
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, printable
+from pa2cli.options import TOLERANCE
 
 EPILOG = """\b
 Examples:
@@ -135,8 +136,8 @@ def _file_text(data: dict) -> str:
               help="With --check: say right or wrong and how far off, never the correct value.")
 @click.option("--template", is_flag=True,
               help="Print a starter network file to fill in (with --random: the practice one).")
-@click.option("--rtol", type=click.FloatRange(min=0), help="Relative tolerance [default: 1e-3].")
-@click.option("--atol", type=click.FloatRange(min=0), help="Absolute tolerance [default: 1e-6].")
+@click.option("--rtol", type=TOLERANCE, help="Relative tolerance [default: 1e-3].")
+@click.option("--atol", type=TOLERANCE, help="Absolute tolerance [default: 1e-6].")
 @click.option("--sigfig", type=click.IntRange(1, 15),
               help="Grade to N significant figures instead of rtol/atol.")
 @click.pass_context
@@ -218,5 +219,5 @@ def backprop(ctx, weights, random_flag, seed, shape, resume, solve, as_json, fmt
     path = state_path(Path(weights) if weights else None,
                       practice=practice_choice.options() if practice_choice else None)
     quiz = Quiz(solution, tolerance, console, Reader(console, sys.stdin.isatty()),
-                path, " ".join(again))
+                path, printable(" ".join(again)))  # a file name's control codes escaped
     ctx.exit(quiz.run(resume))

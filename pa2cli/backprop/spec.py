@@ -30,7 +30,7 @@ from typing import Any
 
 from pa2cli.backprop import registry
 from pa2cli.backprop.jsonfile import decode_json, describe, duplicates_of, read_json
-from pa2cli.errors import UserError, excerpt
+from pa2cli.errors import UserError, excerpt, printable
 from pa2cli.expr import CONSTANTS, FUNCTIONS
 
 ACTIVATIONS = tuple(registry.ACTIVATIONS)  # the choices: one entry each in registry.py
@@ -128,7 +128,9 @@ START_FIX = "Run `pa2 backprop --template` for a starter file."
 
 def read_network(path: str | Path) -> Network:
     """Read and validate a network file."""
-    return validate(read_json(path, START_FIX), str(path))
+    # The label is shown in titles and documents: a file name with terminal control codes or
+    # bidirectional overrides is shown escaped (printable), never raw.
+    return validate(read_json(path, START_FIX), printable(str(path)))
 
 
 def parse_network(text: str, label: str = "network") -> Network:

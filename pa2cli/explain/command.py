@@ -14,6 +14,7 @@ import sys
 import click
 
 from pa2cli.errors import UserError
+from pa2cli.options import TOLERANCE
 
 
 def complete_topic(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
@@ -48,8 +49,8 @@ def complete_topic(ctx: click.Context, param: click.Parameter, incomplete: str) 
               help="With --quiz: the drill's seed (printed when not given).")
 @click.option("--questions", type=click.IntRange(1, 20), default=5, show_default=True,
               help="With --quiz: how many questions.")
-@click.option("--rtol", type=click.FloatRange(min=0), help="With --quiz: relative tolerance [default: 1e-3].")
-@click.option("--atol", type=click.FloatRange(min=0), help="With --quiz: absolute tolerance [default: 1e-6].")
+@click.option("--rtol", type=TOLERANCE, help="With --quiz: relative tolerance [default: 1e-3].")
+@click.option("--atol", type=TOLERANCE, help="With --quiz: absolute tolerance [default: 1e-6].")
 @click.option("--sigfig", type=click.IntRange(1, 15),
               help="With --quiz: grade to N significant figures instead of rtol/atol.")
 def explain(topic: str | None, show_all: bool, output_format: str | None, output: str | None,
@@ -133,9 +134,7 @@ def _write(explanation, output_format: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise UserError(f"cannot write: {exc.strerror}", where=output, fix="Choose a writable path") from None
+    from pa2cli import outputs
+
+    outputs.write_text(output, text, fix="Choose a writable path with -o")
     click.echo(f"wrote {output}", err=True)

@@ -35,6 +35,7 @@ def report(sweep, topics, weights, fmt, out, pdf) -> None:
 
     if pdf and fmt != "latex":
         raise UserError("--pdf compiles LaTeX", where="--pdf", fix="Add --format latex")
+    document.check_out(Path(out), fmt)
     inputs = document.gather(sweep, topics, weights)
     for note in inputs.notes:
         click.echo(note, err=True)

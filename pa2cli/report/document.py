@@ -170,14 +170,36 @@ def to_latex(inputs: Inputs, out: Path) -> str:
     return "\n".join(text)
 
 
+OUT_FIX = "Choose a writable folder with --out"
+
+
+def _document_path(out: Path, fmt: str) -> Path:
+    return out / ("report.md" if fmt == "markdown" else "report.tex")
+
+
+def check_out(out: Path, fmt: str) -> None:
+    """Refuse, before any work, an --out that is not a folder or that holds a FIFO or a device
+    where the report or a figure goes (writing there would wait forever or vanish)."""
+    from pa2cli import outputs
+
+    if out.exists() and not out.is_dir():
+        raise UserError(f"is {outputs.kind_of(out.stat().st_mode)}, not a folder", where=str(out), fix=OUT_FIX)
+    suffix = ".png" if fmt == "markdown" else ".pdf"
+    for target in [_document_path(out, fmt), *(out / f"{name}{suffix}" for name in FIGURES)]:
+        outputs.check_target(target, fix=OUT_FIX)
+
+
 def write(inputs: Inputs, out: Path, fmt: str) -> Path:
     """Write report.md or report.tex (and the figures) into `out`; returns the document's path."""
+    from pa2cli import outputs
+
+    check_out(out, fmt)
+    document = _document_path(out, fmt)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        document = out / ("report.md" if fmt == "markdown" else "report.tex")
         text = to_markdown(inputs, out) if fmt == "markdown" else to_latex(inputs, out)
-        document.write_text(text, encoding="utf-8")
+        outputs.write_text(document, text, fix=OUT_FIX)
     except OSError as exc:
         raise UserError(f"cannot write the report ({exc.strerror or exc})", where=str(out),
-                        fix="Choose a writable folder with --out") from None
+                        fix=OUT_FIX) from None
     return document

@@ -186,11 +186,27 @@ def _sweep_help() -> str:
               help="Hold out this fraction of train; pick the best weight decay on it.")
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True,
               help="Train this many runs at once, in separate processes (each gets "
-                   "THREADS/JOBS threads).")
+                   "THREADS/JOBS threads; with --device cuda they go round-robin over the "
+                   "visible GPUs).")
 @click.option("--threads", type=click.IntRange(1), default=None,
-              help="CPU threads torch may use in all (default: OMP_NUM_THREADS if set, else "
-                   "min(cores, 2)); idle threads sleep (OMP_WAIT_POLICY=PASSIVE unless set), "
-                   "so a busy machine does not slow the sweep down.")
+              help="CPU threads torch may use in all (default: OMP_NUM_THREADS if set, else 1, "
+                   "the fastest for the default sweep, measured); idle threads sleep "
+                   "(OMP_WAIT_POLICY=PASSIVE unless set), so a busy machine does not slow "
+                   "the sweep down. --jobs is the faster way to use more cores.")
+@click.option("--vectorize", type=click.Choice(("auto", "on", "off")), default="auto",
+              show_default=True,
+              help="Train all runs together in one vectorised pass (torch.func.vmap); auto: "
+                   "on where measured to pay (a GPU; the default model on CPU).")
+@click.option("--backend", type=click.Choice(("local", "ray")), default="local",
+              show_default=True,
+              help="ray: each run is a task on a Ray cluster (pip install 'pa2[ray]').")
+@click.option("--address", metavar="HOST:PORT",
+              help="Ray cluster to use with --backend ray (default: RAY_ADDRESS, else a new "
+                   "local cluster).")
+@click.option("--cpus-per-run", type=click.FloatRange(0, min_open=True), default=1.0,
+              show_default=True, help="CPUs each Ray task asks for (its torch threads).")
+@click.option("--gpus-per-run", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="GPUs each Ray task asks for (> 0: the run trains on cuda).")
 @click.option("--out", type=click.Path(file_okay=False),
               help="Results folder (default: a new runs/<date-time> folder).")
 @click.option("--resume", is_flag=True, help="Continue the sweep saved in --out.")
@@ -198,7 +214,8 @@ def _sweep_help() -> str:
 @click.pass_context
 def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, model, train_size,
           optimizer, lr, momentum, no_decay_bias_norm, batch_size, epochs, seed, seeds, device,
-          val_split, jobs, threads, out, resume, no_plot) -> None:
+          val_split, jobs, threads, vectorize, backend, address, cpus_per_run, gpus_per_run, out,
+          resume, no_plot) -> None:
     from pa2cli.sweep.threads import default_threads, use_passive_wait_policy
 
     use_passive_wait_policy()  # before torch is imported: OpenMP reads it once, at start-up
@@ -213,10 +230,34 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, mode
         seed=seed, seeds=seeds, device=device)
     explicit = {name for name in ctx.params
                 if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
+    if vectorize == "on" and jobs > 1:
+        raise UserError("--jobs 2 or more cannot be combined with it (vectorised runs share "
+                        "one process)", where="--vectorize on",
+                        fix="Leave out --jobs, or use --vectorize off.")
+    ray_options = _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs,
+                               vectorize)
     code = start_sweep(config, out=out, resume=resume, jobs=jobs, plot=not no_plot,
                        threads=threads or default_threads(),
-                       explicit=explicit, baseline_added=not no_baseline)
+                       explicit=explicit, baseline_added=not no_baseline, vectorize=vectorize,
+                       ray_options=ray_options)
     ctx.exit(code)
+
+
+def _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs, vectorize):
+    """The Ray options of `--backend ray`, None for a local sweep; conflicts are UserErrors."""
+    ray_only = [name for name in ("address", "cpus_per_run", "gpus_per_run") if name in explicit]
+    if backend != "ray":
+        if ray_only:
+            option = "--" + ray_only[0].replace("_", "-")
+            raise UserError("only applies to --backend ray", where=option,
+                            fix="Add --backend ray, or leave it out.")
+        return None
+    if jobs > 1 or vectorize == "on":
+        raise UserError("each run is already a Ray task", where="--backend ray",
+                        fix="Leave out --jobs and --vectorize on.")
+    from pa2cli.sweep.ray_backend import RayOptions
+
+    return RayOptions(address=address, cpus_per_run=cpus_per_run, gpus_per_run=gpus_per_run)
 
 
 @click.command()

@@ -1,8 +1,9 @@
 """`--jobs N`: sweep runs trained in N worker processes, recorded by the parent.
 
-Each worker (a spawned process, so no thread pool is inherited half-initialised) limits torch
-to `threads.threads_per_job(threads, N)` threads (the sweep's --threads shared out), loads the dataset itself and runs `point.execute_point`,
-sending its events through a queue; batch events are thinned to a few per second. The parent
+`placement.place_runs` deals the runs to the workers and gives each its device (with
+`--device cuda`, the visible GPUs round-robin) and its share of the sweep's --threads. Each
+worker (a spawned process, so no thread pool is inherited half-initialised) loads the dataset
+itself and runs `point.execute_point` for each of its runs on its own device, sending its events through a queue; batch events are thinned to a few per second. The parent
 feeds every event to the same `Recorder` as a sequential sweep, so results.json has one writer.
 On Ctrl-C (or a failed worker) the parent sets a shared stop flag: every worker stops at its
 next batch and a run still queued does not start, so the interrupt takes effect at once.
@@ -18,6 +19,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 from pa2cli.sweep.config import SweepConfig
+from pa2cli.sweep.placement import Worker, place_runs
 from pa2cli.sweep.store import RunKey, SweepFolder
 
 BATCH_EVENT_SECONDS = 0.2
@@ -30,29 +32,51 @@ class StopRequested(Exception):
     """Raised inside a worker when the parent has asked every worker to stop."""
 
 
-def _start_worker(events, stop, threads: int) -> None:
+def workers_for(keys: list[RunKey], jobs: int, device: str,
+                threads: int | None = None) -> list[Worker]:
+    """The workers of this machine for the runs `keys`: GPUs counted here, the sweep's threads
+    (default: the available cores) shared out, placed by a pure function in placement.py."""
+    from pa2cli.sweep.threads import available_cores
+
+    gpus = 0
+    if device == "cuda":
+        import torch
+
+        gpus = torch.cuda.device_count()
+    return place_runs(keys, jobs, device, gpus, threads or available_cores())
+
+
+def _start_worker(events, stop) -> None:
     global _events, _stop, _parent
     import signal
 
-    from pa2cli.sweep.threads import apply_threads, use_passive_wait_policy
+    from pa2cli.sweep.threads import use_passive_wait_policy
 
     # Ctrl-C reaches every process of the terminal's group: the parent alone decides, and
     # stops the workers through `stop` (a worker killed by it mid-write would lose an epoch)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     use_passive_wait_policy()  # inherited from the parent already, unless run another way
     _events, _stop, _parent = events, stop, os.getppid()
+
+
+def _work(config_dict: dict, folder: str, keys: tuple, device: str, threads: int,
+          resume: bool) -> None:
+    from pa2cli.sweep.threads import apply_threads
+
     apply_threads(threads)
+    for key in keys:
+        if _stop.is_set():  # queued before the parent stopped: do not start
+            return
+        _work_one(config_dict, folder, tuple(key), device, resume)
 
 
-def _work(config_dict: dict, folder: str, key: RunKey, device: str, resume: bool) -> None:
+def _work_one(config_dict: dict, folder: str, key: RunKey, device: str, resume: bool) -> None:
     import torch
 
     from pa2cli.sweep.data import load_dataset
     from pa2cli.sweep.point import execute_point
     from pa2cli.sweep.training import to_device
 
-    if _stop.is_set():  # queued before the parent stopped: do not start
-        return
     config = SweepConfig.from_dict(config_dict)
     dataset = load_dataset(config.dataset, config.data_dir, False, config.val_split, config.seed,
                            config.train_size)
@@ -76,21 +100,18 @@ def _work(config_dict: dict, folder: str, key: RunKey, device: str, resume: bool
                   SweepFolder(folder), resume, emit)
 
 
-def run_parallel(config: SweepConfig, folder: SweepFolder, keys: list[RunKey],
-                 device: str, resume: bool, jobs: int, recorder,
-                 threads: int | None = None) -> None:
-    """Train the runs `keys` in `jobs` processes; every event goes to `recorder` in order."""
-    from pa2cli.sweep.threads import available_cores, threads_per_job
-
-    per_job = threads_per_job(threads or available_cores(), jobs)
+def run_parallel(config: SweepConfig, folder: SweepFolder, workers: list[Worker],
+                 resume: bool, recorder) -> None:
+    """Train each worker's runs in its own process; every event goes to `recorder` in order."""
     context = multiprocessing.get_context("spawn")
     events, stop = context.Queue(), context.Event()
     ended: set[RunKey] = set()
-    with ProcessPoolExecutor(max_workers=min(jobs, len(keys)), mp_context=context,
-                             initializer=_start_worker,
-                             initargs=(events, stop, per_job)) as pool:
-        futures = [pool.submit(_work, config.to_dict(), str(folder.path), key, device, resume)
-                   for key in keys]
+    keys = [key for worker in workers for key in worker.runs]
+    with ProcessPoolExecutor(max_workers=len(workers), mp_context=context,
+                             initializer=_start_worker, initargs=(events, stop)) as pool:
+        futures = [pool.submit(_work, config.to_dict(), str(folder.path), worker.runs,
+                               worker.device, worker.threads, resume)
+                   for worker in workers]
         try:
             while len(ended) < len(keys):
                 try:

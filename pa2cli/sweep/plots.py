@@ -8,7 +8,8 @@ axis, with min-max error bars, 0 drawn one decade left of the smallest non-zero 
 Only runs that count in the findings (not diverged, at least one epoch) are drawn; curves stop
 at the fewest epochs any seed of that weight decay finished. Every figure is cleared, drawn
 and built to a matrix; `plot_texts` returns strings, `save_plots` writes them with plotext
-(`.html` a web page, `.ansi` coloured text, anything else plain text). This module must not
+(`.html` a web page, `.ansi` coloured text, anything else plain text). Titles name the number of
+seeds; bars are always min-max over the seeds. This module must not
 compute findings: it only draws the saved numbers (means and ranges over seeds).
 """
 
@@ -86,7 +87,7 @@ def _seeds_note(runs: list[Run]) -> str:
     if len(runs) == 1:
         return "" if runs[0].status == "done" else f" ({runs[0].status})"
     partial = sum(run.status != "done" for run in runs)
-    return f" ({len(runs)} seeds{f', {partial} partial' if partial else ''}; bars: min-max)"
+    return f" ({len(runs)} seeds{f', {partial} partial' if partial else ''})"
 
 
 def _run_figures(runs: list[Run], width: int) -> list:
@@ -116,7 +117,7 @@ def _summary_figure(groups: list[list[Run]], width: int, metric: str):
     finals = {name: [[getattr(run.last, name) for run in runs] for runs in groups]
               for name in ("train_acc", "test_acc", "test_loss")}
     seeds = max(len(runs) for runs in groups)
-    bars = "   bars: min-max" if seeds > 1 else "   (log axis)"
+    bars = "   bars: min-max over seeds" if seeds > 1 else "   (log axis)"
     if metric == "acc":
         _draw_pair(figure, x, finals["train_acc"], finals["test_acc"])
         figure.title(f"final accuracy vs weight decay   {TRAIN_MARKER} train  "

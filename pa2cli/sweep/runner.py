@@ -1,7 +1,9 @@
 """Runs a sweep: one training run per (weight decay, seed), recorded in the sweep folder as it goes.
 
-`run_sweep` plans which runs (and epochs) are left, runs them one after another or, with
-`jobs > 1`, in worker processes (`parallel.py`), and is the only writer of results.json. Each
+`run_sweep` plans which runs (and epochs) are left, runs them one after another, together in
+one vectorised pass (`--vectorize`, `vectorized.py`), with `jobs > 1` in worker processes
+placed on the visible GPUs (`parallel.py`, `placement.py`), or as Ray tasks (`ray_backend.py`),
+and is the only writer of results.json. Each
 run's checkpoint (which holds its epoch rows) is saved after every epoch; results.json and
 results.csv are rewritten when a run starts or ends, at most every SAVE_SECONDS in between,
 and once more when the sweep stops for any reason (Ctrl-C included), so their cost does not
@@ -17,7 +19,7 @@ import math
 import time
 from typing import Callable
 
-from pa2cli.sweep.config import SweepConfig
+from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.point import execute_point, resolve_device  # noqa: F401 (resolve_device: API)
 from pa2cli.sweep.store import EpochRow, RunKey, SweepFolder, SweepResults
 
@@ -89,6 +91,35 @@ def plan(results: SweepResults, config: SweepConfig) -> list[RunKey]:
     return pending
 
 
+def wants_vectorized(choice: str, device, config: SweepConfig) -> bool:
+    """--vectorize on/off, or auto: on where it was measured to pay (see vectorized.py)."""
+    if choice == "auto":
+        from pa2cli.sweep.vectorized import pays_on
+
+        return pays_on(device, config)
+    return choice == "on"
+
+
+def _train_together(config, dataset, data, pending, device, folder, resume, recorder,
+                    console) -> list[RunKey]:
+    """Train the pending runs in one vectorised pass; the runs left to train one at a time."""
+    from pa2cli.sweep.vectorized import train_vectorized
+
+    reason = train_vectorized(
+        config, dataset, data, pending, device, folder, resume, recorder,
+        on_ready=lambda: console.print(
+            f"Training the {len(pending)} runs together in one vectorised pass "
+            "(--vectorize off trains them one at a time).", highlight=False))
+    if reason is None:
+        return []
+    console.print(f"Training one run at a time, not vectorised: {reason}.", highlight=False)
+    return pending
+
+
+def _run_label(key: RunKey) -> str:
+    return f"wd {wd_label(key[0])} seed {key[1]}"
+
+
 def data_sizes(dataset) -> dict:
     """Images per split, saved beside the runs (the findings' binomial errors need n_test)."""
     return {"train": len(dataset.train), "test": len(dataset.test),
@@ -110,8 +141,8 @@ def prepare_results(config: SweepConfig, folder: SweepFolder, resume: bool,
 
 def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resume: bool = False,
               jobs: int = 1, console=None, show_progress: bool = True,
-              after_epoch: AfterEpoch | None = None,
-              threads: int | None = None) -> tuple[SweepResults, list[str]]:
+              after_epoch: AfterEpoch | None = None, threads: int | None = None,
+              vectorize: str = "off", ray_options=None) -> tuple[SweepResults, list[str]]:
     """Run (or continue) the sweep; return its results (as saved) and the divergence messages."""
     from rich.console import Console
 
@@ -127,15 +158,25 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
     with SweepProgress(console, totals, config.epochs, enabled=show_progress) as progress:
         recorder = Recorder(results, folder, progress, config.epochs, after_epoch)
         try:
-            if jobs > 1 and len(pending) > 1:
-                from pa2cli.sweep.parallel import run_parallel
+            if ray_options is not None:
+                from pa2cli.sweep.ray_backend import run_on_ray
 
-                run_parallel(config, folder, pending, str(device), resume, jobs, recorder,
-                             threads)
+                run_on_ray(config, folder, dataset, pending, resume, recorder, ray_options, console)
+            elif jobs > 1 and len(pending) > 1:
+                from pa2cli.sweep.parallel import run_parallel, workers_for
+                from pa2cli.sweep.placement import placement_lines
+
+                workers = workers_for(pending, jobs, str(device), threads)
+                for line in placement_lines(workers, _run_label):
+                    console.print(line, highlight=False)
+                run_parallel(config, folder, workers, resume, recorder)
             else:
                 from pa2cli.sweep.training import to_device
 
                 data = to_device(dataset, device)
+                if len(pending) > 1 and wants_vectorized(vectorize, device, config):
+                    pending = _train_together(config, dataset, data, pending, device, folder,
+                                              resume, recorder, console)
                 for key in pending:
                     execute_point(config, dataset, data, key, device, folder, resume, recorder)
         finally:

@@ -120,7 +120,8 @@ def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[st
 
 def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int, plot: bool,
                 explicit: set[str], baseline_added: bool, threads: int | None = None,
-                console: Console | None = None) -> int:
+                console: Console | None = None, vectorize: str = "off",
+                ray_options=None) -> int:
     from pa2cli.sweep import report
     from pa2cli.sweep.interrupts import interrupts_handled
     from pa2cli.sweep.lock import SweepLock
@@ -131,6 +132,11 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
     threads = threads or default_threads()
     apply_threads(threads)
     console = console or Console(highlight=False)
+    if ray_options is not None:
+        from pa2cli.sweep.ray_backend import check_options, import_ray
+
+        import_ray()  # a missing Ray is said before anything is written
+        check_options(config, ray_options)
     with ExitStack() as stack:
         early = out is not None and Path(out).is_dir()
         if early:  # locked first, so that a sweep running there is named at once
@@ -139,6 +145,10 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
         if not early:
             stack.enter_context(SweepLock(folder.path))
         notes = check_folder(folder, config, dataset, resume=resume, jobs=jobs)
+        if ray_options is not None:  # the cluster's resources are checked before results.json
+            from pa2cli.sweep.ray_backend import connect_cluster
+
+            stack.callback(connect_cluster(ray_options))
         report.header(console, config, dataset, device, str(folder.path),
                       baseline_added and not resume)
         if resume:
@@ -148,7 +158,8 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
         try:
             with interrupts_handled():
                 results, _ = run_sweep(config, folder, dataset, device, resume=resume,
-                                       jobs=jobs, console=console, threads=threads)
+                                       jobs=jobs, console=console, threads=threads,
+                                       vectorize=vectorize, ray_options=ray_options)
         except KeyboardInterrupt:
             console.print(f"\n[bold]Interrupted.[/bold] Every finished epoch is saved in "
                           f"{folder.path}; continue with: pa2 sweep --out {folder.path} "

@@ -16,7 +16,10 @@ from __future__ import annotations
 import os
 
 WAIT_POLICY = "OMP_WAIT_POLICY"
-MAX_DEFAULT_THREADS = 2  # measured: more threads do not speed up the default sweep
+# Measured (docs/sweep-defaults.md): on 2 cores shared with other programs the default sweep
+# took 10.3 s with 1 thread, 17.3 s with 2 (PASSIVE) and 100 s with 2 (ACTIVE, spinning);
+# its small model gains little from a second thread even on an idle machine.
+DEFAULT_THREADS = 1
 
 
 def use_passive_wait_policy(environ=None) -> str:
@@ -34,12 +37,13 @@ def available_cores() -> int:
 
 
 def default_threads(environ=None, cores: int | None = None) -> int:
-    """OMP_NUM_THREADS when the user set it to a whole number, else min(cores, 2)."""
+    """OMP_NUM_THREADS when the user set it to a whole number, else DEFAULT_THREADS (1), never
+    more than the cores this process may use unless the user asked for it."""
     environ = os.environ if environ is None else environ
     value = environ.get("OMP_NUM_THREADS", "").strip()
     if value.isdigit() and int(value) >= 1:
         return int(value)
-    return max(1, min(cores or available_cores(), MAX_DEFAULT_THREADS))
+    return max(1, min(cores or available_cores(), DEFAULT_THREADS))
 
 
 def threads_per_job(threads: int, jobs: int) -> int:

@@ -25,8 +25,10 @@ def test_sweep_in_a_terminal_draws_progress_plots_and_findings(tmp_path):
                            "--out", str(tmp_path / "sweep")],
                           env=env, dimensions=(50, 120), timeout=90, encoding="utf-8")
     child.logfile_read = log
-    for text in ("Weight-decay sweep on digits", "epoch 1/1", "wd 1e-3: accuracy",
-                 "wd 1e-3: data loss", "final accuracy vs weight decay", "Findings"):
+    for text in ("Weight-decay sweep on digits", "epoch 1/1",
+                 "wd 1e-3 (3 seeds): accuracy", "wd 1e-3 (3 seeds): data loss",
+                 "final accuracy vs weight decay",
+                 "final test loss vs weight decay", "Findings"):
         child.expect(loose(text))
     child.expect(pexpect.EOF)
     child.close()

@@ -62,11 +62,11 @@ def test_resume_with_more_epochs_continues_from_the_checkpoints(
         tmp_path, uninterrupted, without_seconds):
     out = str(tmp_path / "sweep")
     common = ["sweep", "--wd", "1e-3", "1e-2", "--seed", "0", "--seeds", "2", "--train-size",
-              "150", "--device", "cpu", "--no-plot", "--out", out]
+              "150", "--device", "cpu", "--vectorize", "off", "--no-plot", "--out", out]
     first = CliRunner().invoke(cli, [*common, "--epochs", "1"])
     assert first.exit_code == 0, first.output
     second = CliRunner().invoke(cli, ["sweep", "--out", out, "--resume", "--epochs", "3",
-                                      "--no-plot"])
+                                      "--vectorize", "off", "--no-plot"])
     assert second.exit_code == 0, second.output
     assert ("Continuing from the saved epochs: wd 0 seed 0 1/3, wd 0 seed 1 1/3, wd 1e-3 seed 0 "
             "1/3, wd 1e-3 seed 1 1/3, wd 1e-2 seed 0 1/3, wd 1e-2 seed 1 1/3."

@@ -19,11 +19,11 @@ def test_passive_wait_policy_is_set_unless_the_user_chose_one():
     assert use_passive_wait_policy(env) == "ACTIVE" and env["OMP_WAIT_POLICY"] == "ACTIVE"
 
 
-def test_default_threads_follow_omp_num_threads_else_at_most_two():
+def test_default_threads_follow_omp_num_threads_else_one():
     assert default_threads({"OMP_NUM_THREADS": "3"}, cores=8) == 3
-    assert default_threads({}, cores=8) == 2
+    assert default_threads({}, cores=8) == 1
     assert default_threads({}, cores=1) == 1
-    assert default_threads({"OMP_NUM_THREADS": "junk"}, cores=4) == 2
+    assert default_threads({"OMP_NUM_THREADS": "junk"}, cores=4) == 1
 
 
 def test_jobs_share_the_threads():

@@ -1,0 +1,238 @@
+"""`--backend ray`: each run of the sweep is a Ray task; the driver records what they stream.
+
+`run_on_ray` connects to the cluster at `--address` (none: Ray starts a local one; Ray's own
+RAY_ADDRESS is honoured), ships this pa2cli package to the workers (runtime_env `py_modules`,
+so workers run the driver's code; torch and torchvision must be installed there) and submits
+one streaming generator task per run, asking for `--cpus-per-run` CPUs and `--gpus-per-run`
+GPUs. A task trains its run one epoch at a time (`training.train_run`) and yields each event
+of a local run, an epoch's row together with its checkpoint, so the driver, the only writer,
+saves the checkpoint and feeds the row to the same `Recorder` as a local sweep: results.json,
+CSV, plots, findings and --resume are those of a local sweep. The user's --model file is
+shipped with the task as source text and written to a temporary folder on a worker that does
+not have it (only that file: what it imports must be installed on the workers). Ctrl-C
+cancels every task and keeps every epoch already recorded. Ray is imported only here, and
+only on this path; without Ray the sweep exits 2 naming the extra to install.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from pa2cli.errors import UserError
+from pa2cli.sweep.config import SweepConfig, wd_label
+from pa2cli.sweep.store import EpochRow, RunKey
+
+INSTALL_FIX = "Install it with: pip install 'pa2[ray]'"
+WAIT_SECONDS = 0.5
+MAX_MODEL_FILE_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """Where the cluster is and what each run asks of it."""
+
+    address: str | None = None  # None: RAY_ADDRESS if set, else a new local cluster
+    cpus_per_run: float = 1.0
+    gpus_per_run: float = 0.0
+
+
+def import_ray():
+    """The ray module, or a UserError naming the extra that installs it."""
+    try:
+        import ray
+    except ImportError:
+        raise UserError("Ray is not installed", where="--backend ray", fix=INSTALL_FIX) from None
+    return ray
+
+
+def check_options(config: SweepConfig, options: RayOptions) -> None:
+    """Option combinations a Ray sweep cannot honour, as UserErrors (before connecting)."""
+    if config.device in ("cuda", "mps") and options.gpus_per_run == 0:
+        raise UserError(f"--device {config.device} needs a GPU per run on the cluster",
+                        where="--backend ray", fix="Add --gpus-per-run 1 (or leave out --device).")
+
+
+def model_source(config: SweepConfig) -> tuple[str, str, str] | None:
+    """(file name, source text, class name) of the user's --model file, shipped with tasks."""
+    if config.model is None:
+        return None
+    path_text, _, name = config.model.rpartition(":")
+    path = Path(path_text).expanduser()
+    if path.stat().st_size > MAX_MODEL_FILE_BYTES:
+        raise UserError(f"is larger than {MAX_MODEL_FILE_BYTES // 1024} KiB, too large to ship "
+                        "with every Ray task", where=f"--model {path}",
+                        fix="Keep the model in a small file; install larger code on the workers.")
+    return path.name, path.read_text(encoding="utf-8"), name
+
+
+def _encode(checkpoint: dict) -> bytes:
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save(checkpoint, buffer)
+    return buffer.getvalue()
+
+
+def _decode(data: bytes) -> dict:
+    import torch
+
+    return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+
+
+def train_one(config_dict: dict, key: RunKey, checkpoint: bytes | None,
+              model_source, threads: int, use_gpu: bool):
+    """The body of a Ray task: train run `key`, yielding ("start" | "batch" | "epoch" | "end",
+    key, ...) tuples with rows as dicts; an epoch's tuple ends with its checkpoint's bytes."""
+    import tempfile
+
+    import torch
+
+    from pa2cli.sweep.data import load_dataset
+    from pa2cli.sweep.training import checkpoint_of, new_run, restore, to_device, train_run
+
+    torch.set_num_threads(max(1, threads))
+    config = SweepConfig.from_dict(config_dict)
+    if model_source is not None and not Path(config.model.rpartition(":")[0]).expanduser().is_file():
+        file_name, text, name = model_source
+        folder = Path(tempfile.mkdtemp(prefix="pa2-model-"))
+        (folder / file_name).write_text(text, encoding="utf-8")
+        config = config.with_changes(model=f"{folder / file_name}:{name}")
+    data_dir = Path(config.data_dir) if config.data_dir else None
+    dataset = load_dataset(config.dataset, data_dir, False, config.val_split, config.seed,
+                           config.train_size)
+    device = torch.device("cuda" if use_gpu else "cpu")
+    key = tuple(key)
+    state = new_run(config, dataset, key[0], key[1], device)
+    if checkpoint is not None:
+        restore(state, _decode(checkpoint))
+    yield ("start", key, [row.to_dict() for row in state.rows])
+    data = to_device(dataset, device)
+    running = {}
+
+    def on_batch(epoch, batch, n_batches, loss_sum):
+        running["last"] = (epoch, batch, n_batches, loss_sum)
+
+    for epoch in range(len(state.rows) + 1, config.epochs + 1):
+        outcome = train_run(state, data, config.with_changes(epochs=epoch), on_batch=on_batch)
+        if "last" in running:
+            epoch_, batch, n_batches, loss_sum = running.pop("last")
+            yield ("batch", key, epoch_, batch, n_batches, float(loss_sum))
+        if outcome.status != "done":
+            yield ("end", key, outcome.status, outcome.message)
+            return
+        yield ("epoch", key, state.rows[-1].to_dict(), _encode(checkpoint_of(state)))
+    yield ("end", key, "done", "")
+
+
+def _connect(ray, options: RayOptions):
+    """ray.init, unless the caller already did; True when this call connected."""
+    if ray.is_initialized():
+        return False
+    import pa2cli
+
+    try:
+        ray.init(address=options.address, include_dashboard=False, log_to_driver=False,
+                 configure_logging=False, runtime_env={"py_modules": [pa2cli]})
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        where = f"--address {options.address}" if options.address else "--backend ray"
+        raise UserError(f"cannot connect to the Ray cluster ({str(exc).splitlines()[0]})",
+                        where=where, fix="Start one with `ray start --head` and give its "
+                                         "address, or leave out --address.") from None
+    return True
+
+
+def connect_cluster(options: RayOptions):
+    """Connect (unless already connected) and check the cluster can run one run; returns the
+    function that disconnects what this call connected. UserErrors say what is wrong."""
+    ray = import_ray()
+    connected = _connect(ray, options)
+    try:
+        _check_resources(ray, options)
+    except BaseException:
+        if connected:
+            ray.shutdown()
+        raise
+    return ray.shutdown if connected else (lambda: None)
+
+
+def _check_resources(ray, options: RayOptions) -> dict:
+    resources = ray.cluster_resources()
+    for name, wanted, option in (("CPU", options.cpus_per_run, "--cpus-per-run"),
+                                 ("GPU", options.gpus_per_run, "--gpus-per-run")):
+        if wanted > resources.get(name, 0):
+            raise UserError(f"{wanted:g} is more than the cluster's {resources.get(name, 0):g} "
+                            f"{name}s", where=f"{option} {wanted:g}",
+                            fix="Ask for less, or add machines to the cluster.")
+    return resources
+
+
+def run_on_ray(config: SweepConfig, folder, dataset, keys: list[RunKey], resume: bool,
+               recorder, options: RayOptions, console) -> None:
+    """Train the runs `keys` as Ray tasks, recording every streamed event through `recorder`."""
+    import torch
+
+    from pa2cli.sweep.checkpoints import prepare_run
+    from pa2cli.sweep.training import checkpoint_of, new_run
+
+    ray = import_ray()
+    connected = _connect(ray, options)
+    try:
+        resources = _check_resources(ray, options)
+        console.print(f"Ray cluster: {resources.get('CPU', 0):g} CPUs, "
+                      f"{resources.get('GPU', 0):g} GPUs; each run takes "
+                      f"{options.cpus_per_run:g} CPU and {options.gpus_per_run:g} GPU "
+                      f"({len(keys)} runs submitted).", highlight=False)
+        task = ray.remote(train_one).options(num_cpus=options.cpus_per_run,
+                                             num_gpus=options.gpus_per_run,
+                                             num_returns="streaming", max_retries=0)
+        source = model_source(config)
+        streams, identities = {}, {}
+        for key in keys:  # checked here, as a local sweep would, before a task gets it
+            state = new_run(config, dataset, *key, torch.device("cpu"))
+            identities[key] = prepare_run(folder, config, state, resume)
+            saved = _encode(checkpoint_of(state)) if state.rows else None
+            streams[task.remote(config.to_dict(), key, saved, source,
+                                int(max(1, options.cpus_per_run)),
+                                options.gpus_per_run > 0)] = key
+        try:
+            _record_streams(ray, streams, folder, identities, recorder)
+        except BaseException:  # Ctrl-C or a failed task: stop the others, keep what is saved
+            for stream in streams:
+                ray.cancel(stream)
+            raise
+    finally:
+        if connected:
+            ray.shutdown()
+
+
+def _record_streams(ray, streams: dict, folder, identities: dict, recorder) -> None:
+    """Record events as they arrive from any task, until every stream has ended."""
+    from pa2cli.sweep.checkpoints import save_checkpoint
+
+    while streams:
+        ready, _ = ray.wait(list(streams), num_returns=1, timeout=WAIT_SECONDS)
+        for stream in ready:
+            try:
+                ref = next(stream)
+            except StopIteration:
+                del streams[stream]
+                continue
+            try:
+                kind, key, *args = ray.get(ref)
+            except ray.exceptions.RayTaskError as exc:
+                cause = str(exc.cause if exc.cause is not None else exc).strip().splitlines()
+                wd, seed = streams[stream]
+                raise UserError(f"the run of wd {wd_label(wd)} seed {seed} failed on the "
+                                f"cluster: {cause[-1] if cause else type(exc).__name__}",
+                                where="--backend ray",
+                                fix="Check that the workers have torch and the data.") from None
+            key = tuple(key)
+            if kind == "start":
+                args = ([EpochRow.from_dict(row) for row in args[0]],)
+            elif kind == "epoch":
+                row, checkpoint = args
+                save_checkpoint(folder.path, identities[key], _decode(checkpoint))
+                args = (EpochRow.from_dict(row),)
+            recorder(kind, key, *args)

@@ -1,0 +1,164 @@
+"""Several sweep members (weight decay, seed) held as one stacked model, for `--vectorize`.
+
+`StackedMembers` stacks the parameters and buffers of the members' own models along a new
+leading dimension, runs the model on every member's own batch at
+once (`torch.func.functional_call` under `torch.func.vmap`), and applies the optimiser's
+update with a per-member weight decay tensor: coupled (added to the gradient) for SGD and Adam,
+decoupled (the weight shrunk by `1 - lr*wd` before the step) for AdamW, exactly as
+`torch.optim` does for one member. The update itself is a `torch.optim` optimiser over the
+stacked tensors with weight decay 0, so momentum and Adam's moments are torch's own code.
+Members exempt parameters with fewer than 2 dimensions when `decay_bias_norm` is off.
+
+`write_back` copies one member's slice into that member's own model and optimiser, so the
+checkpoints of a vectorised sweep are the same files a sequential sweep writes (and either can
+resume the other). This module must not print, write files or know about events.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+import torch.nn.functional as F
+from torch.func import functional_call, vmap
+
+from pa2cli.sweep.config import SweepConfig
+
+
+def _stack_optimizer_state(params: list[torch.Tensor], member_optimizers, orders) -> dict:
+    """The stacked optimiser's state for `params` from each member optimiser's own state."""
+    state = {}
+    for index, stacked in enumerate(params):
+        per_member = [optimizer.state.get(order[index], {})
+                      for optimizer, order in zip(member_optimizers, orders)]
+        if not per_member[0]:
+            continue  # not stepped yet
+        state[stacked] = {
+            key: (value.clone() if key == "step"  # every member took the same number of steps
+                  else torch.stack([s[key] for s in per_member]).to(stacked))
+            for key, value in per_member[0].items()}
+    return state
+
+
+def _stack(models, name: str, kind: str) -> torch.Tensor:
+    """Member models' tensor `name` stacked along a new first dimension (a copy)."""
+    tensors = [dict(getattr(model, kind)())[name].detach() for model in models]
+    if any(t.shape != tensors[0].shape or t.dtype != tensors[0].dtype for t in tensors):
+        raise ValueError(f"the members' models differ in {name}")
+    return torch.stack(tensors)
+
+
+class StackedMembers:
+    """The members' models as one stacked set of tensors, trained and evaluated together."""
+
+    def __init__(self, states, config: SweepConfig):
+        self.config = config
+        self.template = copy.deepcopy(states[0].model)
+        models = [state.model for state in states]
+        self.size = len(states)
+        self.names = [n for n, p in models[0].named_parameters() if p.requires_grad]
+        self.orders = []  # each member optimiser's parameters, in the order of `names`
+        for state in states:
+            named = dict(state.model.named_parameters())
+            self.orders.append([named[n] for n in self.names])
+        self.params = {n: _stack(models, n, "named_parameters").requires_grad_(True)
+                       for n in self.names}
+        # frozen parameters travel with the buffers: stacked, never updated
+        self.fixed = {n: _stack(models, n, "named_parameters") for n, p in
+                      models[0].named_parameters() if not p.requires_grad}
+        self.fixed.update({n: _stack(models, n, "named_buffers")
+                           for n, _ in models[0].named_buffers()})
+        floating = [p for p in self.params.values() if p.is_floating_point()]
+        self.input_dtype = floating[0].dtype if floating else torch.float32
+        decays = torch.tensor([state.weight_decay for state in states], dtype=torch.float64)
+        self.decay = {}
+        for n, p in self.params.items():
+            exempt = not config.decay_bias_norm and p.ndim - 1 < 2
+            value = torch.zeros_like(decays) if exempt else decays
+            shape = (self.size,) + (1,) * (p.ndim - 1)
+            if config.optimizer == "adamw":  # decoupled: w <- w * (1 - lr*wd), as torch.optim
+                value = 1 - config.lr * value
+            self.decay[n] = value.to(p.dtype).to(p.device).view(shape)
+        tensors = [self.params[n] for n in self.names]
+        self.optimizer = _optimizer(config, tensors)
+        self.optimizer.state.update(_stack_optimizer_state(
+            tensors, [state.optimizer for state in states], self.orders))
+
+    def _logits(self, params, fixed, x):
+        return functional_call(self.template, (params, fixed), (x,))
+
+    def losses(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Each member's mean cross-entropy on its own batch: x (M, B, ...), y (M, B) -> (M,)."""
+        self.template.train()
+
+        def member_loss(params, fixed, xb, yb):
+            return F.cross_entropy(self._logits(params, fixed, xb), yb)
+
+        return vmap(member_loss, randomness="error")(self.params, self.fixed, x, y)
+
+    def logits(self, x: torch.Tensor, train: bool) -> torch.Tensor:
+        """Every member's logits for the same inputs x (B, ...) -> (M, B, classes)."""
+        self.template.train(train)
+        return vmap(self._logits, in_dims=(0, 0, None), randomness="error")(
+            self.params, self.fixed, x)
+
+    def step(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """One optimiser step of every member on its own batch; returns the losses (M,)."""
+        losses = self.losses(x, y)
+        self.optimizer.zero_grad(set_to_none=True)
+        losses.sum().backward()  # members are independent: each gets its own gradient
+        with torch.no_grad():
+            for n, p in self.params.items():
+                if self.config.optimizer == "adamw":
+                    p.mul_(self.decay[n])
+                else:
+                    p.grad.addcmul_(p, self.decay[n])
+        self.optimizer.step()
+        return losses.detach()
+
+    @torch.no_grad()
+    def evaluate(self, x: torch.Tensor, y: torch.Tensor, to_float,
+                 batch_size: int) -> tuple[list[float], list[float]]:
+        """Per member (mean cross-entropy, accuracy) on all of (x, y), in eval mode."""
+        import math
+
+        loss_sums, corrects = [], []
+        for start in range(0, len(y), batch_size):
+            inputs = to_float(x[start:start + batch_size]).to(self.input_dtype)
+            logits = self.logits(inputs, train=False)
+            target = y[start:start + batch_size]
+            per_image = F.cross_entropy(logits.transpose(1, 2), target.expand(self.size, -1),
+                                        reduction="none")
+            loss_sums.append(per_image.sum(dim=1))
+            corrects.append((logits.argmax(dim=2) == target).sum(dim=1))
+        sums = torch.stack(loss_sums, dim=1).tolist()  # (M, chunks): one read for all members
+        right = torch.stack(corrects).sum(dim=0).tolist()
+        return ([math.fsum(s) / len(y) for s in sums], [r / len(y) for r in right])
+
+    @torch.no_grad()
+    def write_back(self, index: int, state) -> None:
+        """Copy member `index`'s weights and optimiser state into its own model and optimiser."""
+        named = dict(state.model.named_parameters())
+        named_buffers = dict(state.model.named_buffers())
+        for n in self.names:
+            named[n].copy_(self.params[n][index])
+        for n, t in self.fixed.items():
+            target = named.get(n, named_buffers.get(n))
+            target.copy_(t[index])
+        for n, member_param in zip(self.names, self.orders[index]):
+            stacked = self.params[n]
+            entry = self.optimizer.state.get(stacked)
+            if not entry:
+                continue
+            state.optimizer.state[member_param] = {
+                key: value.clone() if key == "step" else value[index].clone()
+                for key, value in entry.items()}
+
+
+def _optimizer(config: SweepConfig, tensors: list[torch.Tensor]):
+    """torch.optim's own update over the stacked tensors; weight decay is applied by `step`."""
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(tensors, lr=config.lr, momentum=config.momentum, weight_decay=0)
+    if config.optimizer == "adam":
+        return torch.optim.Adam(tensors, lr=config.lr, weight_decay=0)
+    return torch.optim.AdamW(tensors, lr=config.lr, weight_decay=0)
