@@ -203,8 +203,10 @@ def check_out(out: Path, fmt: str) -> None:
         outputs.check_target(target, fix=OUT_FIX)
 
 
-def write(inputs: Inputs, out: Path, fmt: str) -> Path:
-    """Write report.md or report.tex (and the figures) into `out`; returns the document's path."""
+def write(inputs: Inputs, out: Path, fmt: str) -> tuple[Path, Path | None]:
+    """Write report.md or report.tex (and the figures) into `out`; returns the document's path
+    and, when the document there had been edited by hand since pa2 wrote it, where that edited
+    copy was kept (`report.md.~1~`): regenerating never loses a student's own text."""
     from pa2cli import outputs
 
     check_out(out, fmt)
@@ -212,8 +214,10 @@ def write(inputs: Inputs, out: Path, fmt: str) -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
         text = to_markdown(inputs, out) if fmt == "markdown" else to_latex(inputs, out)
+        kept = outputs.keep_if_edited(document)
         outputs.write_text(document, text, fix=OUT_FIX)
+        outputs.record_written(document)
     except OSError as exc:
         raise UserError(f"cannot write the report ({exc.strerror or exc})", where=str(out),
                         fix=OUT_FIX) from None
-    return document
+    return document, kept

@@ -49,3 +49,29 @@ def test_report_refuses_a_bad_topic_list_before_writing(pa2, tmp_path):
     assert result.returncode == 2
     assert "\x1b" not in one_line_error(result)
     assert not (tmp_path / "rep").exists()
+
+
+@pytest.mark.parametrize("fmt, name", [("markdown", "report.md"), ("latex", "report.tex")])
+def test_regenerating_keeps_a_report_edited_by_hand(pa2, tmp_path, fmt, name):
+    """Before: `pa2 report` run again silently replaced report.md, with the student's own
+    discussion written into it. Now an edited file is kept as report.md.~1~; an unedited one
+    is replaced without a copy."""
+    run = lambda: pa2("report", "--topics", "huber", "--format", fmt, cwd=tmp_path)  # noqa: E731
+    assert run().returncode == 0
+    document = tmp_path / "report" / name
+    again = run()
+    assert again.returncode == 0 and "kept" not in again.stderr.decode()
+    assert not list(document.parent.glob(f"{name}.~*~"))
+    document.write_text(document.read_text() + "\nMy own discussion of the results.\n")
+    edited = run()
+    assert edited.returncode == 0
+    assert f"your version is kept as report/{name}.~1~" in edited.stderr.decode()
+    assert "My own discussion" in (document.parent / f"{name}.~1~").read_text()
+    assert "My own discussion" not in document.read_text()
+
+
+def test_a_report_md_that_pa2_did_not_write_is_kept(pa2, tmp_path):
+    (tmp_path / "report.md").write_text("# my notes\n")
+    result = pa2("report", "--topics", "huber", "--out", ".", cwd=tmp_path)
+    assert result.returncode == 0
+    assert (tmp_path / "report.md.~1~").read_text() == "# my notes\n"
