@@ -56,7 +56,7 @@ def test_end_of_input_at_the_confirmation_is_still_aborted_with_1(pa2_home, tmp_
 
 
 @pytest.mark.parametrize("args", [["explain", "huber", "--verify", "--all"],
-                                  ["report", "--topics", "huber,l2", "--out", "rep"]])
+                                  ["report", "--format", "latex", "--pdf", "--out", "rep"]])
 def test_sigint_during_a_computation_is_interrupted_with_130(tmp_path, args):
     # As the `pa2` console script runs it (with `python -m`, CPython itself may re-raise the
     # SIGINT at exit after pa2 has printed its line, which a shell also reports as 130).
