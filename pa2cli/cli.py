@@ -14,6 +14,7 @@ import sys
 import click
 
 from pa2cli import __version__, streams
+from pa2cli.errors import UserError, shorten_runs
 
 # command name -> "module:attribute"; the order is the order `pa2 --help` lists them in.
 COMMANDS = {
@@ -94,6 +95,26 @@ def cli(ctx: click.Context) -> None:
             console.print(WELCOME)
 
 
+def _interrupted(error: BaseException) -> bool:
+    """Whether `error` came from a Ctrl-C (Click keeps the KeyboardInterrupt as its cause or
+    context; an EOF at a prompt, also an Abort, is not one)."""
+    seen = error
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _exit_interrupted() -> None:
+    """Ctrl-C: one line and exit status 130, as documented (a second Ctrl-C is ignored)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    click.echo("Interrupted.", err=True)
+    sys.exit(130)
+
+
 def main() -> None:
     """Run the group; every user mistake ends here as one line on stderr and exit status 2.
 
@@ -101,7 +122,8 @@ def main() -> None:
     and a hint on lines of their own; here they become one line that names the option and
     points at `--help`. Output that cannot be written (a full disk, /dev/full, a closed stdout)
     is one line and exit status 1; a reader that stopped early (`| head`) ends it quietly, also
-    with status 1. The standard streams are made safe first (pa2cli.streams).
+    with status 1. Ctrl-C anywhere (a prompt, a long computation) is "Interrupted." and 130.
+    The standard streams are made safe first (pa2cli.streams).
     """
     streams.prepare()
     try:
@@ -109,14 +131,20 @@ def main() -> None:
         sys.stdout.flush()  # a full disk shows here, not in the interpreter's last flush
     except click.UsageError as error:
         where = f" See `{error.ctx.command_path} --help`." if error.ctx else ""
-        click.echo(f"Error: {error.format_message()}{where}", err=True)
+        click.echo(f"Error: {shorten_runs(error.format_message())}{where}", err=True)
         sys.exit(error.exit_code)
     except click.ClickException as error:
-        error.show()
+        message = error.format_message()  # a UserError is already bounded (errors.excerpt)
+        click.echo(f"Error: {message if isinstance(error, UserError) else shorten_runs(message)}",
+                   err=True)
         sys.exit(error.exit_code)
-    except click.Abort:
+    except click.Abort as error:
+        if _interrupted(error):  # Click turns Ctrl-C (at a prompt or anywhere) into Abort
+            _exit_interrupted()
         click.echo("Aborted!", err=True)
         sys.exit(1)
+    except KeyboardInterrupt:
+        _exit_interrupted()
     except OSError as error:
         if not streams.output_failed():
             raise

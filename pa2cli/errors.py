@@ -11,6 +11,8 @@ short one and control characters never reach the terminal raw.
 
 from __future__ import annotations
 
+import re
+
 import click
 
 EXCERPT_LENGTH = 40
@@ -37,6 +39,16 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+_LONG_RUN = re.compile(r"\S{%d,}" % (2 * EXCERPT_LENGTH))
+
+
+def shorten_runs(message: str) -> str:
+    """`message` with every run of 80 or more non-blank characters cut to its first 40 and its
+    length: for messages that quote a value in full (Click's "Invalid value for '--rtol':
+    '999…'"), so a 100,000-character option value costs one short line."""
+    return _LONG_RUN.sub(lambda m: f"{m[0][:EXCERPT_LENGTH]}… ({len(m[0])} characters)", message)
 
 
 def excerpt(text: object, limit: int = EXCERPT_LENGTH, *, as_json: bool = False) -> str:

@@ -212,6 +212,9 @@ def parse(text: str) -> Expression:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise ExprError(f"not a valid expression ({exc.msg})") from None
+    except UnicodeError:  # a lone surrogate (from a JSON "\\udfff"): a ValueError, not depth
+        raise ExprError("not a valid expression (it holds a lone surrogate, which is not a "
+                        "character)") from None
     except (RecursionError, MemoryError, ValueError):
         raise ExprError("expression nested too deeply") from None
     names: set[str] = set()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 from pathlib import Path
 
 from pa2cli.errors import UserError
@@ -49,6 +50,30 @@ def disk_full_error(folder: Path, needed: int, what: str, fix: str = GENERIC_FIX
                      f"{free_text})", where=str(folder), fix=fix)
 
 
+def _open_temporary(tmp: Path):
+    """`tmp` opened for writing as a new regular file. A stale `tmp` that is a FIFO (opening it
+    would wait for a reader forever), a symlink (writing would go wherever it points) or a
+    device is removed and replaced, never written through; O_NONBLOCK and O_NOFOLLOW make the
+    open itself refuse them instead of blocking or following."""
+    flags = (os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+             | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    for attempt in range(2):
+        try:
+            fd = os.open(tmp, flags, 0o666)
+        except OSError as exc:  # ENXIO: a FIFO without a reader; ELOOP: a symlink
+            if attempt or exc.errno not in (errno.ENXIO, errno.ELOOP):
+                raise
+            os.unlink(tmp)
+            continue
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return os.fdopen(fd, "wb")
+        os.close(fd)
+        if attempt:
+            break
+        os.unlink(tmp)
+    raise OSError(errno.EEXIST, "a file that is not a regular file is in the way", str(tmp))
+
+
 def write_atomically(path: Path, data: str | bytes, *,
                      full_disk_fix: str = GENERIC_FIX) -> None:
     """Write `data` beside `path`, then rename it over `path` (the rename is atomic).
@@ -62,7 +87,7 @@ def write_atomically(path: Path, data: str | bytes, *,
     if isinstance(data, str):
         data = data.encode("utf-8")
     try:
-        with open(tmp, "wb") as handle:
+        with _open_temporary(tmp) as handle:
             handle.write(data)
         os.replace(tmp, path)
     except BaseException as exc:

@@ -176,17 +176,49 @@ def reset_command(part: str, yes: bool) -> None:
     what = {"backprop": "backprop quiz progress and saved quiz places",
             "explain": "topics studied and drill scores",
             "all": "all progress (topics, drills, backprop quizzes and saved quiz places)"}[part]
-    if not yes and not click.confirm(f"Forget {what}?", default=False):
+    if not yes and not _confirm(f"Forget {what}?"):
         click.echo("Nothing changed.")
         return
+    from pa2cli.errors import UserError
+
     if part in ("backprop", "all"):
-        from pa2cli.paths import data_home
-
-        for saved in (data_home() / "backprop").glob("*.json"):
-            saved.unlink(missing_ok=True)
+        _forget_saved_quizzes()
     if not store.reset(part):
-        from pa2cli.errors import UserError
-
         raise UserError("cannot write the progress file", where=str(store.progress_path()),
                         fix="Check the folder's permissions or set PA2_HOME.")
     click.echo(f"Forgot {what}.")
+
+
+def _forget_saved_quizzes() -> None:
+    """Delete the saved quiz places (regular files `*.json` in the backprop folder); anything
+    else found there (a folder, a FIFO) is not ours and is left alone. A file that cannot be
+    deleted is one line naming it, never a traceback."""
+    from pa2cli.errors import UserError
+    from pa2cli.paths import data_home
+
+    folder = data_home() / "backprop"
+    try:
+        saved = [path for path in folder.glob("*.json") if path.is_file() or path.is_symlink()]
+    except OSError:
+        return  # no readable folder: nothing saved to forget
+    for path in saved:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot delete the saved quiz ({exc.strerror or exc})",
+                            where=str(path), fix="Check the folder's permissions or set PA2_HOME.") from None
+
+
+def _confirm(question: str) -> bool:
+    """click.confirm on a terminal; from a pipe or file, one bounded line (y or yes confirms),
+    so an endless stdin (/dev/zero, /dev/urandom) is neither read forever nor re-asked."""
+    import sys
+
+    if sys.stdin.isatty():
+        return click.confirm(question, default=False)
+    click.echo(f"{question} [y/N]: ", nl=False)
+    line = sys.stdin.readline(100)
+    if not line:
+        raise click.Abort()  # end of input, as click.confirm does
+    click.echo(printable(line.strip())[:40])
+    return line.strip().lower() in ("y", "yes")

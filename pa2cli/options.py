@@ -21,7 +21,7 @@ class FiniteFloatRange(click.FloatRange):
     def convert(self, value, param, ctx):
         number = super().convert(value, param, ctx)
         if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number; use e.g. 1e-3 (0 for exact)", param, ctx)
+            self.fail(f"{value!r} is not a finite number; use e.g. 1e-3 (0 for exact).", param, ctx)
         return number
 
 

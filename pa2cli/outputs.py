@@ -46,9 +46,9 @@ def check_target(path: str | Path, fix: str = "Choose the path of a new or regul
 def write_text(path: str | Path, text: str, fix: str = "Choose a writable path.") -> None:
     """Write `text` (UTF-8) to `path` atomically, or raise one UserError naming `path`."""
     check_target(path, fix)
-    target = Path(os.path.realpath(path))
     tmp = None
     try:
+        target = Path(os.path.realpath(path))  # raises when the current folder was deleted
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode("utf-8"))
@@ -68,3 +68,45 @@ def write_text(path: str | Path, text: str, fix: str = "Choose a writable path."
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def keep_if_edited(path: Path, max_backups: int = 1000) -> Path | None:
+    """Before pa2 regenerates `path` (a report the student may have edited by hand): if it is
+    not byte for byte what pa2 last wrote there (recorded as a SHA-256 in `.NAME.pa2-sha256`
+    beside it), rename it to `NAME.~N~` (the first free N) and return that path; else None.
+    Call `record_written(path)` after writing, so an unedited file is replaced silently."""
+    import hashlib
+
+    try:
+        current = path.read_bytes() if path.is_file() else None
+    except OSError:
+        return None
+    if current is None:
+        return None
+    try:
+        recorded = _stamp(path).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        recorded = ""
+    if hashlib.sha256(current).hexdigest() == recorded:
+        return None
+    for number in range(1, max_backups + 1):
+        backup = path.with_name(f"{path.name}.~{number}~")
+        if not os.path.lexists(backup):
+            os.replace(path, backup)
+            return backup
+    raise UserError(f"{max_backups} backups of it already exist", where=str(path),
+                    fix="Delete the old NAME.~N~ backups or choose another --out.")
+
+
+def record_written(path: Path) -> None:
+    """Remember what pa2 wrote at `path` (see keep_if_edited); failing to is harmless."""
+    import hashlib
+
+    try:
+        _stamp(path).write_text(hashlib.sha256(path.read_bytes()).hexdigest(), encoding="ascii")
+    except OSError:
+        pass
+
+
+def _stamp(path: Path) -> Path:
+    return path.with_name(f".{path.name}.pa2-sha256")

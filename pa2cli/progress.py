@@ -10,7 +10,9 @@ Writers (the explain stepper, the drill, the backprop quiz) call `record_*`; rea
 screen, `pa2 progress`) call `load`. Progress is a convenience: it must never stop a command. A
 file that cannot be read is reported as one line (`Progress.problem`) and treated as empty;
 the next write moves it aside to `progress.json.corrupt` rather than lose it silently. Writes
-are atomic (pa2cli.files) and a write that fails (read-only folder, full disk) is skipped.
+are atomic (pa2cli.files), each read-modify-write holds a lock (`progress.json.lock`) so that
+two pa2 processes never drop each other's entries, and a write that fails (read-only folder,
+full disk, a lock held too long) is skipped.
 Nothing here prints.
 """
 
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +29,7 @@ from typing import Any
 
 import click
 
+from pa2cli.errors import printable
 from pa2cli.files import write_atomically
 from pa2cli.paths import data_home
 
@@ -89,6 +94,12 @@ def _checked(data: Any) -> Progress:
     return Progress(**parts)
 
 
+def _no_constant(name: str):
+    """NaN and Infinity are not JSON: pa2 never writes them, and `pa2 progress --json` must
+    print strict JSON, so a file holding them is not ours."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def load(path: Path | None = None) -> Progress:
     """The saved progress; empty (with `problem` set) when the file is unreadable."""
     path = path or progress_path()
@@ -100,10 +111,11 @@ def load(path: Path | None = None) -> Progress:
         if path.stat().st_size > MAX_BYTES:
             raise ValueError(f"larger than {MAX_BYTES // 1000} kB")
         with open(path, "rb") as handle:
-            return _checked(json.loads(handle.read(MAX_BYTES + 1).decode("utf-8")))
+            return _checked(json.loads(handle.read(MAX_BYTES + 1).decode("utf-8"),
+                                       parse_constant=_no_constant))
     except (OSError, ValueError, UnicodeDecodeError, RecursionError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0][:80]
-        return Progress(problem=f"progress file {path} cannot be read ({reason}); "
+        return Progress(problem=f"progress file {printable(str(path))} cannot be read ({reason}); "
                                 "ignoring it (`pa2 reset all --yes` starts a new one)")
 
 
@@ -122,18 +134,53 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+LOCK_WAIT_S = 5.0
+
+
+@contextmanager
+def _locked(path: Path):
+    """Hold an exclusive lock (flock on `progress.json.lock`) for one read-modify-write, so two
+    pa2 processes finishing at once (a drill and a quiz in two terminals) cannot drop each
+    other's entries or interleave their writes. The OS releases it if the process dies. Raises
+    OSError when it cannot be had within LOCK_WAIT_S; without fcntl (Windows) it is a no-op."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise OSError("the progress file is locked by another pa2") from None
+                time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)
+
+
 def _update(part: str, key: str, change) -> bool:
     try:
         path = progress_path()
     except click.ClickException:  # a bad PA2_HOME: progress is skipped, the command goes on
         return False
-    progress = load(path)
-    entries = getattr(progress, part)
-    entry = dict(entries.get(key, {}))
-    change(entry)
-    entry["updated"] = _now()
-    entries[key] = entry
-    return _save(progress, path)
+    try:
+        with _locked(path):
+            progress = load(path)
+            entries = getattr(progress, part)
+            entry = dict(entries.get(key, {}))
+            change(entry)
+            entry["updated"] = _now()
+            entries[key] = entry
+            return _save(progress, path)
+    except OSError:
+        return False
 
 
 def record_stepped(topic_id: str) -> bool:
@@ -164,7 +211,11 @@ def record_backprop(key: str, *, label: str, command: str, answered: int, first_
 def reset(part: str) -> bool:
     """Forget `part` ('explain', 'backprop' or 'all'); True if something was written."""
     path = progress_path()
-    progress = load(path)
-    for name in PARTS if part == "all" else (part,):
-        setattr(progress, name, {})
-    return _save(progress, path)  # an unreadable file is moved aside, not kept in the way
+    try:
+        with _locked(path):
+            progress = load(path)
+            for name in PARTS if part == "all" else (part,):
+                setattr(progress, name, {})
+            return _save(progress, path)  # an unreadable file is moved aside, not kept in the way
+    except OSError:
+        return False

@@ -13,6 +13,9 @@
   become `\\udXXX` escapes. An ASCII stream is re-wrapped in the `pa2-ascii` codec, which Click
   leaves alone (Click would re-wrap plain ASCII as UTF-8) and in which Rich draws ASCII boxes.
 
+COLUMNS and LINES are clamped to 1000 (a huge value made every render take minutes); 0 or a
+value that is not a number counts as unset.
+
 `output_failed()` says whether an OSError came from writing stdout (a full disk, /dev/full, a
 closed stdout); main() then prints one line instead of a traceback. Nothing else here prints.
 """
@@ -174,9 +177,26 @@ def _safe_output(stream, guarded: bool = False):
                 line_buffering=stream.line_buffering, write_through=stream.write_through)
 
 
+MAX_COLUMNS = 1000  # wider than any real terminal; COLUMNS=99999999 took Rich minutes
+
+
+def _bound_terminal_size() -> None:
+    """Clamp COLUMNS/LINES from the environment (read by Rich and Click) to MAX_COLUMNS; a value
+    that is not a positive whole number is dropped, so the real terminal size is used."""
+    for name in ("COLUMNS", "LINES"):
+        value = os.environ.get(name)
+        if value is None:
+            continue
+        if value.strip().isdigit() and value.strip().isascii() and int(value) > 0:
+            os.environ[name] = str(min(int(value), MAX_COLUMNS))
+        else:  # 0, negative, not a number: as if unset
+            del os.environ[name]
+
+
 def prepare() -> None:
     """Make stdin, stdout and stderr safe for everything pa2 reads and prints (see above)."""
     _register()
+    _bound_terminal_size()
     if _occupy(0) or sys.stdin is None:
         sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - lives as long as stdin
     elif isinstance(sys.stdin, io.TextIOWrapper):

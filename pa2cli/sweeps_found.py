@@ -92,8 +92,8 @@ def read_sweep(folder: Path, shown: str) -> SweepFound:
 
 def sweeps_found(root: Path | None = None) -> list[SweepFound]:
     """Every sweep folder under runs/ (newest name last), at most MAX_SWEEPS."""
-    base = (root or Path.cwd()) / RUNS
     try:
+        base = (root or Path.cwd()) / RUNS  # Path.cwd() raises when the folder was deleted
         folders = sorted(p for p in base.iterdir() if (p / RESULTS).is_file())
     except OSError:
         return []

@@ -24,3 +24,21 @@ def test_failed_write_leaves_the_previous_file_whole(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         write_atomically(path, '{"new": true}')
     assert path.read_text() == '{"old": true}'
+
+
+def test_a_stale_fifo_or_symlink_in_place_of_the_temporary_file_is_replaced(tmp_path):
+    """Before: a FIFO named `x.json.tmp` blocked the write forever; a symlink there made the
+    write truncate and fill the file it points to (qa: hostile PA2_HOME)."""
+    import os
+
+    fifo_target = tmp_path / "state.json"
+    os.mkfifo(tmp_path / "state.json.tmp")
+    write_atomically(fifo_target, "{}")  # returns: O_NONBLOCK makes the open refuse the FIFO
+    assert fifo_target.read_text() == "{}"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (tmp_path / "progress.json.tmp").symlink_to(victim)
+    write_atomically(tmp_path / "progress.json", "new")
+    assert victim.read_text() == "keep me" and (tmp_path / "progress.json").read_text() == "new"
+    assert not (tmp_path / "progress.json.tmp").exists()
+    assert not (tmp_path / "progress.json").is_symlink()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 from dataclasses import asdict, dataclass, field
@@ -30,7 +31,7 @@ from pa2cli.backprop.grading import Tolerance, how_far, read_answer
 from pa2cli.backprop.jsonfile import read_bytes
 from pa2cli.backprop.report import FIRST_TRY, LATER, OUTCOMES, REVEALED, score_table
 from pa2cli.backprop.solution import pretty, worked_lines
-from pa2cli.errors import EXCERPT_LENGTH, UserError, excerpt
+from pa2cli.errors import EXCERPT_LENGTH, UserError, excerpt, printable
 from pa2cli.expr import MAX_LENGTH, ExprError
 from pa2cli.files import write_atomically
 from pa2cli.paths import data_home
@@ -78,8 +79,11 @@ def state_path(source: Path | None, practice: str | None = None) -> Path:
     elif source is None:
         key = "builtin-example"
     else:
-        resolved = str(Path(source).resolve())
-        key = f"{Path(source).stem}-{hashlib.sha1(resolved.encode()).hexdigest()[:10]}"
+        # os.fsencode: a file name that is not UTF-8 (surrogate escapes) hashes as its bytes;
+        # in the key its unprintable characters become "_" (the hash keeps it unique).
+        digest = hashlib.sha1(os.fsencode(Path(source).resolve())).hexdigest()[:10]
+        stem = "".join(c if c.isprintable() and c not in "/\\" else "_" for c in Path(source).stem)
+        key = f"{stem}-{digest}"
     return data_home() / "backprop" / f"{key}.json"
 
 
@@ -133,29 +137,46 @@ def save_state(path: Path, state: QuizState) -> None:
                         fix="Set PA2_HOME to a folder you can write to.") from None
 
 
+# All the input a quiz reads from a pipe or a file: far more than any answer sheet (a 20,000-
+# edge network has about 60,000 quantities), far less than an endless /dev/zero.
+MAX_INPUT = 20_000_000
+
+
 class Reader:
     """One answer per call: Rich's prompt on a terminal, one line of stdin otherwise."""
 
     def __init__(self, console: Console, interactive: bool | None = None):
         self.console = console
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        self.consumed = 0  # characters read from a pipe or file so far
+
+    def _read(self, limit: int) -> str:
+        line = sys.stdin.readline(limit)
+        self.consumed += len(line)
+        return line
 
     def ask(self, prompt: str) -> str:
         if self.interactive:
             return self.console.input(Text(prompt, style="bold"))
+        if self.consumed > MAX_INPUT:  # /dev/zero, /dev/urandom: input that never ends
+            self.console.print(f"(stopped reading: more than {MAX_INPUT:,} characters of input)")
+            raise EOFError
         self.console.print(prompt, end="", style="bold")
-        line = sys.stdin.readline(MAX_LENGTH + 1)  # never more than an answer can be
+        line = self._read(MAX_LENGTH + 1)  # never more than an answer can be
         if not line:
             raise EOFError
         if len(line) > MAX_LENGTH and not line.endswith("\n"):
             total = len(line)
-            while (rest := sys.stdin.readline(1 << 16)) and not rest.endswith("\n"):
+            rest = ""
+            while self.consumed <= MAX_INPUT and (rest := self._read(1 << 16)) \
+                    and not rest.endswith("\n"):
                 total += len(rest)  # the rest of an over-long line, read in bounded chunks
             total += len(rest.rstrip("\n"))
             self.console.print(f"{line[:EXCERPT_LENGTH]!r}… ({total} characters)",
                                highlight=False, markup=False)
             return line  # longer than any answer: the evaluator refuses it without reading it
-        self.console.print(line.rstrip("\n"), highlight=False, markup=False)  # the transcript
+        # the transcript; printable(): control codes in a piped answer never reach the terminal
+        self.console.print(printable(line.rstrip("\n")), highlight=False, markup=False)
         return line
 
     def confirm(self, question: str) -> bool:

@@ -39,8 +39,8 @@ def complete_topic(ctx: click.Context, param: click.Parameter, incomplete: str) 
 @click.option("--all", "show_all", is_flag=True, help="Print everything at once instead of stepping.")
 @click.option("--format", "output_format", type=click.Choice(["markdown", "latex"]),
               help="Write the whole derivation as Markdown or LaTeX (amsmath align) for a report.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
-              help="With --format: write to this file instead of stdout.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+              help="With --format: write to this file instead of stdout (- is stdout).")
 @click.option("--plot", is_flag=True, help="Also draw the function and its derivative in the terminal.")
 @click.option("--verify", is_flag=True, help="Also check every gradient against torch autograd (imports torch).")
 @click.option("--quiz", is_flag=True,
@@ -131,7 +131,7 @@ def _write(explanation, output_format: str, output: str | None) -> None:
     from pa2cli.explain.formats import FORMATS
 
     text = FORMATS[output_format](explanation)
-    if output is None:
+    if output is None or output == "-":  # `-o -`: stdout, as the convention goes
         click.echo(text, nl=False)
         return
     from pa2cli import outputs

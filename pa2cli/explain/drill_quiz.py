@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.text import Text
 
 from pa2cli.backprop.grading import Tolerance, how_far
+from pa2cli.errors import excerpt
 from pa2cli.explain.drill import Question, accepts, expected_text
 from pa2cli.expr import ExprError, evaluate
 
@@ -133,8 +134,8 @@ class Drill:
             try:
                 value = read_answer(answer, question.shape)
             except ExprError as exc:
-                self.console.print(f"  Could not read {answer!r}: {exc}. Try again.",
-                                   style="red", highlight=False)
+                self.console.print(f"  Could not read {excerpt(answer)}: {exc}. Try again.",
+                                   style="red", highlight=False, markup=False)
                 continue
             if accepts(question, value, self.tolerance):
                 self.console.print(Text("  ✓ correct. ", style="green")

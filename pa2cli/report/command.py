@@ -39,7 +39,10 @@ def report(sweep, topics, weights, fmt, out, pdf) -> None:
     inputs = document.gather(sweep, topics, weights)
     for note in inputs.notes:
         click.echo(note, err=True)
-    written = document.write(inputs, Path(out), fmt)
+    written, kept = document.write(inputs, Path(out), fmt)
+    if kept is not None:
+        click.echo(f"{written.name} had changed since pa2 wrote it: your version is kept as {kept}",
+                   err=True)
     click.echo(f"wrote {written}")
     if pdf:
         if tex.pdflatex() is None:

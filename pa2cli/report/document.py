@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pa2cli import __version__
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, printable
 
 RUNS = Path("runs")
+MAX_TOPIC_NAMES = 50  # nine topics and their aliases, with room to spare
 FIGURES = {"curves": "Train and test accuracy and loss per epoch, one row per weight decay.",
            "final": "Final accuracy against weight decay."}
 
@@ -57,15 +58,19 @@ def gather(sweep: str | None, topics: str | None, weights: str | None) -> Inputs
             raise UserError("no such folder", where=f"--sweep {folder}", fix="Give the --out folder of a `pa2 sweep`")
         results = load_results(folder)
         if not any(run.epochs for run in results.runs):
-            notes.append(f"Part A is left out: {folder} has no finished epoch. Resume it with "
-                         f"`pa2 sweep --out {folder} --resume`.")
+            shown = printable(str(folder))
+            notes.append(f"Part A is left out: {shown} has no finished epoch. Resume it with "
+                         f"`pa2 sweep --out {shown} --resume`.")
             results = None
     if topics is None:
         chosen = tuple(all_topics())
     else:
-        names = [name.strip() for name in topics.split(",") if name.strip()]
+        names = list(dict.fromkeys(name.strip() for name in topics.split(",") if name.strip()))
         if not names:
             raise UserError("no topic named", where="--topics", fix="List topics, e.g. --topics huber,cross-entropy")
+        if len(names) > MAX_TOPIC_NAMES:  # bound the work: each name is looked up
+            raise UserError(f"{len(names):,} different names; at most {MAX_TOPIC_NAMES} are accepted",
+                            where="--topics", fix="List each topic once, e.g. --topics huber,l2 (no --topics: all nine)")
         chosen = tuple(dict.fromkeys(find_topic(name) for name in names))
     if weights is None:
         network = dataclasses.replace(read_network(content_dir() / "networks" / "example.json"),
@@ -82,7 +87,10 @@ def _sweep_summary(results) -> tuple[str, list[tuple[str, str, str, int]], list[
     from pa2cli.sweep.config import wd_label
     from pa2cli.sweep.sentences import sentences
 
-    c = results.config
+    # Values from a results.json written elsewhere: control characters escaped (printable), so a
+    # raw ESC reaches neither the Markdown nor pdflatex (which stops at it).
+    c = {key: printable(value) if isinstance(value, str) else value
+         for key, value in results.config.items()}
     setting = (f"{c.get('dataset', 'the data')}, {c.get('model') or 'the default CNN'}, "
                f"{c.get('optimizer', 'sgd')} (lr {c.get('lr', '?')}), batch {c.get('batch_size', '?')}, "
                f"{c.get('epochs', '?')} epochs, seeds {', '.join(map(str, results.seeds))}")
@@ -120,7 +128,7 @@ def to_markdown(inputs: Inputs, out: Path) -> str:
     text += [f"> {note}" for note in inputs.notes] + ([""] if inputs.notes else [])
     if inputs.sweep is not None:
         setting, rows, said = _sweep_summary(inputs.sweep)
-        text += ["## Part A: weight decay", "", f"From `{inputs.sweep_folder}`: {setting}.", "",
+        text += ["## Part A: weight decay", "", f"From `{printable(str(inputs.sweep_folder))}`: {setting}.", "",
                  "| weight decay | final train accuracy (%) | final test accuracy (%) | seeds |",
                  "|---|---:|---:|---:|"]
         text += [f"| {wd} | {train} | {test} | {seeds} |" for wd, train, test, seeds in rows]
@@ -150,7 +158,7 @@ def to_latex(inputs: Inputs, out: Path) -> str:
     if inputs.sweep is not None:
         setting, rows, said = _sweep_summary(inputs.sweep)
         text += [r"\section{Part A: weight decay}",
-                 r"{\sloppy From \texttt{" + re.sub(r"(/|\\_|-)", r"\1\\allowbreak{}", escape_text(str(inputs.sweep_folder))) + "}: "
+                 r"{\sloppy From \texttt{" + re.sub(r"(/|\\_|-)", r"\1\\allowbreak{}", escape_text(printable(str(inputs.sweep_folder)))) + "}: "
                  + latex_text(setting + ".") + r"\par}", "",
                  r"\begin{center}\begin{tabular}{lrrr}", r"\hline",
                  r"weight decay & final train acc.\ (\%) & final test acc.\ (\%) & seeds \\ \hline"]
@@ -182,15 +190,23 @@ def check_out(out: Path, fmt: str) -> None:
     where the report or a figure goes (writing there would wait forever or vanish)."""
     from pa2cli import outputs
 
-    if out.exists() and not out.is_dir():
-        raise UserError(f"is {outputs.kind_of(out.stat().st_mode)}, not a folder", where=str(out), fix=OUT_FIX)
+    try:
+        mode = out.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:  # a name too long, a loop of links, a file along the way
+        raise UserError(f"cannot write the report here ({exc.strerror or exc})", where=str(out), fix=OUT_FIX) from None
+    if mode is not None and outputs.kind_of(mode) != "a folder":
+        raise UserError(f"is {outputs.kind_of(mode) or 'a file'}, not a folder", where=str(out), fix=OUT_FIX)
     suffix = ".png" if fmt == "markdown" else ".pdf"
     for target in [_document_path(out, fmt), *(out / f"{name}{suffix}" for name in FIGURES)]:
         outputs.check_target(target, fix=OUT_FIX)
 
 
-def write(inputs: Inputs, out: Path, fmt: str) -> Path:
-    """Write report.md or report.tex (and the figures) into `out`; returns the document's path."""
+def write(inputs: Inputs, out: Path, fmt: str) -> tuple[Path, Path | None]:
+    """Write report.md or report.tex (and the figures) into `out`; returns the document's path
+    and, when the document there had been edited by hand since pa2 wrote it, where that edited
+    copy was kept (`report.md.~1~`): regenerating never loses a student's own text."""
     from pa2cli import outputs
 
     check_out(out, fmt)
@@ -198,8 +214,10 @@ def write(inputs: Inputs, out: Path, fmt: str) -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
         text = to_markdown(inputs, out) if fmt == "markdown" else to_latex(inputs, out)
+        kept = outputs.keep_if_edited(document)
         outputs.write_text(document, text, fix=OUT_FIX)
+        outputs.record_written(document)
     except OSError as exc:
         raise UserError(f"cannot write the report ({exc.strerror or exc})", where=str(out),
                         fix=OUT_FIX) from None
-    return document
+    return document, kept

@@ -87,3 +87,43 @@ def test_a_network_file_name_with_control_codes_is_escaped_in_every_mode(pa2, tm
         assert "\\x1b[2J" in result.stdout.decode()
     quiz = pa2("backprop", "--weights", str(evil), cwd=tmp_path, input=b"0.3\n")
     assert b"\x1b" not in quiz.stdout and "Continue with: pa2 backprop --resume" in quiz.stdout.decode()
+
+
+def test_a_quiz_on_a_file_whose_name_is_not_utf8_saves_and_resumes(tmp_path, pa2_home):
+    """Before: UnicodeEncodeError traceback (the state key hashed a name with surrogates)."""
+    import os
+    import subprocess
+    import sys
+
+    from pa2cli.paths import content_dir
+
+    from .conftest import ROOT
+
+    name = os.fsdecode(b"\xff\xfe.json")
+    (tmp_path / name).write_text((content_dir() / "networks" / "example.json").read_text())
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
+    run = lambda *args, answers: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "pa2cli", "backprop", "--weights", name, *args], cwd=tmp_path,
+        env=env, input=answers, capture_output=True, timeout=60)
+    first = run(answers=b"0.3775\n")
+    assert first.returncode == 0 and b"Traceback" not in first.stderr, first.stderr
+    assert "Saved at question 2 of 39" in first.stdout.decode()
+    again = run("--resume", answers=b"1/(1+exp(-0.3775))\n")
+    assert again.returncode == 0 and "Saved at question 3 of 39" in again.stdout.decode()
+
+
+def test_progress_json_stays_strict_json_after_a_file_with_nan(pa2, pa2_home, tmp_path):
+    """Before: NaN/Infinity in a progress entry were printed back by `pa2 progress --json`."""
+    pa2_home.mkdir(parents=True)
+    (pa2_home / "progress.json").write_text(
+        '{"version": 1, "explain": {"huber": {"stepped": true, "extra": NaN}}, '
+        '"backprop": {"k": {"x": Infinity}}}')
+    result = pa2("progress", "--json", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.decode().startswith("Warning: progress file")
+
+    def refuse(name):
+        raise AssertionError(f"{name} in the output")
+
+    data = json.loads(result.stdout, parse_constant=refuse)
+    assert data["problem"] and data["backprop"] == {}

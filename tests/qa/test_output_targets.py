@@ -71,3 +71,32 @@ def test_write_text_keeps_the_mode_of_the_file_it_replaces(tmp_path):
     target.chmod(0o600)
     outputs.write_text(target, "new")
     assert target.read_text() == "new" and (target.stat().st_mode & 0o777) == 0o600
+
+
+def test_explain_output_dash_is_stdout_not_a_file_named_dash(pa2, tmp_path):
+    result = pa2("explain", "huber", "--format", "markdown", "-o", "-", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.decode().startswith("#") and not (tmp_path / "-").exists()
+
+
+def test_commands_run_from_a_deleted_folder_end_in_one_line(tmp_path):
+    """Before: FileNotFoundError tracebacks from os.getcwd() (`pa2 progress`, `explain -o`)."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    code = ("import os, subprocess, sys\nos.chdir(sys.argv[1]); os.rmdir(sys.argv[1])\n"
+            "for args in (['progress'], ['progress', '--json'],\n"
+            "             ['explain', 'huber', '--format', 'latex', '-o', 'x.tex']):\n"
+            "    r = subprocess.run([sys.executable, '-m', 'pa2cli', *args], capture_output=True)\n"
+            "    print(r.returncode, r.stderr.decode().strip().splitlines()[-1:] or [''])\n")
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code, str(gone)], env=env, capture_output=True,
+                         timeout=120).stdout.decode().splitlines()
+    assert out[0].startswith("0 ") and out[1].startswith("0 ")
+    assert out[2].startswith("2 ") and "x.tex: cannot write" in out[2]
+    assert "Traceback" not in "".join(out)

@@ -41,3 +41,32 @@ def test_pa2_home_that_is_not_a_folder(pa2, tmp_path, kind):
     quiz = pa2("backprop", cwd=tmp_path, env=env, input=b"0.3775\n", timeout=30)
     assert quiz.returncode == 2 and "PA2_HOME" in one_line_error(quiz)
     assert pa2("progress", cwd=tmp_path, env=env, timeout=30).returncode == 0
+
+
+def test_reset_leaves_what_is_not_a_saved_quiz_and_forgets_the_rest(pa2, pa2_home, tmp_path):
+    folder = pa2_home / "backprop"
+    (folder / "dir.json").mkdir(parents=True)  # before: IsADirectoryError traceback
+    os.mkfifo(folder / "pipe.json")
+    (folder / "builtin-example.json").write_text("{}")
+    result = pa2("reset", "all", "--yes", cwd=tmp_path, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["dir.json", "pipe.json"]
+
+
+def test_reset_names_a_saved_quiz_it_cannot_delete(pa2_home, monkeypatch):
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from pa2cli.cli import cli
+
+    (pa2_home / "backprop").mkdir(parents=True)
+    (pa2_home / "backprop" / "x.json").write_text("{}")
+
+    def refuse(self, missing_ok=False):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "unlink", refuse)  # as for a non-root user in a read-only folder
+    result = CliRunner().invoke(cli, ["reset", "backprop", "--yes"])
+    assert result.exit_code == 2
+    assert "x.json: cannot delete the saved quiz (Permission denied)" in result.output

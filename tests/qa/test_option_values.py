@@ -1,4 +1,5 @@
-"""--rtol/--atol must be finite: nan failed every right answer, inf passed every wrong one."""
+"""Hostile option and answer values: --rtol/--atol must be finite (nan failed every right answer,
+inf passed every wrong one); a lone surrogate in an answer is named as such."""
 
 from __future__ import annotations
 
@@ -46,3 +47,21 @@ def test_finite_tolerances_still_grade(pa2, sheets):
     right, wrong = sheets
     assert pa2("backprop", "--check", str(right), "--rtol", "0", "--atol", "1e-12").returncode == 0
     assert pa2("backprop", "--check", str(wrong), "--rtol", "0.1").returncode == 1
+
+
+@pytest.mark.parametrize("text", ["\udfff", "1+\ud800"])
+def test_a_lone_surrogate_in_an_answer_is_named_as_such(text):
+    """Before: "expression nested too deeply" (ast.parse's UnicodeEncodeError read as depth)."""
+    from pa2cli.expr import ExprError, evaluate_number
+
+    with pytest.raises(ExprError, match="lone surrogate"):
+        evaluate_number(text)
+
+
+def test_a_sheet_value_with_a_lone_surrogate_is_one_line(pa2, tmp_path):
+    sheet = tmp_path / "s.json"
+    sheet.write_text('{"a_h1": "\\udfff"}')
+    result = pa2("backprop", "--check", str(sheet))
+    assert result.returncode == 2
+    line = one_line_error(result)
+    assert "a_h1" in line and "lone surrogate" in line
