@@ -57,7 +57,7 @@ def test_every_finished_epoch_is_in_its_checkpoint_before_the_next_starts(
     def check_disk(key, row):
         weight_decay, seed = key
         path = tmp_path / "checkpoints" / f"wd_{weight_decay!r}_seed_{seed}.pt"
-        rows = torch.load(path, weights_only=False)["rows"]
+        rows = torch.load(path, weights_only=True)["rows"]
         seen.append((weight_decay, rows[-1] == row.to_dict(), len(rows)))
         assert not list(tmp_path.glob("*.tmp"))
 

@@ -37,7 +37,7 @@ class MemoryFolder:
 
         class Saved(dict):
             def __missing__(inner, key):
-                return torch.load(checkpoint_path(self.path, *key), weights_only=False)
+                return torch.load(checkpoint_path(self.path, *key), weights_only=True)
 
         return Saved()
 
