@@ -195,3 +195,16 @@ def restore_checked(state, checkpoint: dict, out: Path, identity: dict) -> None:
         raise _refuse(path, f"does not fit this run's model or optimiser "
                       f"({type(exc).__name__}{': ' + reason if reason else ''})",
                       identity) from None
+
+
+def prepare_run(folder, config: SweepConfig, state, resume: bool) -> dict:
+    """The identity of `state`'s run; with `resume`, its checked checkpoint (if any) restored
+    into `state` first. The one way every trainer (one at a time, vectorised, Ray) resumes."""
+    identity = run_identity(config, state.weight_decay, state.seed, state.model)
+    if resume:  # the epochs results.json records for this run (the parent saved them)
+        saved = [row.to_dict() for row in folder.load().run(state.weight_decay,
+                                                             state.seed).epochs]
+        checkpoint = load_checkpoint(folder.path, identity, saved, legacy_seed=config.seed)
+        if checkpoint is not None:
+            restore_checked(state, checkpoint, folder.path, identity)
+    return identity

@@ -41,18 +41,12 @@ def resolve_device(name: str):
 def execute_point(config: SweepConfig, dataset, data, key: RunKey, device,
                   folder: SweepFolder, resume: bool, emit: Emit) -> None:
     """Train run `key` = (weight decay, seed) to config.epochs, checkpointing each epoch."""
-    from pa2cli.sweep.checkpoints import (load_checkpoint, restore_checked, run_identity,
-                                          save_checkpoint)
+    from pa2cli.sweep.checkpoints import prepare_run, save_checkpoint
     from pa2cli.sweep.training import checkpoint_of, new_run, train_run
 
     weight_decay, seed = key
     state = new_run(config, dataset, weight_decay, seed, device)
-    identity = run_identity(config, weight_decay, seed, state.model)
-    if resume:  # the epochs results.json records for this run (the parent saved them)
-        saved = [row.to_dict() for row in folder.load().run(weight_decay, seed).epochs]
-        checkpoint = load_checkpoint(folder.path, identity, saved, legacy_seed=config.seed)
-        if checkpoint is not None:
-            restore_checked(state, checkpoint, folder.path, identity)
+    identity = prepare_run(folder, config, state, resume)
     emit("start", key, list(state.rows))
 
     def on_epoch(row, run_state) -> None:

@@ -168,9 +168,14 @@ def _check_resources(ray, options: RayOptions) -> dict:
     return resources
 
 
-def run_on_ray(config: SweepConfig, folder, keys: list[RunKey], resume: bool,
+def run_on_ray(config: SweepConfig, folder, dataset, keys: list[RunKey], resume: bool,
                recorder, options: RayOptions, console) -> None:
     """Train the runs `keys` as Ray tasks, recording every streamed event through `recorder`."""
+    import torch
+
+    from pa2cli.sweep.checkpoints import prepare_run
+    from pa2cli.sweep.training import checkpoint_of, new_run
+
     ray = import_ray()
     connected = _connect(ray, options)
     try:
@@ -183,15 +188,16 @@ def run_on_ray(config: SweepConfig, folder, keys: list[RunKey], resume: bool,
                                              num_gpus=options.gpus_per_run,
                                              num_returns="streaming", max_retries=0)
         source = model_source(config)
-        streams = {}
-        for key in keys:
-            saved = (folder.load_checkpoint(*key, legacy_seed=config.seed) if resume
-                     else None)
-            streams[task.remote(config.to_dict(), key, None if saved is None else _encode(saved),
-                                source, int(max(1, options.cpus_per_run)),
+        streams, identities = {}, {}
+        for key in keys:  # checked here, as a local sweep would, before a task gets it
+            state = new_run(config, dataset, *key, torch.device("cpu"))
+            identities[key] = prepare_run(folder, config, state, resume)
+            saved = _encode(checkpoint_of(state)) if state.rows else None
+            streams[task.remote(config.to_dict(), key, saved, source,
+                                int(max(1, options.cpus_per_run)),
                                 options.gpus_per_run > 0)] = key
         try:
-            _record_streams(ray, streams, folder, recorder)
+            _record_streams(ray, streams, folder, identities, recorder)
         except BaseException:  # Ctrl-C or a failed task: stop the others, keep what is saved
             for stream in streams:
                 ray.cancel(stream)
@@ -201,8 +207,10 @@ def run_on_ray(config: SweepConfig, folder, keys: list[RunKey], resume: bool,
             ray.shutdown()
 
 
-def _record_streams(ray, streams: dict, folder, recorder) -> None:
+def _record_streams(ray, streams: dict, folder, identities: dict, recorder) -> None:
     """Record events as they arrive from any task, until every stream has ended."""
+    from pa2cli.sweep.checkpoints import save_checkpoint
+
     while streams:
         ready, _ = ray.wait(list(streams), num_returns=1, timeout=WAIT_SECONDS)
         for stream in ready:
@@ -225,6 +233,6 @@ def _record_streams(ray, streams: dict, folder, recorder) -> None:
                 args = ([EpochRow.from_dict(row) for row in args[0]],)
             elif kind == "epoch":
                 row, checkpoint = args
-                folder.save_checkpoint(*key, _decode(checkpoint))
+                save_checkpoint(folder.path, identities[key], _decode(checkpoint))
                 args = (EpochRow.from_dict(row),)
             recorder(kind, key, *args)

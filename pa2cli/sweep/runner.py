@@ -161,7 +161,7 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
             if ray_options is not None:
                 from pa2cli.sweep.ray_backend import run_on_ray
 
-                run_on_ray(config, folder, pending, resume, recorder, ray_options, console)
+                run_on_ray(config, folder, dataset, pending, resume, recorder, ray_options, console)
             elif jobs > 1 and len(pending) > 1:
                 from pa2cli.sweep.parallel import run_parallel, workers_for
                 from pa2cli.sweep.placement import placement_lines

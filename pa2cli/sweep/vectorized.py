@@ -120,20 +120,14 @@ def train_vectorized(config: SweepConfig, dataset, data, members: list[RunKey], 
     `on_ready()` is called once the dry check has passed; `dtype=torch.float64` is the
     internal switch the tests use to compare with a float64 sequential run to 1e-9.
     """
-    from pa2cli.sweep.checkpoints import load_checkpoint, restore_checked, run_identity
+    from pa2cli.sweep.checkpoints import prepare_run, save_checkpoint
     from pa2cli.sweep.training import checkpoint_of, new_run
 
-    states = []
-    saved = folder.load() if resume else None
+    states, identities = [], {}
     for member in members:
         weight_decay, seed = member
         state = new_run(config, dataset, weight_decay, seed, device)
-        identity = run_identity(config, weight_decay, seed, state.model)
-        if saved is not None:  # the same checks as a sequential run's (point.execute_point)
-            rows = [row.to_dict() for row in saved.run(weight_decay, seed).epochs]
-            checkpoint = load_checkpoint(folder.path, identity, rows, legacy_seed=config.seed)
-            if checkpoint is not None:
-                restore_checked(state, checkpoint, folder.path, identity)
+        identities[id(state)] = prepare_run(folder, config, state, resume)
         if dtype is not None:
             state.model.to(dtype)  # the same Parameter objects: the optimiser still holds them
             for entry in state.optimizer.state.values():
@@ -156,15 +150,14 @@ def train_vectorized(config: SweepConfig, dataset, data, members: list[RunKey], 
     for state, member in zip(states, members):
         emit("start", member, list(state.rows))
     for group in _group_by_progress(states):
-        _train_group(group, [by_state[id(s)] for s in group], data, config, folder, emit,
-                     to_input, checkpoint_of)
+        _train_group(group, [by_state[id(s)] for s in group], data, config, emit, to_input,
+                     lambda state: save_checkpoint(folder.path, identities[id(state)],
+                                                   checkpoint_of(state)))
     return None
 
 
-def _train_group(states, members, data, config, folder, emit, to_input,
-                 checkpoint_of) -> None:
+def _train_group(states, members, data, config, emit, to_input, save) -> None:
     """Train members that finished the same epochs together; drop each that diverges."""
-    from pa2cli.sweep.checkpoints import run_identity, save_checkpoint
     from pa2cli.sweep.stacked import StackedMembers
     from pa2cli.sweep.training import _diverged_message as diverged_message
 
@@ -207,8 +200,7 @@ def _train_group(states, members, data, config, folder, emit, to_input,
             row = EpochRow.from_dict(row)
             stack.write_back(i, state)
             state.rows.append(row)
-            save_checkpoint(folder.path, run_identity(config, *member, state.model),
-                            checkpoint_of(state))
+            save(state)
             emit("epoch", member, row)
             survivors.append((state, member))
         if len(survivors) < len(active):  # restack without the diverged members

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 import textwrap
+from pathlib import Path
 
 import pytest
 import torch
@@ -14,7 +16,9 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from pa2cli.cli import cli
+from pa2cli.sweep.checkpoints import checkpoint_path
 from pa2cli.sweep.config import SweepConfig
+from pa2cli.sweep.store import SweepFolder
 from pa2cli.sweep.training import DeviceData, new_run, train_run
 from pa2cli.sweep.vectorized import pays_on, static_reason, train_vectorized
 
@@ -22,24 +26,13 @@ CPU = torch.device("cpu")
 MEMBERS = [(0.0, 0), (1e-2, 0), (1e-2, 1), (5e-2, 2)]  # (weight decay, seed)
 
 
-class MemoryFolder:
-    """A throw-away sweep folder; `checkpoints[(wd, seed)]` reads a saved checkpoint back."""
+def scratch_folder() -> SweepFolder:
+    """A sweep folder of its own for the checkpoints a vectorised run writes."""
+    return SweepFolder(Path(tempfile.mkdtemp(prefix="pa2-vec-")))
 
-    def __init__(self):
-        import tempfile
-        from pathlib import Path
 
-        self.path = Path(tempfile.mkdtemp(prefix="pa2-vectorised-"))
-
-    @property
-    def checkpoints(self):
-        from pa2cli.sweep.checkpoints import checkpoint_path
-
-        class Saved(dict):
-            def __missing__(inner, key):
-                return torch.load(checkpoint_path(self.path, *key), weights_only=True)
-
-        return Saved()
+def saved_checkpoint(folder: SweepFolder, member) -> dict:
+    return torch.load(checkpoint_path(folder.path, *member), weights_only=True)
 
 
 def _small_data(dataset, dtype):
@@ -63,7 +56,7 @@ def _vectorised_rows(config, dataset, data, members, dtype, folder=None):
         if kind == "epoch":
             rows[member].append(args[0])
 
-    reason = train_vectorized(config, dataset, data, members, CPU, folder or MemoryFolder(),
+    reason = train_vectorized(config, dataset, data, members, CPU, folder or scratch_folder(),
                               False, emit, dtype=dtype)
     assert reason is None
     return rows
@@ -76,7 +69,7 @@ def test_float64_vectorised_equals_sequential_at_every_epoch(digits, optimizer, 
     config = SweepConfig(epochs=3, batch_size=32, optimizer=optimizer, lr=lr,
                          decay_bias_norm=decay_bias_norm, device="cpu")
     data = _small_data(digits, torch.float64)
-    folder = MemoryFolder()
+    folder = scratch_folder()
     together = _vectorised_rows(config, digits, data, MEMBERS, torch.float64, folder)
     for member in MEMBERS:
         alone = _sequential_rows(config, digits, data, member, torch.float64)
@@ -86,7 +79,7 @@ def test_float64_vectorised_equals_sequential_at_every_epoch(digits, optimizer, 
                 assert getattr(mine, key) == pytest.approx(getattr(theirs, key), abs=1e-9,
                                                            rel=0), (member, key)
         # the checkpoint a vectorised run writes holds the member's own weights and momentum
-        saved = folder.checkpoints[member]
+        saved = saved_checkpoint(folder, member)
         for name, value in alone.model.state_dict().items():
             assert torch.allclose(saved["model"][name], value, atol=1e-9, rtol=0), name
         ours, theirs = saved["optimizer"]["state"], alone.optimizer.state_dict()["state"]

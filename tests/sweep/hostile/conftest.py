@@ -11,10 +11,11 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-# a tiny sweep: one seed, 150 digits images in 3 batches per epoch, well under a second a run
+# a tiny sweep: one seed, 150 digits images in 3 batches per epoch, well under a second a run;
+# one run at a time, so that a resumed folder compares exactly with an uninterrupted one
+# (the vectorised path's own resume is tested in tests/sweep/test_vectorized.py)
 TINY = ["--seeds", "1", "--train-size", "150", "--batch-size", "64", "--seed", "0",
-        "--vectorize", "off",  # exact numbers: one run at a time, as a resumed run trains
-        "--device", "cpu", "--no-plot"]
+        "--device", "cpu", "--no-plot", "--vectorize", "off"]
 
 
 def pa2_env(tmp_path) -> dict:
