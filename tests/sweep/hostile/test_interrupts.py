@@ -17,7 +17,7 @@ import pytest
 def test_a_second_ctrl_c_ends_the_sweep_quietly(tmp_path, env, jobs, delay):
     out = tmp_path / "sweep"
     child = pexpect.spawn(sys.executable, ["-m", "pa2cli", "sweep", "--wd", "1e-3", "1e-2",
-                                           "--epochs", "30", "--batch-size", "512",
+                                           "--epochs", "30", "--batch-size", "512", "--seeds", "1",
                                            "--jobs", str(jobs), "--no-plot", "--out", str(out)],
                           env=env, dimensions=(40, 120), timeout=90, encoding="utf-8")
     log = io.StringIO()
