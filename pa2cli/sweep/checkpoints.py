@@ -146,8 +146,10 @@ def _show(field: str, value) -> str:
 def check_against(checkpoint: dict, path: Path, identity: dict, saved_rows: list[dict]) -> None:
     """The checkpoint belongs to this run and continues the epochs results.json records.
 
-    The checkpoint may hold one epoch more than results.json: a sweep stopped between saving
-    the checkpoint and recording that epoch. Anything else is refused.
+    The checkpoint may hold more epochs than results.json, which is rewritten less often than
+    every epoch (a sweep killed in between); the epochs results.json does record must be the
+    checkpoint's first ones, exactly (their wall seconds make each run's rows its own).
+    Anything else is refused.
     """
     saved_identity = checkpoint["identity"]
     for field in IDENTITY_FIELDS:
@@ -156,7 +158,7 @@ def check_against(checkpoint: dict, path: Path, identity: dict, saved_rows: list
                           f"{_show(field, saved_identity.get(field))}, this run's is "
                           f"{_show(field, identity[field])}", identity)
     rows = checkpoint["rows"]
-    if rows[:len(saved_rows)] != saved_rows or len(rows) > len(saved_rows) + 1:
+    if rows[:len(saved_rows)] != saved_rows:
         raise _refuse(path, f"holds {len(rows)} epochs that do not continue the "
                       f"{len(saved_rows)} results.json records for wd "
                       f"{wd_label(identity['weight_decay'])} (seed {identity['seed']})", identity)

@@ -88,8 +88,7 @@ def check_checkpoints(folder: SweepFolder, config: SweepConfig, dataset,
             path = checkpoint_path(folder.path, run.weight_decay, run.seed)
             notes.append(f"wd {wd_label(run.weight_decay)} seed {run.seed}: its checkpoint "
                          f"{path} is missing, so its {len(run.epochs)} saved epochs cannot be "
-                         "continued: it is trained again from epoch 1 (same seed, same numbers "
-                         "on a CPU).")
+                         "continued: it is trained again from epoch 1, from the same seed.")
     return notes
 
 

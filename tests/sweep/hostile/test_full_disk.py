@@ -81,7 +81,7 @@ def test_a_disk_that_fills_during_the_sweep_keeps_the_saved_epochs(small_disk, e
     rows = json.loads((out / "results.json").read_text())["runs"][0]["epochs"]
     assert rows and [row["epoch"] for row in rows] == list(range(1, len(rows) + 1))
     saved = torch.load(out / "checkpoints" / "wd_0.001_seed_0.pt", weights_only=True)["rows"]
-    assert saved[:len(rows)] == rows and len(saved) <= len(rows) + 1
+    assert saved[:len(rows)] == rows  # the checkpoint continues what results.json records
 
 
 def _file_size_limit(n_bytes: int):
