@@ -70,12 +70,12 @@ def pa2_path(config: SweepConfig, dataset) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=SweepConfig().epochs)
+    parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--train-size", default="all",
                         help="'all' (the full split: per-epoch work dominates) or N images")
     parser.add_argument("--seeds", type=int, default=1)
-    parser.add_argument("--batch-size", type=int, default=SweepConfig().batch_size)
+    parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

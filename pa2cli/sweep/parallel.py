@@ -127,5 +127,6 @@ def run_parallel(config: SweepConfig, folder: SweepFolder, workers: list[Worker]
                     ended.add(key)
         except BaseException:  # Ctrl-C or a failed worker: stop every worker at its next batch
             stop.set()
+            recorder.flush()  # save what was recorded before waiting for the workers to stop
             pool.shutdown(wait=True, cancel_futures=True)
             raise

@@ -16,7 +16,10 @@ run is recorded as such and the sweep goes on. This module must not render plots
 from __future__ import annotations
 
 import math
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from typing import Callable
 
 from pa2cli.sweep.config import SweepConfig, wd_label
@@ -25,6 +28,19 @@ from pa2cli.sweep.store import EpochRow, RunKey, SweepFolder, SweepResults
 
 AfterEpoch = Callable[[RunKey, EpochRow], None]
 SAVE_SECONDS = 0.5  # results.json is rewritten at most this often while a run trains
+
+
+@contextmanager
+def _sigint_held():
+    """Ignore Ctrl-C inside the block (main thread only), restoring the handler after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class Recorder:
@@ -48,8 +64,11 @@ class Recorder:
             self._unsaved = True
 
     def flush(self) -> None:
+        """The final save; a Ctrl-C during its few milliseconds waits until it is written
+        (a second Ctrl-C otherwise ends the process at once, see interrupts.py)."""
         if self._unsaved:
-            self.save()
+            with _sigint_held():
+                self.save()
 
     def __call__(self, kind: str, key: RunKey, *args) -> None:
         if kind == "batch":
