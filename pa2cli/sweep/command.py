@@ -216,9 +216,11 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, mode
           optimizer, lr, momentum, no_decay_bias_norm, batch_size, epochs, seed, seeds, device,
           val_split, jobs, threads, vectorize, backend, address, cpus_per_run, gpus_per_run, out,
           resume, no_plot) -> None:
-    from pa2cli.sweep.threads import default_threads, use_passive_wait_policy
+    from pa2cli.sweep.allocator import keep_large_blocks
+    from pa2cli.sweep.threads import use_passive_wait_policy
 
     use_passive_wait_policy()  # before torch is imported: OpenMP reads it once, at start-up
+    keep_large_blocks()  # freed batch-sized blocks are reused, not returned to the OS
     from pa2cli.sweep.session import start_sweep
 
     config = SweepConfig(
@@ -237,7 +239,7 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, mode
     ray_options = _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs,
                                vectorize)
     code = start_sweep(config, out=out, resume=resume, jobs=jobs, plot=not no_plot,
-                       threads=threads or default_threads(),
+                       threads=threads,
                        explicit=explicit, baseline_added=not no_baseline, vectorize=vectorize,
                        ray_options=ray_options)
     ctx.exit(code)

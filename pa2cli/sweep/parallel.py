@@ -50,12 +50,14 @@ def _start_worker(events, stop) -> None:
     global _events, _stop, _parent
     import signal
 
+    from pa2cli.sweep.allocator import keep_large_blocks
     from pa2cli.sweep.threads import use_passive_wait_policy
 
     # Ctrl-C reaches every process of the terminal's group: the parent alone decides, and
     # stops the workers through `stop` (a worker killed by it mid-write would lose an epoch)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     use_passive_wait_policy()  # inherited from the parent already, unless run another way
+    keep_large_blocks()
     _events, _stop, _parent = events, stop, os.getppid()
 
 

@@ -126,11 +126,9 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
     from pa2cli.sweep.interrupts import interrupts_handled
     from pa2cli.sweep.lock import SweepLock
     from pa2cli.sweep.preflight import check_folder
-    from pa2cli.sweep.runner import run_sweep
+    from pa2cli.sweep.runner import run_sweep, wants_vectorized
     from pa2cli.sweep.threads import apply_threads, default_threads
 
-    threads = threads or default_threads()
-    apply_threads(threads)
     console = console or Console(highlight=False)
     if ray_options is not None:
         from pa2cli.sweep.ray_backend import check_options, import_ray
@@ -145,6 +143,10 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
         if not early:
             stack.enter_context(SweepLock(folder.path))
         notes = check_folder(folder, config, dataset, resume=resume, jobs=jobs)
+        if threads is None:  # measured: a vectorised pass gains from a second thread
+            threads = default_threads(vectorized=jobs == 1 and ray_options is None and
+                                      wants_vectorized(vectorize, device, config))
+        apply_threads(threads)
         if ray_options is not None:  # the cluster's resources are checked before results.json
             from pa2cli.sweep.ray_backend import connect_cluster
 

@@ -16,10 +16,13 @@ from __future__ import annotations
 import os
 
 WAIT_POLICY = "OMP_WAIT_POLICY"
-# Measured (docs/sweep-defaults.md): on 2 cores shared with other programs the default sweep
-# took 10.3 s with 1 thread, 17.3 s with 2 (PASSIVE) and 100 s with 2 (ACTIVE, spinning);
-# its small model gains little from a second thread even on an idle machine.
+# Measured (docs/sweep-defaults.md, benchmarks/threads.py): one run at a time, the small
+# default model gains nothing from a second thread (10.3 s with 1 thread, 17.3 s with 2
+# PASSIVE, 100 s with 2 ACTIVE, on 2 loaded cores); the vectorised pass, whose batched kernels
+# are as many times larger as there are runs, does (the default sweep on 2 cores: 33.7 s with
+# 1 thread, 23.3 s with 2 idle; 33.7 s and 38.6 s with one core kept busy, 1.14x the best).
 DEFAULT_THREADS = 1
+VECTORIZED_THREADS = 2
 
 
 def use_passive_wait_policy(environ=None) -> str:
@@ -36,14 +39,16 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def default_threads(environ=None, cores: int | None = None) -> int:
-    """OMP_NUM_THREADS when the user set it to a whole number, else DEFAULT_THREADS (1), never
-    more than the cores this process may use unless the user asked for it."""
+def default_threads(environ=None, cores: int | None = None, vectorized: bool = False) -> int:
+    """OMP_NUM_THREADS when the user set it to a whole number, else DEFAULT_THREADS (1), or
+    VECTORIZED_THREADS (2) for a vectorised pass; never more than the cores this process may
+    use unless the user asked for it."""
     environ = os.environ if environ is None else environ
     value = environ.get("OMP_NUM_THREADS", "").strip()
     if value.isdigit() and int(value) >= 1:
         return int(value)
-    return max(1, min(cores or available_cores(), DEFAULT_THREADS))
+    wanted = VECTORIZED_THREADS if vectorized else DEFAULT_THREADS
+    return max(1, min(cores or available_cores(), wanted))
 
 
 def threads_per_job(threads: int, jobs: int) -> int:
