@@ -68,6 +68,7 @@ class Loss:
     slope_text: str  # ∂E/∂a_o with {t} and {a} (str.format fields), Unicode
     slope_latex: str  # the same in LaTeX
     why: str  # one sentence on the form of the loss (the ½, the mean)
+    title: str  # what the loss is, in words ("half the sum of squared errors")
 
     def describe(self) -> str:
         return f"{self.name}: E = Σ_o {self.formula.format(t='t_o', a='a_o', n='n')}"
@@ -121,18 +122,21 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
          text="E = ½ Σₒ (tₒ − aₒ)²", slope_text="−({t} − {a})", slope_latex=r"-({t} - {a})",
          why="The ½ is there for convenience: it cancels the 2 that the power rule brings down, "
              "so the output error signal is just aₒ − tₒ. It halves E and every gradient, "
-             "and moves no minimum."),
+             "and moves no minimum.",
+         title="half the sum of squared errors"),
     Loss("sse", lambda t, a, n: (t - a) ** 2, lambda t, a, n: -2.0 * (t - a),
          "({t} - {a})^2", "-2*({t} - {a})", r"E = \sum_{o} (t_o - a_o)^2",
          lambda t, a, n: _mse_term(t, a, 1),
          text="E = Σₒ (tₒ − aₒ)²", slope_text="−2({t} − {a})", slope_latex=r"-2({t} - {a})",
-         why="Without a ½ the power rule's 2 stays in every gradient."),
+         why="Without a ½ the power rule's 2 stays in every gradient.",
+         title="the sum of squared errors"),
     Loss("mse", lambda t, a, n: (t - a) ** 2 / n, lambda t, a, n: -2.0 * (t - a) / n,
          "({t} - {a})^2/{n}", "-2*({t} - {a})/{n}", r"E = \frac{1}{n} \sum_{o} (t_o - a_o)^2",
          _mse_term,
          text="E = (1/n) Σₒ (tₒ − aₒ)²", slope_text="−2({t} − {a})/n",
          slope_latex=r"-\frac{{2}}{{n}}({t} - {a})",
-         why="The mean divides the sum, and so every gradient, by n, the number of targets."),
+         why="The mean divides the sum, and so every gradient, by n, the number of targets.",
+         title="the mean of squared errors"),
 )}
 
 DEFAULT_ACTIVATION = "sigmoid"

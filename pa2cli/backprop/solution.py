@@ -17,6 +17,7 @@ from pa2cli.backprop import derivation
 from pa2cli.backprop.engine import Solution, Step, format_number
 from pa2cli.backprop.latex import number, symbol, to_latex
 from pa2cli.backprop.quantities import SECTIONS
+from pa2cli.backprop.registry import LOSSES
 
 
 def pretty(formula: str) -> str:
@@ -49,8 +50,9 @@ def worked_lines(step: Step, indent: int = 0) -> Text:
 
 def render_solution(solution: Solution) -> Group:
     net = solution.network
-    parts: list = [Text(f"Worked solution for {net.label}: loss {net.loss}, "
-                        f"learning rate η = {format_number(net.learning_rate)}", style="bold")]
+    parts: list = [Text(f"Worked solution for {net.label}: loss {LOSSES[net.loss].title} "
+                        f"({net.loss}), learning rate η = {format_number(net.learning_rate)}",
+                        style="bold")]
     for kind, line in derivation.preamble(net):
         parts.append(Text("  " + line.text, style="bold") if kind == "maths" else Text(line.text))
     chain = derivation.factorisations(net)
@@ -79,7 +81,8 @@ def to_markdown(solution: Solution) -> str:
 
     net = solution.network
     lines = [f"# Backpropagation by hand: {net.label}", "",
-             f"Loss `{net.loss}`, learning rate $\\eta = {number(net.learning_rate)}$.", ""]
+             f"Loss: {LOSSES[net.loss].title} (`{net.loss}`), learning rate "
+             f"$\\eta = {number(net.learning_rate)}$.", ""]
     for kind, line in derivation.preamble(net):
         lines += [f"$${line.latex}$$" if kind == "maths" else markdown_text(line.text), ""]
     chain = derivation.factorisations(net)
@@ -106,7 +109,8 @@ def to_latex_document(solution: Solution) -> str:
     net = solution.network
     lines = [r"% pa2 backprop --format latex; requires \usepackage{amsmath}",
              r"\allowdisplaybreaks",
-             rf"Loss \texttt{{{net.loss.replace('_', chr(92) + '_')}}}, learning rate "
+             rf"Loss: {LOSSES[net.loss].title} (\texttt{{{net.loss.replace('_', chr(92) + '_')}}}), "
+             r"learning rate "
              rf"$\eta = {number(net.learning_rate)}$.", ""]
     for kind, line in derivation.preamble(net):
         lines += [rf"\[ {line.latex} \]" if kind == "maths" else (line.latex or latex_text(line.text)), ""]
