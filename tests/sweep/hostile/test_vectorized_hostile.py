@@ -43,3 +43,33 @@ def test_a_model_failing_in_vectorised_training_is_one_line_naming_epoch_and_bat
     runs = json.loads((out / "results.json").read_text())["runs"]
     assert [(r["weight_decay"], r["status"], len(r["epochs"])) for r in runs] == [
         (0.0, "partial", 0), (1e-3, "partial", 0)]
+
+
+def test_a_first_seed_past_torchs_range_is_one_line(invoke):
+    for args in (["--seed", str(2 ** 70)], ["--seed", str(2 ** 63 - 1), "--seeds", "2"]):
+        result = invoke("sweep", *args, "--no-plot")
+        assert result.exit_code == 2, (args, result.output)
+        assert "--seed" in result.output and "Traceback" not in result.output, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            result.exception
+
+
+def test_a_weight_decay_past_float32_is_refused_not_blamed_on_the_model(invoke):
+    result = invoke("sweep", "--wd", "1e308", "--no-plot")
+    assert result.exit_code == 2, result.output
+    assert "--wd: 1e308 is too large a weight decay (at most 3.4e+38" in result.output, \
+        result.output
+
+
+def test_a_saved_config_whose_seeds_pass_torchs_range_is_refused(finished_sweep, tmp_path,
+                                                                  invoke, one_line_error):
+    import shutil
+
+    folder = tmp_path / "sweep"
+    shutil.copytree(finished_sweep, folder)
+    data = json.loads((folder / "results.json").read_text())
+    data["config"]["seed"], data["config"]["seeds"] = 2 ** 63 - 1, 3
+    (folder / "results.json").write_text(json.dumps(data))
+    result = invoke("sweep", "--out", folder, "--resume", "--no-plot")
+    assert result.exit_code == 2, result.output
+    assert "config.seed" in result.output and "Traceback" not in result.output, result.output
