@@ -17,6 +17,7 @@ from pa2cli.errors import UserError
 from pa2cli.sweep.config import (DATASET_NAMES, DEFAULT_LR, DEVICES, INT_MAX, OPTIMIZER_NAMES,
                                  WD_MAX, SweepConfig, wd_label)
 from pa2cli.sweep.optim import OPTIMIZERS
+from pa2cli.sweep.threads import MAX_THREADS
 
 DEFAULTS = SweepConfig()
 WD_OPTION = "--wd"
@@ -192,7 +193,7 @@ def _sweep_help() -> str:
               help="Train this many runs at once, in separate processes (each gets "
                    "THREADS/JOBS threads; with --device cuda they go round-robin over the "
                    "visible GPUs).")
-@click.option("--threads", type=click.IntRange(1), default=None,
+@click.option("--threads", type=click.IntRange(1, MAX_THREADS), default=None,
               help="CPU threads torch may use in all (default: OMP_NUM_THREADS if set, else 1, "
                    "the fastest for the default sweep, measured); idle threads sleep "
                    "(OMP_WAIT_POLICY=PASSIVE unless set), so a busy machine does not slow "

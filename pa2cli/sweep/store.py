@@ -203,7 +203,10 @@ class SweepFolder:
         return self.path / RESULTS_FILE
 
     def exists(self) -> bool:
-        return self.results_path.is_file()
+        try:
+            return self.results_path.is_file()
+        except OSError:  # a path the system refuses (too long): creating it says why
+            return False
 
     def save(self, results: SweepResults) -> None:
         """Rewrite results.csv, then results.json, each atomically."""
@@ -221,10 +224,15 @@ class SweepFolder:
 def load_results(folder: Path) -> SweepResults:
     """Read and validate `folder/results.json`; `UserError` (exit 2) if missing or malformed."""
     path = Path(folder) / RESULTS_FILE
-    if not Path(folder).is_dir():
+    try:
+        is_dir, is_file = Path(folder).is_dir(), path.is_file()
+    except OSError as exc:  # a name too long, a loop of links
+        raise UserError(f"cannot be read ({exc.strerror or exc})", where=str(folder)[:100],
+                        fix="Give the --out folder of a sweep (it holds results.json).") from None
+    if not is_dir:
         raise UserError("no such folder", where=str(folder),
                         fix="Give the --out folder of a sweep (it holds results.json).")
-    if not path.is_file():
+    if not is_file:
         raise UserError("no results.json here", where=str(folder),
                         fix="Give the --out folder of a sweep (it holds results.json).")
     try:

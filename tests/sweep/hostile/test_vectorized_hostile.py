@@ -73,3 +73,21 @@ def test_a_saved_config_whose_seeds_pass_torchs_range_is_refused(finished_sweep,
     result = invoke("sweep", "--out", folder, "--resume", "--no-plot")
     assert result.exit_code == 2, result.output
     assert "config.seed" in result.output and "Traceback" not in result.output, result.output
+
+
+def test_a_million_threads_is_refused_before_torch_tries_to_start_them(invoke):
+    result = invoke("sweep", "--threads", "1000000", "--no-plot")
+    assert result.exit_code == 2, result.output
+    assert "--threads" in result.output and "1000000" in result.output, result.output
+
+
+def test_an_out_path_too_long_for_the_system_is_one_line(tmp_path, pa2, tiny, one_line_error):
+    long_name = tmp_path / ("a" * 300)  # one name over NAME_MAX (255)
+    result = pa2("sweep", "--epochs", "1", "--wd", "1e-3", *tiny, "--out", long_name)
+    assert result.returncode == 2, result.stderr
+    assert "File name too long" in one_line_error(result.stderr)
+    for command in (["sweep", "--resume", "--no-plot", "--out", long_name],
+                    ["plot", long_name, "--no-plot"]):
+        result = pa2(*command)
+        assert result.returncode == 2, (command, result.stderr)
+        assert "File name too long" in one_line_error(result.stderr), command
