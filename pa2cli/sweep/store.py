@@ -276,6 +276,7 @@ def parse_results(data, source: str = "results.json") -> SweepResults:
         if sizes.get("train") is None or sizes.get("test") is None:
             bad("data", "needs the train and test image counts")
         sizes = {split: sizes.get(split) for split in ("train", "test", "val")}
+    max_epochs = config.get("epochs")
     runs, seen = [], set()
     for i, run in enumerate(data["runs"]):
         where = f"runs[{i}]"
@@ -290,6 +291,9 @@ def parse_results(data, source: str = "results.json") -> SweepResults:
             bad(f"{where}.status", f"not one of {', '.join(STATUSES)}")
         if not isinstance(run.get("epochs"), list):
             bad(f"{where}.epochs", "not a list")
+        if _is_int(max_epochs) and len(run["epochs"]) > max_epochs:  # bound the work first
+            bad(f"{where}.epochs", f"{len(run['epochs'])} epochs, more than the "
+                f"{max_epochs} of config.epochs")
         rows = [_parse_row(row, j, f"{where}.epochs[{j}]", bad)
                 for j, row in enumerate(run["epochs"])]
         key = run_key(run["weight_decay"], seed)

@@ -91,3 +91,21 @@ def test_an_out_path_too_long_for_the_system_is_one_line(tmp_path, pa2, tiny, on
         result = pa2(*command)
         assert result.returncode == 2, (command, result.stderr)
         assert "File name too long" in one_line_error(result.stderr), command
+
+
+def test_a_results_json_with_more_epochs_than_its_config_is_refused_before_plotting(
+        finished_sweep, tmp_path, invoke):
+    import shutil
+
+    folder = tmp_path / "sweep"
+    shutil.copytree(finished_sweep, folder)
+    data = json.loads((folder / "results.json").read_text())
+    row = data["runs"][0]["epochs"][0]
+    # 20,000 well-formed rows for a 1-epoch sweep: plotting them took minutes before
+    data["runs"][0]["epochs"] = [dict(row, epoch=i + 1) for i in range(20_000)]
+    (folder / "results.json").write_text(json.dumps(data))
+    for command in (["plot", folder], ["sweep", "--out", folder, "--resume", "--no-plot"]):
+        result = invoke(*command)
+        assert result.exit_code == 2, (command, result.output)
+        assert "runs[0].epochs: 20000 epochs, more than the 1 of config.epochs" in \
+            result.output, result.output
