@@ -160,7 +160,7 @@ def _train_group(states, members, data, config, emit, to_input, save) -> None:
     """Train members that finished the same epochs together; drop each that diverges."""
     from pa2cli.sweep.stacked import StackedMembers
     from pa2cli.sweep.training import _diverged_message as diverged_message
-    from pa2cli.sweep.training import training_failed
+    from pa2cli.sweep.training import evaluation_failed, training_failed
 
     x_train, y_train = data.train
     n = len(y_train)
@@ -188,7 +188,10 @@ def _train_group(states, members, data, config, emit, to_input, save) -> None:
         metrics = {}
         for name, split in (("train", data.train), ("test", data.test), ("val", data.val)):
             if split is not None:
-                metrics[name] = stack.evaluate(*split, to_input, config.eval_batch_size)
+                try:
+                    metrics[name] = stack.evaluate(*split, to_input, config.eval_batch_size)
+                except (Exception, SystemExit) as exc:  # noqa: BLE001 - the model failed
+                    raise evaluation_failed(config, active[0][0], epoch, name, exc) from None
         seconds = (time.perf_counter() - started) / len(active)
         survivors = []
         for i, (state, member) in enumerate(active):

@@ -1,11 +1,14 @@
 """The vectorised pass (`--vectorize on`) keeps the promises of a sequential sweep when the
-input is hostile: a model failing only in training is one line naming the run, epoch and batch;
-(further cases below are the defects found by the QA pass)."""
+input is hostile (a model failing only in training, or only in evaluation, is one line naming
+the run, epoch and batch or split), and hostile option values, paths and results.json files
+are one line too."""
 
 from __future__ import annotations
 
 import json
 import textwrap
+
+import pytest
 
 FAILS_ON_THE_SHORT_LAST_BATCH = """
     class Net(nn.Module):
@@ -109,3 +112,30 @@ def test_a_results_json_with_more_epochs_than_its_config_is_refused_before_plott
         assert result.exit_code == 2, (command, result.output)
         assert "runs[0].epochs: 20000 epochs, more than the 1 of config.epochs" in \
             result.output, result.output
+
+
+FAILS_ONLY_WHEN_EVALUATED = """
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(64, 10)
+
+        def forward(self, x):
+            if not self.training and x.shape[0] > 2:  # the load-time dry pass uses 2 images
+                raise RuntimeError("only in eval mode")
+            return self.fc(x.flatten(1))
+"""
+
+
+@pytest.mark.parametrize("vectorize", ["on", "off"])
+def test_a_model_failing_only_when_evaluated_is_one_line_naming_the_split(
+        tmp_path, pa2, tiny, one_line_error, vectorize):
+    model = _model_file(tmp_path, FAILS_ONLY_WHEN_EVALUATED)
+    options = [o for o in tiny if o not in ("--vectorize", "off")]
+    result = pa2("sweep", "--model", f"{model}:Net", "--wd", "1e-3", "--epochs", "1",
+                 *options, "--vectorize", vectorize, "--out", tmp_path / "sweep")
+    assert result.returncode == 2, result.stderr
+    line = one_line_error(result.stderr)
+    assert line.startswith(f"Error: --model {model}:Net: evaluation failed at wd 0 seed 0, "
+                           "epoch 1, on the train split (eval mode"), line
+    assert "RuntimeError: only in eval mode" in line and "--resume" in line, line
