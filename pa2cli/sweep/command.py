@@ -14,9 +14,10 @@ import math
 import click
 
 from pa2cli.errors import UserError
-from pa2cli.sweep.config import (DATASET_NAMES, DEFAULT_LR, DEVICES, OPTIMIZER_NAMES,
-                                 SweepConfig, wd_label)
+from pa2cli.sweep.config import (DATASET_NAMES, DEFAULT_LR, DEVICES, INT_MAX, OPTIMIZER_NAMES,
+                                 WD_MAX, SweepConfig, wd_label)
 from pa2cli.sweep.optim import OPTIMIZERS
+from pa2cli.sweep.threads import MAX_THREADS
 
 DEFAULTS = SweepConfig()
 WD_OPTION = "--wd"
@@ -104,6 +105,10 @@ def parse_weight_decays(tokens: tuple[str, ...], add_baseline: bool) -> tuple[fl
             if not math.isfinite(value) or value < 0:
                 raise UserError(f"{part} is not a weight decay (it must be a finite number "
                                 ">= 0)", where=WD_OPTION, fix="Give values such as 0, 1e-4, 1e-3.")
+            if value > WD_MAX:
+                raise UserError(f"{part} is too large a weight decay (at most {WD_MAX:.1e}, the "
+                                "largest float32)", where=WD_OPTION,
+                                fix="Give values such as 0, 1e-4, 1e-3.")
             values.append(value + 0.0)  # -0.0 -> 0.0
     if tokens and not values:  # --wd "" or --wd ,
         raise UserError("needs one or more values", where=WD_OPTION, fix=WD_FIX)
@@ -174,7 +179,7 @@ def _sweep_help() -> str:
 @click.option("--batch-size", type=click.IntRange(1), default=DEFAULTS.batch_size,
               show_default=True)
 @click.option("--epochs", type=click.IntRange(1), default=DEFAULTS.epochs, show_default=True)
-@click.option("--seed", type=click.IntRange(0), default=DEFAULTS.seed,
+@click.option("--seed", type=click.IntRange(0, INT_MAX), default=DEFAULTS.seed,
               show_default=True, help="First seed (also draws the --train-size subset).")
 @click.option("--seeds", type=click.IntRange(1, 100), default=DEFAULTS.seeds, show_default=True,
               help="Runs per weight decay, with seeds SEED..SEED+SEEDS-1; the same seed gives "
@@ -188,7 +193,7 @@ def _sweep_help() -> str:
               help="Train this many runs at once, in separate processes (each gets "
                    "THREADS/JOBS threads; with --device cuda they go round-robin over the "
                    "visible GPUs).")
-@click.option("--threads", type=click.IntRange(1), default=None,
+@click.option("--threads", type=click.IntRange(1, MAX_THREADS), default=None,
               help="CPU threads torch may use in all (default: OMP_NUM_THREADS if set, else 1, "
                    "the fastest for the default sweep, measured); idle threads sleep "
                    "(OMP_WAIT_POLICY=PASSIVE unless set), so a busy machine does not slow "
@@ -230,6 +235,10 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, mode
         batch_size=batch_size, epochs=epochs,
         weight_decays=parse_weight_decays(wd, add_baseline=not no_baseline),
         seed=seed, seeds=seeds, device=device)
+    if seed + seeds - 1 > INT_MAX:
+        raise UserError(f"{seed} with --seeds {seeds} uses seeds past {INT_MAX}, the largest "
+                        "torch accepts", where="--seed",
+                        fix=f"Give a --seed of at most {INT_MAX - seeds + 1}.")
     explicit = {name for name in ctx.params
                 if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
     if vectorize == "on" and jobs > 1:

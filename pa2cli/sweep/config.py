@@ -94,6 +94,9 @@ def _is_number(value) -> bool:
 
 
 INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1  # what torch's seeds and sizes accept
+# The largest weight decay: float32's largest number. A larger one cannot even be added to a
+# float32 gradient (torch.optim raises), so it is refused; up to it, a run just diverges.
+WD_MAX = 3.4028234663852886e38
 # The rules of the options (command.py), for a config read back from results.json: field ->
 # (check, what a valid value is). A test checks that the options' Click types agree.
 SAVED_CONFIG_RULES = {
@@ -110,8 +113,8 @@ SAVED_CONFIG_RULES = {
     "batch_size": (lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
     "epochs": (lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
     "weight_decays": (lambda v: isinstance(v, list) and len(v) > 0
-                      and all(_is_number(x) and x >= 0 for x in v),
-                      "a non-empty list of numbers >= 0"),
+                      and all(_is_number(x) and 0 <= x <= WD_MAX for x in v),
+                      "a non-empty list of numbers from 0 to 3.4e38"),
     "seed": (lambda v: _is_int(v) and v >= 0, "a whole number >= 0"),
     "seeds": (lambda v: _is_int(v) and 1 <= v <= 100, "a whole number from 1 to 100"),
     "train_size": (lambda v: v is None or (_is_int(v) and v >= 1),
@@ -142,7 +145,12 @@ def config_from_saved(data, where: str) -> SweepConfig:
         if name in data and not _safe_check(check, data[name]):
             raise UserError(f"{_excerpt(data[name])} is not {wanted}",
                             where=f"{where}: config.{name}", fix=SAVED_CONFIG_FIX)
-    return SweepConfig.from_dict(data)
+    config = SweepConfig.from_dict(data)
+    if config.seed + config.seeds - 1 > INT_MAX:
+        raise UserError(f"{config.seed} + {config.seeds} seeds goes past {INT_MAX}, the largest "
+                        "seed torch accepts", where=f"{where}: config.seed",
+                        fix=SAVED_CONFIG_FIX)
+    return config
 
 
 def _safe_check(check, value) -> bool:

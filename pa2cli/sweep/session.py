@@ -118,6 +118,15 @@ def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[st
     return folder, config, device, dataset
 
 
+def _is_dir(path: Path) -> bool:
+    """Whether `path` is a folder; a path the system refuses (too long, say) is not one, and
+    creating it later says why in one line."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int, plot: bool,
                 explicit: set[str], baseline_added: bool, threads: int | None = None,
                 console: Console | None = None, vectorize: str = "off",
@@ -136,7 +145,7 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
         import_ray()  # a missing Ray is said before anything is written
         check_options(config, ray_options)
     with ExitStack() as stack:
-        early = out is not None and Path(out).is_dir()
+        early = out is not None and _is_dir(Path(out))
         if early:  # locked first, so that a sweep running there is named at once
             stack.enter_context(SweepLock(Path(out)))
         folder, config, device, dataset = prepare(config, out, resume, explicit)

@@ -203,7 +203,10 @@ class SweepFolder:
         return self.path / RESULTS_FILE
 
     def exists(self) -> bool:
-        return self.results_path.is_file()
+        try:
+            return self.results_path.is_file()
+        except OSError:  # a path the system refuses (too long): creating it says why
+            return False
 
     def save(self, results: SweepResults) -> None:
         """Rewrite results.csv, then results.json, each atomically."""
@@ -221,10 +224,15 @@ class SweepFolder:
 def load_results(folder: Path) -> SweepResults:
     """Read and validate `folder/results.json`; `UserError` (exit 2) if missing or malformed."""
     path = Path(folder) / RESULTS_FILE
-    if not Path(folder).is_dir():
+    try:
+        is_dir, is_file = Path(folder).is_dir(), path.is_file()
+    except OSError as exc:  # a name too long, a loop of links
+        raise UserError(f"cannot be read ({exc.strerror or exc})", where=str(folder)[:100],
+                        fix="Give the --out folder of a sweep (it holds results.json).") from None
+    if not is_dir:
         raise UserError("no such folder", where=str(folder),
                         fix="Give the --out folder of a sweep (it holds results.json).")
-    if not path.is_file():
+    if not is_file:
         raise UserError("no results.json here", where=str(folder),
                         fix="Give the --out folder of a sweep (it holds results.json).")
     try:
@@ -268,6 +276,7 @@ def parse_results(data, source: str = "results.json") -> SweepResults:
         if sizes.get("train") is None or sizes.get("test") is None:
             bad("data", "needs the train and test image counts")
         sizes = {split: sizes.get(split) for split in ("train", "test", "val")}
+    max_epochs = config.get("epochs")
     runs, seen = [], set()
     for i, run in enumerate(data["runs"]):
         where = f"runs[{i}]"
@@ -282,6 +291,9 @@ def parse_results(data, source: str = "results.json") -> SweepResults:
             bad(f"{where}.status", f"not one of {', '.join(STATUSES)}")
         if not isinstance(run.get("epochs"), list):
             bad(f"{where}.epochs", "not a list")
+        if _is_int(max_epochs) and len(run["epochs"]) > max_epochs:  # bound the work first
+            bad(f"{where}.epochs", f"{len(run['epochs'])} epochs, more than the "
+                f"{max_epochs} of config.epochs")
         rows = [_parse_row(row, j, f"{where}.epochs[{j}]", bad)
                 for j, row in enumerate(run["epochs"])]
         key = run_key(run["weight_decay"], seed)

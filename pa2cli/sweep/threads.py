@@ -25,6 +25,11 @@ DEFAULT_THREADS = 1
 VECTORIZED_THREADS = 2
 
 
+# The most --threads accepted: far more than any machine's cores; torch tries to start every
+# thread asked for, and a million of them ends in MemoryError.
+MAX_THREADS = 1024
+
+
 def use_passive_wait_policy(environ=None) -> str:
     """Set OMP_WAIT_POLICY=PASSIVE unless already set; return the policy in effect."""
     environ = os.environ if environ is None else environ

@@ -162,8 +162,11 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
         row: dict = {"epoch": epoch}
         for name, split in (("train", data.train), ("test", data.test), ("val", data.val)):
             if split is not None:
-                loss_value, accuracy = evaluate(model, *split, data.to_float,
-                                                config.eval_batch_size)
+                try:
+                    loss_value, accuracy = evaluate(model, *split, data.to_float,
+                                                    config.eval_batch_size)
+                except (Exception, SystemExit) as exc:  # noqa: BLE001 - the model failed
+                    raise evaluation_failed(config, state, epoch, name, exc) from None
                 if not math.isfinite(loss_value):
                     return RunOutcome("diverged", _diverged_message(state, epoch, name, loss_value))
                 row[f"{name}_loss"], row[f"{name}_acc"] = loss_value, accuracy
@@ -213,6 +216,22 @@ def training_failed(config: SweepConfig, state: RunState, epoch: int, batch: int
         where=model_name(config),
         fix=_likely_fix(exc, batch_len, n, config.batch_size)
         + " The finished epochs of every run are saved; --resume continues after the fix.")
+
+
+def evaluation_failed(config: SweepConfig, state: RunState, epoch: int, split: str,
+                      exc: BaseException) -> UserError:
+    """One line for a model that fails only when evaluated (eval mode, no gradient)."""
+    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    what = f"{type(exc).__name__}{': ' + first if first else ''}"
+    if isinstance(exc, SystemExit):
+        what = f"the model file exited (sys.exit({exc.code!r}))"
+    return UserError(
+        f"evaluation failed at wd {wd_label(state.weight_decay)} seed {state.seed}, epoch "
+        f"{epoch}, on the {split} split (eval mode, batches of up to {config.eval_batch_size} "
+        f"images): {what}", where=model_name(config),
+        fix="Make forward work in eval mode (model.eval()) and under torch.no_grad(), on any "
+            "batch size. The finished epochs of every run are saved; --resume continues after "
+            "the fix.")
 
 
 def check_trainable(model: torch.nn.Module, config: SweepConfig, n_train: int) -> None:

@@ -160,6 +160,7 @@ def _train_group(states, members, data, config, emit, to_input, save) -> None:
     """Train members that finished the same epochs together; drop each that diverges."""
     from pa2cli.sweep.stacked import StackedMembers
     from pa2cli.sweep.training import _diverged_message as diverged_message
+    from pa2cli.sweep.training import evaluation_failed, training_failed
 
     x_train, y_train = data.train
     n = len(y_train)
@@ -176,13 +177,21 @@ def _train_group(states, members, data, config, emit, to_input, save) -> None:
             index = orders[:, start:start + config.batch_size]
             inputs = to_input(x_train[index.reshape(-1)])
             inputs = inputs.view(len(active), index.shape[1], *inputs.shape[1:])
-            loss_sums += stack.step(inputs, y_train[index])
+            try:
+                loss_sums += stack.step(inputs, y_train[index])
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - the student's model failed
+                # the members fail together: name the first, as a sequential sweep would
+                raise training_failed(config, active[0][0], epoch, batch, n_batches,
+                                      index.shape[1], n, exc) from None
             for i, (_, member) in enumerate(active):
                 emit("batch", member, epoch, batch, n_batches, loss_sums[i])
         metrics = {}
         for name, split in (("train", data.train), ("test", data.test), ("val", data.val)):
             if split is not None:
-                metrics[name] = stack.evaluate(*split, to_input, config.eval_batch_size)
+                try:
+                    metrics[name] = stack.evaluate(*split, to_input, config.eval_batch_size)
+                except (Exception, SystemExit) as exc:  # noqa: BLE001 - the model failed
+                    raise evaluation_failed(config, active[0][0], epoch, name, exc) from None
         seconds = (time.perf_counter() - started) / len(active)
         survivors = []
         for i, (state, member) in enumerate(active):
