@@ -221,6 +221,10 @@ class SweepFolder:
         return load_results(self.path)
 
 
+# a sweep of 100 runs x 1,000 epochs writes about 20 MB; anything larger is not pa2's
+MAX_RESULTS_BYTES = 64 * 1024 * 1024
+
+
 def load_results(folder: Path) -> SweepResults:
     """Read and validate `folder/results.json`; `UserError` (exit 2) if missing or malformed."""
     path = Path(folder) / RESULTS_FILE
@@ -235,6 +239,11 @@ def load_results(folder: Path) -> SweepResults:
     if not is_file:
         raise UserError("no results.json here", where=str(folder),
                         fix="Give the --out folder of a sweep (it holds results.json).")
+    size = path.stat().st_size
+    if size > MAX_RESULTS_BYTES:  # refused before it is read: a sweep writes well under this
+        raise UserError(f"{size:,} bytes, more than a sweep writes (at most "
+                        f"{MAX_RESULTS_BYTES:,})", where=str(path),
+                        fix="Restore the file or run the sweep again.")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -139,3 +139,15 @@ def test_a_model_failing_only_when_evaluated_is_one_line_naming_the_split(
     assert line.startswith(f"Error: --model {model}:Net: evaluation failed at wd 0 seed 0, "
                            "epoch 1, on the train split (eval mode"), line
     assert "RuntimeError: only in eval mode" in line and "--resume" in line, line
+
+
+def test_an_oversized_results_json_is_refused_before_it_is_read(tmp_path, invoke):
+    from pa2cli.sweep.store import MAX_RESULTS_BYTES
+
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    with open(folder / "results.json", "wb") as handle:  # sparse: no disk is used
+        handle.truncate(MAX_RESULTS_BYTES + 1)
+    result = invoke("plot", folder, "--no-plot")
+    assert result.exit_code == 2
+    assert "more than a sweep writes" in result.output and "Traceback" not in result.output
