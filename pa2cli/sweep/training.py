@@ -202,13 +202,18 @@ def _likely_fix(exc: BaseException, batch_len: int, n: int, batch_size: int) -> 
             f"{batch_len} images.")
 
 
+def _what_failed(exc: BaseException) -> str:
+    """The exception in a few words: its type and first line, or that the model file exited."""
+    if isinstance(exc, SystemExit):
+        return f"the model file exited (sys.exit({exc.code!r}))"
+    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"{type(exc).__name__}{': ' + first if first else ''}"
+
+
 def training_failed(config: SweepConfig, state: RunState, epoch: int, batch: int,
                     n_batches: int, batch_len: int, n: int, exc: BaseException) -> UserError:
     """One line for a model that fails only in training: which model, run, epoch and batch."""
-    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-    what = f"{type(exc).__name__}{': ' + first if first else ''}"
-    if isinstance(exc, SystemExit):
-        what = f"the model file exited (sys.exit({exc.code!r}))"
+    what = _what_failed(exc)
     return UserError(
         f"training failed at wd {wd_label(state.weight_decay)} seed {state.seed}, epoch "
         f"{epoch}, batch "
@@ -221,10 +226,7 @@ def training_failed(config: SweepConfig, state: RunState, epoch: int, batch: int
 def evaluation_failed(config: SweepConfig, state: RunState, epoch: int, split: str,
                       exc: BaseException) -> UserError:
     """One line for a model that fails only when evaluated (eval mode, no gradient)."""
-    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-    what = f"{type(exc).__name__}{': ' + first if first else ''}"
-    if isinstance(exc, SystemExit):
-        what = f"the model file exited (sys.exit({exc.code!r}))"
+    what = _what_failed(exc)
     return UserError(
         f"evaluation failed at wd {wd_label(state.weight_decay)} seed {state.seed}, epoch "
         f"{epoch}, on the {split} split (eval mode, batches of up to {config.eval_batch_size} "
