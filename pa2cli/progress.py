@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,7 +28,7 @@ from typing import Any
 import click
 
 from pa2cli.errors import printable
-from pa2cli.files import write_atomically
+from pa2cli.files import locked, write_atomically
 from pa2cli.paths import data_home
 
 VERSION = 1
@@ -137,32 +135,11 @@ def _now() -> str:
 LOCK_WAIT_S = 5.0
 
 
-@contextmanager
 def _locked(path: Path):
-    """Hold an exclusive lock (flock on `progress.json.lock`) for one read-modify-write, so two
-    pa2 processes finishing at once (a drill and a quiz in two terminals) cannot drop each
-    other's entries or interleave their writes. The OS releases it if the process dies. Raises
-    OSError when it cannot be had within LOCK_WAIT_S; without fcntl (Windows) it is a no-op."""
-    try:
-        import fcntl
-    except ImportError:
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + LOCK_WAIT_S
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise OSError("the progress file is locked by another pa2") from None
-                time.sleep(0.01)
-        yield
-    finally:
-        os.close(fd)
+    """The flock on `progress.json.lock` for one read-modify-write (pa2cli.files.locked), so
+    two pa2 processes finishing at once (a drill and a quiz in two terminals) cannot drop each
+    other's entries. OSError when it cannot be had within LOCK_WAIT_S."""
+    return locked(path.with_name(path.name + ".lock"), LOCK_WAIT_S)
 
 
 def _update(part: str, key: str, change) -> bool:

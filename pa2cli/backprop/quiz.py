@@ -33,7 +33,7 @@ from pa2cli.backprop.report import FIRST_TRY, LATER, OUTCOMES, REVEALED, score_t
 from pa2cli.backprop.solution import pretty, worked_lines
 from pa2cli.errors import EXCERPT_LENGTH, UserError, excerpt, printable
 from pa2cli.expr import MAX_LENGTH, ExprError
-from pa2cli.files import write_atomically
+from pa2cli.files import LockBusy, locked, write_atomically
 from pa2cli.paths import data_home
 
 STATE_VERSION = 1
@@ -127,14 +127,44 @@ def _state_from(data, questions: list[str]) -> QuizState:
     return state
 
 
+LOCK_WAIT_S = 5.0  # a save holds the lock for about a millisecond
+
+
+def state_lock(path: Path):
+    """The flock (`NAME.json.lock` beside the state file) held for every read-modify-write of
+    one network's saved quiz, so quizzes on the same network in two terminals never interleave
+    (pa2cli.files.locked; raises LockBusy after LOCK_WAIT_S)."""
+    return locked(path.with_name(path.name + ".lock"), LOCK_WAIT_S)
+
+
+def _busy(path: Path) -> UserError:
+    return UserError("the saved quiz is being written by another pa2 that does not let go",
+                     where=str(path), fix="Let the other quiz on this network end, then run "
+                                          "this one again.")
+
+
 def save_state(path: Path, state: QuizState) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, json.dumps(asdict(state), indent=1))
+        with state_lock(path):
+            write_atomically(path, json.dumps(asdict(state), indent=1))
+    except LockBusy:
+        raise _busy(path) from None
     except OSError as exc:
         raise UserError(f"cannot save the quiz's place here ({exc.strerror or exc})",
                         where=str(path.parent),
                         fix="Set PA2_HOME to a folder you can write to.") from None
+
+
+def forget_state(path: Path) -> None:
+    """Remove the saved quiz (a finished one, or a damaged one being replaced)."""
+    try:
+        with state_lock(path):
+            path.unlink(missing_ok=True)
+    except LockBusy:
+        raise _busy(path) from None
+    except OSError:
+        pass  # a folder that cannot be written: the next quiz offers to replace it
 
 
 # All the input a quiz reads from a pipe or a file: far more than any answer sheet (a 20,000-
@@ -224,7 +254,7 @@ class Quiz:
                                soft_wrap=True)  # one line, so the command copies whole
             return 130 if isinstance(stop, KeyboardInterrupt) else 0
         self.console.print(score_table(self.solution, state.outcomes))
-        self.path.unlink(missing_ok=True)
+        forget_state(self.path)
         self._record(state, finished=True)
         return 0
 
@@ -268,8 +298,7 @@ class Quiz:
         except UserError:
             self.console.print("(The saved quiz for this network is damaged; starting over.)",
                                style="dim")
-            self.path.unlink(missing_ok=True)
-            return None  # unreadable: the new quiz replaces it
+            return None  # unreadable: the new quiz's first save replaces it
         return saved if saved and saved.fingerprint == mark and saved.position > 0 else None
 
     def _ask(self, step: Step, state: QuizState) -> None:
