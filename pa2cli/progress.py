@@ -33,7 +33,14 @@ from pa2cli.paths import data_home
 
 VERSION = 1
 PARTS = ("explain", "backprop")
-MAX_BYTES = 1_000_000  # a progress file is a few kB; anything larger is not ours
+# A progress file is a few kB. pa2 writes at most WRITE_LIMIT_BYTES (1,000 entries of typical
+# length are 0.25 MB) and reads up to READ_LIMIT_BYTES, which covers every file any pa2 wrote
+# (before entries were bounded, files stopped growing near 1 MB). Costs: benchmarks/progress_size.py.
+MAX_ENTRIES = 1_000  # per part: backprop keys grow with every practice seed; topics are 9
+WRITE_LIMIT_BYTES = 1_000_000
+READ_LIMIT_BYTES = 8_000_000
+MAX_BACKUPS = 100  # progress.json.corrupt, .corrupt.2, … .corrupt.100; then writes are skipped
+MAX_BYTES = READ_LIMIT_BYTES  # the name older code and tests use
 
 
 def progress_path() -> Path:
@@ -106,10 +113,10 @@ def load(path: Path | None = None) -> Progress:
             if path.exists():
                 raise ValueError("not a regular file")
             return Progress()
-        if path.stat().st_size > MAX_BYTES:
-            raise ValueError(f"larger than {MAX_BYTES // 1000} kB")
+        if path.stat().st_size > READ_LIMIT_BYTES:
+            raise ValueError(f"larger than {READ_LIMIT_BYTES // 1_000_000} MB")
         with open(path, "rb") as handle:
-            return _checked(json.loads(handle.read(MAX_BYTES + 1).decode("utf-8"),
+            return _checked(json.loads(handle.read(READ_LIMIT_BYTES + 1).decode("utf-8"),
                                        parse_constant=_no_constant))
     except (OSError, ValueError, UnicodeDecodeError, RecursionError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0][:80]
@@ -117,14 +124,52 @@ def load(path: Path | None = None) -> Progress:
                                 "ignoring it (`pa2 reset all --yes` starts a new one)")
 
 
-def _save(progress: Progress, path: Path) -> bool:
+def _backup_path(path: Path) -> Path:
+    """The first free numbered backup beside `path`; OSError when all MAX_BACKUPS are used."""
+    for number in range(1, MAX_BACKUPS + 1):
+        backup = path.with_name(path.name + ".corrupt" + ("" if number == 1 else f".{number}"))
+        if not backup.exists() and not backup.is_symlink():
+            return backup
+    raise OSError(f"{MAX_BACKUPS} backups of damaged progress files are kept already")
+
+
+def _oldest_first(entries: dict[str, dict[str, Any]], keep: str | None) -> list[str]:
+    return sorted((k for k in entries if k != keep), key=lambda k: str(entries[k].get("updated", "")))
+
+
+def _bounded(progress: Progress, keep: tuple[str, str] | None = None) -> str:
+    """The JSON text of `progress` after dropping the least recently updated entries (never
+    `keep`, the (part, key) just changed) until each part holds at most MAX_ENTRIES and the
+    text is at most WRITE_LIMIT_BYTES."""
+    def dump() -> str:
+        return json.dumps(progress.to_json_dict(), indent=1, sort_keys=True)
+
+    for part in PARTS:
+        entries = getattr(progress, part)
+        keep_key = keep[1] if keep and keep[0] == part else None
+        for key in _oldest_first(entries, keep_key)[:max(0, len(entries) - MAX_ENTRIES)]:
+            del entries[key]
+    text = dump()
+    while len(text.encode("utf-8")) > WRITE_LIMIT_BYTES:
+        part = max(PARTS, key=lambda name: len(getattr(progress, name)))
+        entries = getattr(progress, part)
+        oldest = _oldest_first(entries, keep[1] if keep and keep[0] == part else None)
+        if not oldest:
+            break  # one entry alone is at most a few kB (MAX_TEXT): cannot happen
+        for key in oldest[:max(1, len(oldest) // 10)]:
+            del entries[key]
+        text = dump()
+    return text
+
+
+def _save(progress: Progress, path: Path, keep: tuple[str, str] | None = None) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if progress.problem is not None and path.exists():
-            os.replace(path, path.with_name(path.name + ".corrupt"))
-        write_atomically(path, json.dumps(progress.to_json_dict(), indent=1, sort_keys=True))
+        if progress.problem is not None and (path.exists() or path.is_symlink()):
+            os.replace(path, _backup_path(path))
+        write_atomically(path, _bounded(progress, keep))
         return True
-    except OSError:
+    except (OSError, click.ClickException):  # a full disk is a UserError from write_atomically
         return False
 
 
@@ -155,7 +200,7 @@ def _update(part: str, key: str, change) -> bool:
             change(entry)
             entry["updated"] = _now()
             entries[key] = entry
-            return _save(progress, path)
+            return _save(progress, path, keep=(part, key))
     except OSError:
         return False
 
