@@ -7,7 +7,8 @@ asked again with the reason. After every answer the place is saved (one JSON fil
 file under pa2cli.paths.data_home()/backprop), so q, end of input or Ctrl-C lose nothing and
 `--resume` continues there; started without --resume on a terminal, it offers to continue a
 saved quiz rather than silently replacing it. When stdin is not a terminal it reads one answer
-per line. This module does no maths of its own.
+per line, bounded in characters, lines and tries per question. This module does no maths of
+its own.
 """
 
 from __future__ import annotations
@@ -170,15 +171,40 @@ def forget_state(path: Path) -> None:
 # All the input a quiz reads from a pipe or a file: far more than any answer sheet (a 20,000-
 # edge network has about 60,000 quantities), far less than an endless /dev/zero.
 MAX_INPUT = 20_000_000
+# Lines too: `yes` feeds "y" forever, far inside MAX_INPUT. From a pipe or file one question is
+# asked at most MAX_TRIES times (hints and unreadable answers count) and a session reads at
+# most MAX_LINES lines (a 20,000-edge network's 60,000 quantities with a few tries each).
+MAX_TRIES = 100
+MAX_LINES = 1_000_000
 
 
 class Reader:
-    """One answer per call: Rich's prompt on a terminal, one line of stdin otherwise."""
+    """One answer per call: Rich's prompt on a terminal, one line of stdin otherwise (at most
+    MAX_INPUT characters, MAX_LINES lines, MAX_TRIES per question: then EOFError, as at the end
+    of the input). Call `new_question()` before the first answer to each question."""
 
     def __init__(self, console: Console, interactive: bool | None = None):
         self.console = console
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
         self.consumed = 0  # characters read from a pipe or file so far
+        self.lines = 0  # lines read from a pipe or file so far
+        self.tries = 0  # lines read for the current question
+
+    def new_question(self) -> None:
+        self.tries = 0
+
+    def _stop_if_endless(self) -> None:
+        """EOFError (after one line saying why) when piped input has gone on too long."""
+        if self.consumed > MAX_INPUT:  # /dev/zero, /dev/urandom: input that never ends
+            why = f"more than {MAX_INPUT:,} characters of input"
+        elif self.lines >= MAX_LINES:
+            why = f"more than {MAX_LINES:,} lines of input"
+        elif self.tries >= MAX_TRIES:  # `yes`: the same unreadable answer forever
+            why = f"{MAX_TRIES} answers to one question without a right one"
+        else:
+            return
+        self.console.print(f"(stopped reading: {why})")
+        raise EOFError
 
     def _read(self, limit: int) -> str:
         line = sys.stdin.readline(limit)
@@ -188,13 +214,13 @@ class Reader:
     def ask(self, prompt: str) -> str:
         if self.interactive:
             return self.console.input(Text(prompt, style="bold"))
-        if self.consumed > MAX_INPUT:  # /dev/zero, /dev/urandom: input that never ends
-            self.console.print(f"(stopped reading: more than {MAX_INPUT:,} characters of input)")
-            raise EOFError
+        self._stop_if_endless()
         self.console.print(prompt, end="", style="bold")
         line = self._read(MAX_LENGTH + 1)  # never more than an answer can be
         if not line:
             raise EOFError
+        self.lines += 1
+        self.tries += 1
         if len(line) > MAX_LENGTH and not line.endswith("\n"):
             total = len(line)
             rest = ""
@@ -306,6 +332,7 @@ class Quiz:
         self.console.print(Text.assemble((number, "dim"), " ", (step.name, "bold cyan"),
                                          f" — {step.description}"))
         self.console.print(f"  {step.name} = {pretty(step.formula)}", highlight=False)
+        self.reader.new_question()
         while True:
             answer = self.reader.ask(f"{step.name} = ").strip()
             command = answer.lower()

@@ -115,6 +115,7 @@ class Drill:
             (f"[{number}/{len(self.questions)}] ", "dim"), (label, "bold cyan"),
             f" at {question.shown_point()}", (f"   ({question.answer_form()})", "dim")))
         hints_shown, tries = 0, 0
+        self.reader.new_question()  # bounds the tries one question takes from a pipe
         while True:
             answer = self.reader.ask(f"{label} = ").strip()
             command = answer.lower()
