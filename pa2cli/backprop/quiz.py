@@ -36,6 +36,7 @@ from pa2cli.errors import EXCERPT_LENGTH, UserError, excerpt, printable
 from pa2cli.expr import MAX_LENGTH, ExprError
 from pa2cli.files import LockBusy, locked, write_atomically
 from pa2cli.paths import data_home
+from pa2cli.stops import exit_status, signals_stop
 
 STATE_VERSION = 1
 KEYS = "Answer with a number or an expression such as {example}.\n" \
@@ -251,12 +252,17 @@ class Quiz:
         self.names = [step.name for step in self.steps]
 
     def run(self, resume: bool) -> int:
-        """Ask until done or stopped; return the exit status (0, or 130 after Ctrl-C)."""
+        """Ask until done or stopped; return the exit status (0, 130 after Ctrl-C, 128 + N
+        after signal N: SIGTERM, SIGHUP)."""
+        with signals_stop():  # SIGTERM and SIGHUP stop it as Ctrl-C does (pa2cli.stops)
+            return self._run(resume)
+
+    def _run(self, resume: bool) -> int:
         try:
             state = self._start(resume)
         except (EOFError, KeyboardInterrupt) as stop:  # at the resume question: nothing changed
             self.console.print()
-            return 130 if isinstance(stop, KeyboardInterrupt) else 0
+            return exit_status(stop) if isinstance(stop, KeyboardInterrupt) else 0
         save_state(self.path, state)  # an unwritable data folder is reported before question 1
         self.console.print(draw(self.solution.network))
         self.console.print(Text(KEYS.format(example=example_answer(self.steps)), style="dim"))
@@ -273,12 +279,12 @@ class Quiz:
                 save_state(self.path, state)
         except (EOFError, QuitQuiz, KeyboardInterrupt) as stop:
             save_state(self.path, state)
-            self._record(state, finished=False)
+            self._record(state, finished=False)  # before printing: after SIGHUP it may fail
             self.console.print()
             self.console.print(f"Saved at question {state.position + 1} of {len(self.steps)}. "
                                f"Continue with: {self.resume_command}",
                                soft_wrap=True)  # one line, so the command copies whole
-            return 130 if isinstance(stop, KeyboardInterrupt) else 0
+            return exit_status(stop) if isinstance(stop, KeyboardInterrupt) else 0
         self.console.print(score_table(self.solution, state.outcomes))
         forget_state(self.path)
         self._record(state, finished=True)
