@@ -14,6 +14,7 @@ import math
 import click
 
 from pa2cli.errors import UserError
+from pa2cli.options import CPUS_PER_RUN, GPUS_PER_RUN, LEARNING_RATE, MOMENTUM, VAL_SPLIT
 from pa2cli.sweep.config import (DATASET_NAMES, DEFAULT_LR, DEVICES, INT_MAX, OPTIMIZER_NAMES,
                                  WD_MAX, SweepConfig, wd_label)
 from pa2cli.sweep.optim import OPTIMIZERS
@@ -168,10 +169,10 @@ def _sweep_help() -> str:
 @click.option("--optimizer", type=click.Choice(OPTIMIZER_NAMES), default=DEFAULTS.optimizer,
               show_default=True,
               help="; ".join(f"{s.name}: {s.help}" for s in OPTIMIZERS.values()) + ".")
-@click.option("--lr", type=click.FloatRange(0, min_open=True),
+@click.option("--lr", type=LEARNING_RATE,
               help="Learning rate (default: " + ", ".join(
                   f"{s.default_lr:g} for {s.name}" for s in OPTIMIZERS.values()) + ").")
-@click.option("--momentum", type=click.FloatRange(0, 1), default=DEFAULTS.momentum,
+@click.option("--momentum", type=MOMENTUM, default=DEFAULTS.momentum,
               show_default=True, help="Momentum (used by: " + ", ".join(
                   s.name for s in OPTIMIZERS.values() if s.uses_momentum) + "; others ignore it).")
 @click.option("--no-decay-bias-norm", is_flag=True,
@@ -186,7 +187,7 @@ def _sweep_help() -> str:
                    "every weight decay the same initial weights and batch order (paired).")
 @click.option("--device", type=click.Choice(DEVICES), default=DEFAULTS.device,
               show_default=True)
-@click.option("--val-split", type=click.FloatRange(0, 1, max_open=True),
+@click.option("--val-split", type=VAL_SPLIT,
               default=DEFAULTS.val_split, show_default=True,
               help="Hold out this fraction of train; pick the best weight decay on it.")
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True,
@@ -208,9 +209,9 @@ def _sweep_help() -> str:
 @click.option("--address", metavar="HOST:PORT",
               help="Ray cluster to use with --backend ray (default: RAY_ADDRESS, else a new "
                    "local cluster).")
-@click.option("--cpus-per-run", type=click.FloatRange(0, min_open=True), default=1.0,
+@click.option("--cpus-per-run", type=CPUS_PER_RUN, default=1.0,
               show_default=True, help="CPUs each Ray task asks for (its torch threads).")
-@click.option("--gpus-per-run", type=click.FloatRange(0), default=0.0, show_default=True,
+@click.option("--gpus-per-run", type=GPUS_PER_RUN, default=0.0, show_default=True,
               help="GPUs each Ray task asks for (> 0: the run trains on cuda).")
 @click.option("--out", type=click.Path(file_okay=False),
               help="Results folder (default: a new runs/<date-time> folder).")
