@@ -108,7 +108,8 @@ def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[st
     data_dir = Path(config.data_dir) if config.data_dir else None
     dataset = load_dataset(config.dataset, data_dir, config.download, config.val_split,
                            config.seed, config.train_size)
-    model = build_model(config.model, dataset, config.seed)  # a bad --model fails here
+    model = build_model(config.model, dataset, config.seed,
+                        config.model_args)  # a bad --model fails here
     check_trainable(model, config, len(dataset.train))
     try:
         folder.path.mkdir(parents=True, exist_ok=True)

@@ -77,7 +77,7 @@ def new_run(config: SweepConfig, dataset, weight_decay: float, seed: int,
     from pa2cli.sweep.models import build_model
 
     torch.manual_seed(seed)
-    model = build_model(config.model, dataset, seed).to(device)
+    model = build_model(config.model, dataset, seed, config.model_args).to(device)
     optimizer = build_optimizer(model, config.optimizer, config.lr, config.momentum,
                                 weight_decay, config.decay_bias_norm)
     generator = torch.Generator().manual_seed(seed)
@@ -213,6 +213,12 @@ def _what_failed(exc: BaseException) -> str:
 def training_failed(config: SweepConfig, state: RunState, epoch: int, batch: int,
                     n_batches: int, batch_len: int, n: int, exc: BaseException) -> UserError:
     """One line for a model that fails only in training: which model, run, epoch and batch."""
+    if config.model:
+        from pa2cli.sweep.modelfile import explain_failure
+
+        line = explain_failure(config.model, exc, "its training step")
+        if line is not None:
+            return line
     what = _what_failed(exc)
     return UserError(
         f"training failed at wd {wd_label(state.weight_decay)} seed {state.seed}, epoch "
