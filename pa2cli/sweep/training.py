@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from pa2cli.errors import UserError
+from pa2cli.sweep.augment import augment_batch
 from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.optim import build_optimizer
 from pa2cli.sweep.store import EpochRow
@@ -149,7 +150,10 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
         for batch, start in enumerate(range(0, n, config.batch_size), start=1):
             index = order[start:start + config.batch_size]
             try:
-                loss = F.cross_entropy(model(data.to_float(x_train[index])), y_train[index])
+                images = x_train[index]
+                if config.augment:  # training batches only, drawn from (seed, epoch, batch)
+                    images = augment_batch(images, config.augment, state.seed, epoch, batch)
+                loss = F.cross_entropy(model(data.to_float(images)), y_train[index])
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
