@@ -14,6 +14,7 @@ This module must not normalise, split or train.
 from __future__ import annotations
 
 import pickle
+import re
 from pathlib import Path
 
 from pa2cli.errors import UserError, excerpt
@@ -34,12 +35,13 @@ def _read(path: Path) -> dict:
     try:
         data = torch.load(path, weights_only=True, map_location="cpu")
     except pickle.UnpicklingError as exc:
-        first = str(exc).strip().splitlines()
-        detail = next((line.strip() for line in first if "GLOBAL" in line or "global" in line),
-                      "")
-        raise UserError("holds pickled Python objects that are not tensors, lists or numbers"
-                        f"{' (' + detail[:120] + ')' if detail else ''}; pa2 ran none of it "
-                        "(it reads .pth files only with torch.load(weights_only=True))",
+        found = re.search(r"GLOBAL ([\w.]+)", str(exc))
+        if found is None:  # not a pickle of objects at all: garbage or another format
+            raise UserError("is not a readable torch.save file (UnpicklingError)",
+                            where=str(path), fix=SAVE_FIX) from None
+        raise UserError(f"holds pickled Python objects that are not tensors, lists or numbers "
+                        f"(it names {found.group(1)[:80]}); pa2 ran none of it (it reads .pth "
+                        "files only with torch.load(weights_only=True))",
                         where=str(path), fix=SAVE_FIX) from None
     except (RuntimeError, EOFError, ValueError, OSError, TypeError, KeyError,
             AttributeError, IndexError, MemoryError) as exc:
