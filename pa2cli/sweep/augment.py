@@ -65,7 +65,7 @@ def augment_batch(x, names, seed: int, epoch: int, batch: int):
     if "flip" in params:
         mask = params["flip"].to(x.device).view(-1, 1, 1, 1)
         x = torch.where(mask, TF.horizontal_flip(x), x)
-    if "affine" in params:
+    if "angle" in params:
         angle, tx, ty, scale = (params[k].tolist() for k in ("angle", "tx", "ty", "scale"))
         x = torch.stack([
             TF.affine(x[i], angle=angle[i], translate=[tx[i], ty[i]], scale=scale[i],
