@@ -333,7 +333,7 @@ def _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs, v
 
 
 @click.command()
-@click.argument("folder", type=click.Path())
+@click.argument("folder", type=click.Path(), required=False)
 @click.option("--save", "save_to", type=click.Path(dir_okay=False),
               help="Also write the plots to FILE: .png/.pdf/.svg a matplotlib figure for a report, "
                    ".html a page, .ansi coloured text, else text.")
@@ -341,7 +341,20 @@ def _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs, v
 @click.option("--json", "as_json", is_flag=True,
               help="Print the findings as JSON (the numbers of the table and the sentences).")
 def plot(folder, save_to, no_plot, as_json) -> None:
-    """Redraw the plots and findings of a saved sweep (its --out FOLDER)."""
+    """Redraw the plots and findings of a saved sweep (its --out FOLDER; without one, the
+    latest sweep under runs/, as pa2 report picks it)."""
     from pa2cli.sweep.session import show_saved
 
+    if folder is None:
+        from pa2cli.errors import printable
+        from pa2cli.report.document import latest_sweep
+
+        latest = latest_sweep()
+        if latest is None:
+            raise UserError("no sweep folder under runs/ here", where="FOLDER",
+                            fix="Run `pa2 sweep` first, or give a sweep's --out folder: "
+                                "pa2 plot runs/NAME")
+        folder = str(latest)
+        click.echo(f"No folder given: showing the latest sweep, {printable(folder)} "
+                   "(pa2 plot FOLDER shows another).", err=True)
     show_saved(folder, save_to=save_to, plot=not no_plot, as_json=as_json)
