@@ -70,8 +70,13 @@ def _reason_of(exc: BaseException) -> str:
 def dry_check(states, data, config: SweepConfig, to_input) -> None:
     """One vectorised forward and backward on the first batch, without changing any member;
     raises `NotVectorizable` saying why the members cannot be trained together."""
+    from pa2cli.sweep.optim import NotStackable, stacked_rule
     from pa2cli.sweep.stacked import StackedMembers
 
+    try:
+        stacked_rule(config.optimizer)
+    except NotStackable as exc:
+        raise NotVectorizable(str(exc)) from None
     reason = static_reason(states[0].model)
     if reason:
         raise NotVectorizable(reason)
