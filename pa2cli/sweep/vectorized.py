@@ -26,6 +26,7 @@ from typing import Callable
 
 import torch
 
+from pa2cli.errors import first_line
 from pa2cli.sweep.config import SweepConfig
 from pa2cli.sweep.store import EpochRow, RunKey
 
@@ -63,8 +64,7 @@ def _reason_of(exc: BaseException) -> str:
     if "inplace" in lowered or "in-place" in lowered or "match the broadcast shape" in lowered:
         # an in-place write of a per-member result into a tensor shared by the members
         return "it uses an in-place operation vmap cannot batch"
-    first = text.strip().splitlines()[0] if text.strip() else ""
-    return f"vmap failed ({type(exc).__name__}: {first[:120]})"
+    return f"vmap failed ({type(exc).__name__}: {first_line(exc, 120)})"
 
 
 def dry_check(states, data, config: SweepConfig, to_input) -> None:
