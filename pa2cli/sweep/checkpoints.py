@@ -18,10 +18,10 @@ import stat
 import warnings
 from pathlib import Path
 
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, first_line
 from pa2cli.files import write_atomically
 from pa2cli.sweep.config import SweepConfig, wd_label
-from pa2cli.sweep.store import CHECKPOINT_FOLDER
+from pa2cli.sweep.store import CHECKPOINT_FOLDER, full_disk_fix
 FORMAT = 2  # 1: pa2 0.x checkpoints (pickled, no identity): refused
 IDENTITY_FIELDS = ("weight_decay", "seed", "dataset", "val_split", "model", "model_class",
                    "optimizer", "lr", "momentum", "decay_bias_norm", "batch_size",
@@ -55,11 +55,6 @@ def checkpoint_bytes(identity: dict, payload: dict) -> bytes:
     buffer = io.BytesIO()  # serialising in memory, then one write, is the fastest way
     torch.save({"format": FORMAT, "identity": dict(identity), **payload}, buffer)
     return buffer.getvalue()
-
-
-def full_disk_fix(out: Path) -> str:
-    return ("Free some space there (or move the folder to another disk), then continue with: "
-            f"pa2 sweep --out {out} --resume (every epoch saved so far is intact).")
 
 
 def save_checkpoint(out: Path, identity: dict, payload: dict) -> Path:
@@ -110,7 +105,7 @@ def read_checkpoint(path: Path, identity: dict, legacy: bool = False) -> dict:
                 warnings.simplefilter("ignore")
                 checkpoint = torch.load(handle, map_location="cpu", weights_only=True)
         except Exception as exc:  # noqa: BLE001 - truncated, garbage, or objects that could run code
-            reason = _short(str(exc).strip().splitlines()[0] if str(exc).strip() else "", 120)
+            reason = _short(first_line(exc), 120)
             raise _refuse(path, "is not a pa2 checkpoint that can be read safely ("
                           f"{type(exc).__name__}{': ' + reason if reason else ''})",
                           identity) from None

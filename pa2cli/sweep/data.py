@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, first_line
 from pa2cli.paths import cache_home
 
 DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "imagefolder", "pth")
@@ -223,8 +223,7 @@ def _load_torchvision(name: str, data_dir: Path | None, download: bool):
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return first_line(exc) or type(exc).__name__
 
 
 def _as_split(ds) -> Split:

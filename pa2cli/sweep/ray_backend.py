@@ -20,7 +20,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, first_line
 from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.store import EpochRow, RunKey
 
@@ -135,7 +135,7 @@ def _connect(ray, options: RayOptions):
                  configure_logging=False, runtime_env={"py_modules": [pa2cli]})
     except (ConnectionError, RuntimeError, ValueError) as exc:
         where = f"--address {options.address}" if options.address else "--backend ray"
-        raise UserError(f"cannot connect to the Ray cluster ({str(exc).splitlines()[0]})",
+        raise UserError(f"cannot connect to the Ray cluster ({first_line(exc)})",
                         where=where, fix="Start one with `ray start --head` and give its "
                                          "address, or leave out --address.") from None
     return True

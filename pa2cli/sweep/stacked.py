@@ -3,10 +3,13 @@
 `StackedMembers` stacks the parameters and buffers of the members' own models along a new
 leading dimension, runs the model on every member's own batch at
 once (`torch.func.functional_call` under `torch.func.vmap`), and applies the optimiser's
-update with a per-member weight decay tensor: coupled (added to the gradient) for SGD and Adam,
-decoupled (the weight shrunk by `1 - lr*wd` before the step) for AdamW, exactly as
-`torch.optim` does for one member. The update itself is a `torch.optim` optimiser over the
-stacked tensors with weight decay 0, so momentum and Adam's moments are torch's own code.
+update with a per-member weight decay tensor, by the rule the optimiser's registry entry states
+(`optim.OPTIMIZERS[name].decay`): coupled (wd*w added to the gradient, as SGD and Adam do) or
+decoupled (the weight shrunk by `1 - lr*wd` before the step, as AdamW does), exactly as
+`torch.optim` does for one member. The update itself is the entry's own optimiser, built over
+the stacked tensors with weight decay 0, so momentum and Adam's moments are torch's own code.
+An entry without a rule the pass knows raises `optim.NotStackable`: it is never trained as
+another optimiser.
 Members exempt parameters with fewer than 2 dimensions when `decay_bias_norm` is off.
 
 `write_back` copies one member's slice into that member's own model and optimiser, so the
@@ -23,6 +26,7 @@ import torch.nn.functional as F
 from torch.func import functional_call, vmap
 
 from pa2cli.sweep.config import SweepConfig
+from pa2cli.sweep.optim import DECOUPLED, stacked_rule
 
 
 def _stack_optimizer_state(params: list[torch.Tensor], member_optimizers, orders) -> dict:
@@ -53,6 +57,8 @@ class StackedMembers:
 
     def __init__(self, states, config: SweepConfig):
         self.config = config
+        spec = stacked_rule(config.optimizer)  # NotStackable before anything is built
+        self.decoupled = spec.decay == DECOUPLED
         self.template = copy.deepcopy(states[0].model)
         models = [state.model for state in states]
         self.size = len(states)
@@ -76,11 +82,11 @@ class StackedMembers:
             exempt = not config.decay_bias_norm and p.ndim - 1 < 2
             value = torch.zeros_like(decays) if exempt else decays
             shape = (self.size,) + (1,) * (p.ndim - 1)
-            if config.optimizer == "adamw":  # decoupled: w <- w * (1 - lr*wd), as torch.optim
-                value = 1 - config.lr * value
             self.decay[n] = value.to(p.dtype).to(p.device).view(shape)
         tensors = [self.params[n] for n in self.names]
-        self.optimizer = _optimizer(config, tensors)
+        # the entry's own optimiser; weight decay is applied by `step`, per member
+        self.optimizer = spec.build([{"params": tensors, "weight_decay": 0.0}], config.lr,
+                                    config.momentum)
         self.optimizer.state.update(_stack_optimizer_state(
             tensors, [state.optimizer for state in states], self.orders))
 
@@ -108,10 +114,12 @@ class StackedMembers:
         self.optimizer.zero_grad(set_to_none=True)
         losses.sum().backward()  # members are independent: each gets its own gradient
         with torch.no_grad():
+            # the group's lr now (a schedule may have changed it), as torch.optim reads it
+            lr = self.optimizer.param_groups[0]["lr"]
             for n, p in self.params.items():
-                if self.config.optimizer == "adamw":
-                    p.mul_(self.decay[n])
-                else:
+                if self.decoupled:  # w <- w * (1 - lr*wd), as torch.optim's decoupled decay
+                    p.mul_(1 - lr * self.decay[n])
+                else:  # grad <- grad + wd*w
                     p.grad.addcmul_(p, self.decay[n])
         self.optimizer.step()
         return losses.detach()
@@ -154,11 +162,3 @@ class StackedMembers:
                 key: value.clone() if key == "step" else value[index].clone()
                 for key, value in entry.items()}
 
-
-def _optimizer(config: SweepConfig, tensors: list[torch.Tensor]):
-    """torch.optim's own update over the stacked tensors; weight decay is applied by `step`."""
-    if config.optimizer == "sgd":
-        return torch.optim.SGD(tensors, lr=config.lr, momentum=config.momentum, weight_decay=0)
-    if config.optimizer == "adam":
-        return torch.optim.Adam(tensors, lr=config.lr, weight_decay=0)
-    return torch.optim.AdamW(tensors, lr=config.lr, weight_decay=0)

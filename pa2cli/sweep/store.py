@@ -25,12 +25,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pa2cli.errors import UserError
 from pa2cli.files import write_atomically
+from pa2cli.numbers import is_number
 
 RESULTS_FILE = "results.json"
 CSV_FILE = "results.csv"
@@ -44,6 +44,12 @@ CSV_COLUMNS = ("weight_decay", "seed", "status", "epoch", *METRICS, *OPTIONAL_ME
 MAX_SEED = 2**63 - 1  # torch.manual_seed accepts seeds in [-2**63, 2**64); we keep >= 0
 
 RunKey = tuple[float, int]
+
+
+def full_disk_fix(out: Path) -> str:
+    """What to do when the disk of the sweep folder `out` fills up mid-write."""
+    return ("Free some space there (or move the folder to another disk), then continue with: "
+            f"pa2 sweep --out {out} --resume (every epoch saved so far is intact).")
 
 
 def run_key(weight_decay: float, seed: int) -> RunKey:
@@ -212,8 +218,6 @@ class SweepFolder:
     def save(self, results: SweepResults) -> None:
         """Rewrite results.csv, then results.json, each atomically."""
         self.path.mkdir(parents=True, exist_ok=True)
-        from pa2cli.sweep.checkpoints import full_disk_fix
-
         fix = full_disk_fix(self.path)
         write_atomically(self.path / CSV_FILE, csv_text(results), full_disk_fix=fix)
         write_atomically(self.results_path, json_text(results), full_disk_fix=fix)
@@ -292,7 +296,7 @@ def parse_results(data, source: str = "results.json") -> SweepResults:
         where = f"runs[{i}]"
         if not isinstance(run, dict):
             bad(where, "not an object")
-        if not _is_number(run.get("weight_decay")) or run["weight_decay"] < 0:
+        if not is_number(run.get("weight_decay")) or run["weight_decay"] < 0:
             bad(f"{where}.weight_decay", "not a number >= 0")
         seed = run.get("seed", legacy_seed)
         if not _is_int(seed) or not 0 <= seed <= MAX_SEED:
@@ -318,10 +322,10 @@ def _parse_row(row, j: int, where: str, bad) -> EpochRow:
     if not isinstance(row, dict) or row.get("epoch") != j + 1 or not _is_int(row.get("epoch")):
         bad(where, f"not an object with epoch {j + 1}")
     for key in (*METRICS, "seconds"):
-        if not _is_number(row.get(key)):
+        if not is_number(row.get(key)):
             bad(f"{where}.{key}", "missing or not a finite number")
     for key in OPTIONAL_METRICS:
-        if key in row and not _is_number(row[key]):
+        if key in row and not is_number(row[key]):
             bad(f"{where}.{key}", "not a finite number")
     if ("val_loss" in row) != ("val_acc" in row):
         bad(where, "has only one of val_loss and val_acc")
@@ -335,15 +339,6 @@ def _parse_row(row, j: int, where: str, bad) -> EpochRow:
 
 def _float_or_none(value) -> float | None:
     return None if value is None else float(value)
-
-
-def _is_number(value) -> bool:
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an integer too large for a float
-        return False
 
 
 def _is_int(value) -> bool:

@@ -21,7 +21,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, first_line
 from pa2cli.sweep.augment import augment_batch
 from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.optim import build_optimizer
@@ -210,7 +210,7 @@ def _what_failed(exc: BaseException) -> str:
     """The exception in a few words: its type and first line, or that the model file exited."""
     if isinstance(exc, SystemExit):
         return f"the model file exited (sys.exit({exc.code!r}))"
-    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    first = first_line(exc, 200)
     return f"{type(exc).__name__}{': ' + first if first else ''}"
 
 

@@ -26,6 +26,7 @@ from typing import Callable
 
 import torch
 
+from pa2cli.errors import first_line
 from pa2cli.sweep.config import SweepConfig
 from pa2cli.sweep.store import EpochRow, RunKey
 
@@ -63,15 +64,19 @@ def _reason_of(exc: BaseException) -> str:
     if "inplace" in lowered or "in-place" in lowered or "match the broadcast shape" in lowered:
         # an in-place write of a per-member result into a tensor shared by the members
         return "it uses an in-place operation vmap cannot batch"
-    first = text.strip().splitlines()[0] if text.strip() else ""
-    return f"vmap failed ({type(exc).__name__}: {first[:120]})"
+    return f"vmap failed ({type(exc).__name__}: {first_line(exc, 120)})"
 
 
 def dry_check(states, data, config: SweepConfig, to_input) -> None:
     """One vectorised forward and backward on the first batch, without changing any member;
     raises `NotVectorizable` saying why the members cannot be trained together."""
+    from pa2cli.sweep.optim import NotStackable, stacked_rule
     from pa2cli.sweep.stacked import StackedMembers
 
+    try:
+        stacked_rule(config.optimizer)
+    except NotStackable as exc:
+        raise NotVectorizable(str(exc)) from None
     reason = static_reason(states[0].model)
     if reason:
         raise NotVectorizable(reason)
