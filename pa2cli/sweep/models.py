@@ -108,6 +108,8 @@ def _exited(exc: SystemExit, when: str, where: str) -> UserError:
 
 
 def _accepts_num_classes(factory) -> bool:
+    if inspect.isclass(factory) and factory.__init__ is nn.Module.__init__:
+        return False  # no __init__ of its own: nn.Module's takes no num_classes
     try:
         params = inspect.signature(factory).parameters
     except (TypeError, ValueError):
@@ -156,6 +158,10 @@ def _is_module_class(value) -> bool:
 
 def build_model(spec: str | None, dataset: Dataset, seed: int) -> nn.Module:
     """Seed torch, build the default or the user's model, and check its output is (2, classes)."""
+    if spec is not None:  # first in a child process, where pa2 sees os._exit or a thread
+        from pa2cli.sweep.model_probe import probe
+
+        probe(spec, dataset.num_classes, tuple(dataset.input_shape))
     torch.manual_seed(int(seed))
     model = default_model(dataset) if spec is None else load_user_model(spec, dataset)
     where = "default model" if spec is None else f"--model {spec}"
