@@ -24,6 +24,11 @@ from pa2cli.sweep.threads import MAX_THREADS
 DEFAULTS = SweepConfig()
 WD_OPTION = "--wd"
 WD_FIX = "Give numbers such as --wd 1e-4 1e-3 (0 allowed)."
+# Size before work: one run held about 50 MB in the sweep's process (5 vs 40 values, default
+# model, 1 epoch: 1.0 GB vs 2.8 GB peak RSS; docs/limits.md), and the figures grow with the
+# values. 30 values (the baseline included) x the default 5 seeds = 150 runs, about 8 GB.
+MAX_WEIGHT_DECAYS = 30
+MAX_RUNS = 150
 
 
 def _is_number(token: str) -> bool:
@@ -118,7 +123,14 @@ def parse_weight_decays(tokens: tuple[str, ...], add_baseline: bool) -> tuple[fl
         values = list(DEFAULTS.weight_decays)
     if add_baseline:
         values.append(0.0)
-    return tuple(sorted(set(values)))
+    values = sorted(set(values))
+    if len(values) > MAX_WEIGHT_DECAYS:
+        raise UserError(f"{len(values)} weight decays are more than the {MAX_WEIGHT_DECAYS} one "
+                        "sweep trains and plots" + (" (0 is added as the baseline)"
+                                                    if add_baseline else ""),
+                        where=WD_OPTION, fix="Give fewer values (a log grid such as 0 1e-5 1e-4 "
+                                             "1e-3 1e-2 is usually enough), or split the sweep.")
+    return tuple(values)
 
 
 SWEEP_HELP = """Train the model per weight decay and seed; plot and compare (Part A).
@@ -272,6 +284,12 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, imag
         batch_size=batch_size, epochs=epochs,
         weight_decays=parse_weight_decays(wd, add_baseline=not no_baseline),
         seed=seed, seeds=seeds, device=device)
+    runs = len(config.weight_decays) * seeds
+    if runs > MAX_RUNS:
+        raise UserError(f"{len(config.weight_decays)} weight decays x {seeds} seeds are {runs} "
+                        f"runs, more than the {MAX_RUNS} one sweep holds (about 50 MB each)",
+                        where="--seeds", fix=f"Give at most {MAX_RUNS // len(config.weight_decays)}"
+                                             " seeds for these values, or fewer --wd values.")
     if seed + seeds - 1 > INT_MAX:
         raise UserError(f"{seed} with --seeds {seeds} uses seeds past {INT_MAX}, the largest "
                         "torch accepts", where="--seed",

@@ -124,11 +124,41 @@ def train_one(config_dict: dict, key: RunKey, checkpoint: bytes | None,
     yield ("end", key, "done", "")
 
 
+CONNECT_TIMEOUT_S = 5.0
+
+
+def _probe(address: str | None) -> None:
+    """One line, within CONNECT_TIMEOUT_S, when nothing listens at a HOST:PORT address (given
+    or RAY_ADDRESS): ray.init itself retried for minutes without a word, and did not end on
+    SIGTERM. `auto`, `local` and addresses without a port are left to Ray."""
+    import os
+    import socket
+
+    where = "--address" if address else "RAY_ADDRESS"
+    address = address or os.environ.get("RAY_ADDRESS")
+    if not address:
+        return
+    target = address.split("://", 1)[-1]
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        reason = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        raise UserError(f"no Ray cluster answers at {address} ({reason} within "
+                        f"{CONNECT_TIMEOUT_S:g} s)", where=f"{where} {address}",
+                        fix="Start one with `ray start --head` and give the address it prints, "
+                            "or leave out --address for a local cluster.") from None
+
+
 def _connect(ray, options: RayOptions):
     """ray.init, unless the caller already did; True when this call connected."""
     if ray.is_initialized():
         return False
     import pa2cli
+
+    _probe(options.address)
 
     try:
         ray.init(address=options.address, include_dashboard=False, log_to_driver=False,
