@@ -29,7 +29,9 @@ def _loss(spread: Spread) -> str:
 def findings_table(f: Findings) -> Table:
     has_val = any(s.final_val_acc is not None for s in f.summaries)
     has_se = any(s.test_se is not None for s in f.summaries)
-    names = ["wd", "n", *(["val acc"] if has_val else []), "test acc",
+    chance = any(s.collapsed for s in f.summaries)
+    names = ["wd", "n", *(["at chance"] if chance else []), *(["val acc"] if has_val else []),
+             "test acc",
              *(["±SE"] if has_se else []), "best test", "test loss", "train acc", "gap"]
     table = Table(title="Findings per weight decay (final epoch, mean±sd over seeds)",
                   caption=_caption(f, has_se), box=box.SIMPLE_HEAD, pad_edge=False,
@@ -39,6 +41,8 @@ def findings_table(f: Findings) -> Table:
     for s in f.summaries:
         is_best = s.weight_decay == f.best
         row = [wd_label(s.weight_decay) + (" ★" if is_best else ""), str(s.n)]
+        if chance:  # bimodal seeds: the mean±sd beside it is not the whole story
+            row.append(f"{len(s.collapsed)}/{s.n}" if s.collapsed else "")
         if has_val:
             row.append("" if s.final_val_acc is None else _pct(s.final_val_acc))
         row.append(_pct(s.final_test_acc))
@@ -52,6 +56,8 @@ def findings_table(f: Findings) -> Table:
 
 def _caption(f: Findings, has_se: bool) -> str:
     parts = [f"★ highest mean final {f.chosen_by}", "n = seeds counted",
+             *(["at chance = seeds whose run collapsed to chance (train accuracy)"]
+               if any(s.collapsed for s in f.summaries) else []),
              "accuracies and gap (train acc - test acc) in %", "best test = best epoch's",
              "losses are data losses (no penalty)"]
     if has_se:
