@@ -97,6 +97,7 @@ class WeightDecaySummary:
     test_se: float | None  # binomial SE at the mean final test accuracy (None: n_test unknown)
     mean_test_loss_curve: tuple[float, ...]  # over the seeds, up to the fewest epochs
     collapsed: tuple[int, ...] = ()  # seeds whose run collapsed to chance
+    final_weight_norm: Spread | None = None  # ‖w‖ of the decayed parameters (None: not saved)
     underfit_seeds: tuple[int, ...] = ()  # seeds fitting > UNDERFIT_MARGIN below their best
 
     @property
@@ -109,7 +110,9 @@ class WeightDecaySummary:
                 "test_acc_binomial_se": self.test_se,
                 "mean_test_loss_curve": list(self.mean_test_loss_curve),
                 "collapsed_seeds": list(self.collapsed),
-                "underfit_seeds": list(self.underfit_seeds)}
+                "underfit_seeds": list(self.underfit_seeds),
+                "final_weight_norm": None if self.final_weight_norm is None
+                else self.final_weight_norm.to_dict()}
         for name in ("final_test_acc", "best_test_acc", "final_test_loss", "final_train_acc",
                      "final_train_loss", "gap", "final_val_acc", "final_val_loss"):
             spread = getattr(self, name)
@@ -212,7 +215,9 @@ def _summarise(weight_decay: float, runs: list[Run], n_test: int | None) -> Weig
         test_se=None if not n_test else binomial_se(final_test_acc.mean, n_test),
         mean_test_loss_curve=tuple(mean(r.epochs[e].test_loss for r in counted)
                                    for e in range(fewest)),
-        collapsed=tuple(r.seed for r in counted if collapsed(r)))
+        collapsed=tuple(r.seed for r in counted if collapsed(r)),
+        final_weight_norm=(Spread.of(row.weight_norm for row in lasts)
+                           if all(row.weight_norm is not None for row in lasts) else None))
 
 
 def _metric(run: Run, metric: str) -> float:

@@ -206,6 +206,7 @@ def fit_sentences(f: Findings) -> list[str]:
                      f"decay fits better): {_train_accs(f, f.poor_fit)}; that points at "
                      "unsteady training (a smaller --lr or more --epochs), not at the decay.")
     lines += _gap_sentences(f)
+    lines += _norm_sentences(f)
     for wd in f.overfitting:
         curve = f.summary(wd).mean_test_loss_curve
         lowest = min(range(len(curve)), key=curve.__getitem__)
@@ -246,6 +247,30 @@ def _gap_sentences(f: Findings) -> list[str]:
     word = "narrower" if c.interval.mean < 0 else "wider"
     return [text + f", {word} by {_points(abs(c.interval.mean))} points beyond seed noise "
                    f"({_interval(c)})."]
+
+
+def _norm_sentences(f: Findings) -> list[str]:
+    """Why weight decay works: the largest value that still fits ends with smaller weights
+    and, paired by seed, with this change in the train-test gap."""
+    base = f.summary(0.0)
+    fitting = [s for s in f.summaries if s.weight_decay != 0 and not s.collapsed
+               and s.weight_decay not in f.underfitting + f.poor_fit]
+    if base is None or base.final_weight_norm is None or not fitting or \
+            fitting[-1].final_weight_norm is None or base.final_weight_norm.mean <= 0:
+        return []
+    s = fitting[-1]
+    share = s.final_weight_norm.mean / base.final_weight_norm.mean
+    text = (f"wd {wd_label(s.weight_decay)} ends with weights at {share:.0%} of wd 0's norm "
+            f"(‖w‖ {s.final_weight_norm.mean:.1f} against {base.final_weight_norm.mean:.1f})")
+    c = f.comparison(s.weight_decay, "gap")
+    if c is not None and c.verdict != "collapsed":
+        size = _points(abs(c.interval.mean))
+        way = "smaller" if c.interval.mean < 0 else "larger"
+        text += f", and a {size}-point {way} train-test gap"
+        if c.verdict == "noise":
+            text += " (within seed noise)"
+    return [text + ": the penalty keeps the weights small, and small weights fit the "
+            "training images less exactly."]
 
 
 def diverged_sentences(f: Findings) -> list[str]:

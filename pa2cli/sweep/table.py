@@ -33,6 +33,9 @@ def findings_table(f: Findings) -> Table:
     names = ["wd", "n", *(["at chance"] if chance else []), *(["val acc"] if has_val else []),
              "test acc",
              *(["±SE"] if has_se else []), "best test", "test loss", "train acc", "gap"]
+    has_norm = all(s.final_weight_norm is not None for s in f.summaries)
+    if has_norm:
+        names.append("‖w‖")
     table = Table(title="Findings per weight decay (final epoch, mean±sd over seeds)",
                   caption=_caption(f, has_se), box=box.SIMPLE_HEAD, pad_edge=False,
                   collapse_padding=True, show_edge=False)
@@ -50,6 +53,8 @@ def findings_table(f: Findings) -> Table:
             row.append("" if s.test_se is None else f"{s.test_se * 100:.1f}")
         row += [_pct(s.best_test_acc), _loss(s.final_test_loss), _pct(s.final_train_acc),
                 _pct(s.gap)]
+        if has_norm:
+            row.append(f"{s.final_weight_norm.mean:.1f}")
         table.add_row(*row, style="bold green" if is_best else None)
     return table
 
@@ -60,6 +65,8 @@ def _caption(f: Findings, has_se: bool) -> str:
                if any(s.collapsed for s in f.summaries) else []),
              "accuracies and gap (train acc - test acc) in %", "best test = best epoch's",
              "losses are data losses (no penalty)"]
+    if f.summaries and all(s.final_weight_norm is not None for s in f.summaries):
+        parts.append("‖w‖ = final L2 norm of the decayed parameters, mean over seeds")
     if has_se:
         parts.insert(3, f"±SE = binomial error of test acc (n_test = {f.n_test})")
     return "; ".join(parts)

@@ -83,3 +83,34 @@ def test_a_sweep_that_has_not_converged_says_the_verdicts_are_premature():
     assert "69.5%" in warning and "premature" in warning and "--epochs" in warning
     assert analyse(make_results({(wd, s): [(1.0, 0.9, 0.01, 0.4)] for wd in (0.0, 1e-3)
                                  for s in range(3)})).converged
+
+
+def test_the_weight_norm_is_a_column_and_one_sentence():
+    import io
+
+    from rich.console import Console
+
+    from pa2cli.sweep.store import parse_results
+    from pa2cli.sweep.table import findings_table
+
+    def row(train_acc, test_acc, norm):
+        return {"epoch": 1, "train_loss": 0.01, "train_acc": train_acc, "test_loss": 0.4,
+                "test_acc": test_acc, "weight_norm": norm, "seconds": 0.1}
+
+    # wd 0: norms 20, 22, 18 (mean 20); wd 1e-2: 8, 9, 7.6 (mean 8.2): 41 % of it.
+    # gaps: wd 0 10, 9, 11 points; wd 1e-2 8, 7, 8.7: paired -2, -2, -2.3 -> mean -2.1
+    runs = []
+    for seed, (n0, n1, g0, g1) in enumerate([(20, 8, 0.10, 0.08), (22, 9, 0.09, 0.07),
+                                             (18, 7.6, 0.11, 0.087)]):
+        runs.append({"weight_decay": 0.0, "seed": seed, "status": "done",
+                     "epochs": [row(1.0, 1.0 - g0, n0)]})
+        runs.append({"weight_decay": 1e-2, "seed": seed, "status": "done",
+                     "epochs": [row(1.0, 1.0 - g1, n1)]})
+    found = analyse(parse_results({"config": {}, "runs": runs}))
+    assert found.summary(1e-2).final_weight_norm.mean == pytest.approx(8.2)
+    line = next(l for l in sentences(found) if "of wd 0's norm" in l)
+    assert line.startswith("wd 1e-2 ends with weights at 41% of wd 0's norm (‖w‖ 8.2 against "
+                           "20.0), and a 2.1-point smaller train-test gap")
+    out = io.StringIO()
+    Console(file=out, width=120).print(findings_table(found))
+    assert "‖w‖" in out.getvalue() and "8.2" in out.getvalue()
