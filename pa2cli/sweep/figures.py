@@ -4,7 +4,10 @@
   seeds for one weight decay, the mean line and a band from the lowest to the highest seed.
 - `final_figure`: final train and test accuracy against weight decay (log axis, 0 placed one
   decade left of the smallest non-zero value), with error bars (min to max over seeds).
-- `overview_figure`: both in one figure, for `pa2 plot DIR --save fig.png|.pdf|.svg`.
+- `overview_figure`: both in one figure; `overview_with_norms` adds the weight norm below it,
+  for `pa2 plot DIR --save fig.png|.pdf|.svg`.
+- `weight_norm_figure`: the L2 norm of the decayed parameters over epochs per weight decay
+  (None for a sweep saved before it was recorded), for `pa2 report`.
 
 Runs are grouped by weight decay here (`groups`), whatever else tells them apart (a seed).
 matplotlib is imported inside the functions, so only the report and the plot export load it.
@@ -158,6 +161,58 @@ def overview_figure(results: SweepResults):
         _draw_curves(row, group, _log_loss(found))
     _draw_final(figure.add_subplot(grid[len(found), :]), found)
     return figure
+
+
+def overview_with_norms(results: SweepResults):
+    """`overview_figure`, with the weight-norm figure below when results.json records it."""
+    found = _nothing(results)
+    norm = weight_norm_figure(results)
+    if norm is None:
+        return overview_figure(results)
+    figure = _new_figure(9, 2.6 * len(found) + 6.4)
+    grid = figure.add_gridspec(len(found) + 2, 2,
+                               height_ratios=[2.6] * len(found) + [3.2, 3.2])
+    first: list = []
+    for i, group in enumerate(found):
+        row = [figure.add_subplot(grid[i, c], sharey=first[c] if first else None) for c in (0, 1)]
+        first = first or row
+        _draw_curves(row, group, _log_loss(found))
+    _draw_final(figure.add_subplot(grid[len(found), :]), found)
+    _draw_norms(figure.add_subplot(grid[len(found) + 1, :]), results)
+    return figure
+
+
+def _draw_norms(axes, results: SweepResults) -> bool:
+    """‖w‖ over epochs per weight decay (mean line, min–max band); False when not recorded."""
+    decays = [d for d in results.weight_decays if any(r.epochs for r in results.runs_of(d))]
+    runs_by = {d: [r for r in results.runs_of(d) if r.epochs] for d in decays}
+    if not decays or any(row.weight_norm is None for runs in runs_by.values() for run in runs
+                         for row in run.epochs):
+        return False
+    for decay in decays:
+        runs = runs_by[decay]
+        length = min(len(run.epochs) for run in runs)
+        norms = np.array([[row.weight_norm for row in run.epochs[:length]] for run in runs])
+        epochs = np.arange(1, length + 1)
+        line, = axes.plot(epochs, norms.mean(axis=0), label=f"wd {wd_label(decay)}")
+        if len(runs) > 1:
+            axes.fill_between(epochs, norms.min(axis=0), norms.max(axis=0),
+                              color=line.get_color(), alpha=0.15)
+    axes.set_title("L2 norm of the decayed parameters over epochs (mean; band: min–max over "
+                   "seeds)", fontsize=9)
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("‖w‖₂")
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8)
+    return True
+
+
+def weight_norm_figure(results: SweepResults):
+    """‖w‖ over epochs per weight decay, for `pa2 plot --save` and `pa2 report`; None when the
+    sweep was saved before the norm was recorded."""
+    _nothing(results)
+    figure = _new_figure(6.5, 3.2)
+    return figure if _draw_norms(figure.subplots(), results) else None
 
 
 def save(figure, path: Path) -> None:

@@ -210,7 +210,7 @@ def show_saved(folder: str, *, save_to: str | None, plot: bool, as_json: bool = 
             if Path(save_to).suffix.lower() in (".png", ".pdf", ".svg"):
                 from pa2cli.sweep import figures
 
-                figures.save(figures.overview_figure(results), Path(save_to))
+                figures.save(figures.overview_with_norms(results), Path(save_to))
             else:
                 save_plots(results, Path(save_to))
         except OSError as exc:

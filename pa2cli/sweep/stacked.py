@@ -144,6 +144,19 @@ class StackedMembers:
         return ([math.fsum(s) / len(y) for s in sums], [r / len(y) for r in right])
 
     @torch.no_grad()
+    def decayed_norms(self) -> list[float]:
+        """Per member ‖w‖₂ of the parameters weight decay acts on (as
+        `training.decayed_norm` for one member), summed in float64."""
+        import math
+
+        squares = [p.detach().double().pow(2).flatten(1).sum(dim=1)
+                   for p in self.params.values()
+                   if self.config.decay_bias_norm or p.ndim - 1 >= 2]
+        if not squares:
+            return [0.0] * self.size
+        return [math.sqrt(v) for v in torch.stack(squares).sum(dim=0).tolist()]
+
+    @torch.no_grad()
     def write_back(self, index: int, state) -> None:
         """Copy member `index`'s weights and optimiser state into its own model and optimiser."""
         named = dict(state.model.named_parameters())

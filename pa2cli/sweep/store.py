@@ -8,7 +8,8 @@ weights and batch order, so runs with the same seed are *paired*.
 results.json has the shape `{"config": {...}, "runs": [{"weight_decay": float, "seed": int,
 "status": "done"|"partial"|"diverged", "epochs": [{"epoch": 1, "train_loss": ..., "train_acc":
 ..., "test_loss": ..., "test_acc": ..., "seconds": ...}, ...]}, ...]}` (plus `val_loss`/
-`val_acc` per epoch when a validation split is held out), and `"data": {"train": n, "test":
+`val_acc` per epoch when a validation split is held out, and `weight_norm`, the L2 norm of the
+decayed parameters after the epoch, absent in older files), and `"data": {"train": n, "test":
 n, "val": n or null}`, the images per split (absent in older files). Files written before
 seeds existed have no "seed" per run: their runs load with the sweep's single seed,
 `config.seed`.
@@ -40,7 +41,7 @@ METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 OPTIONAL_METRICS = ("val_loss", "val_acc")
 ACCURACIES = ("train_acc", "test_acc", "val_acc")
 CSV_COLUMNS = ("weight_decay", "seed", "status", "epoch", *METRICS, *OPTIONAL_METRICS,
-               "seconds")
+               "weight_norm", "seconds")
 MAX_SEED = 2**63 - 1  # torch.manual_seed accepts seeds in [-2**63, 2**64); we keep >= 0
 
 RunKey = tuple[float, int]
@@ -69,12 +70,16 @@ class EpochRow:
     seconds: float
     val_loss: float | None = None
     val_acc: float | None = None
+    # L2 norm of the parameters weight decay acts on, after the epoch (None: an older file)
+    weight_norm: float | None = None
 
     def to_dict(self) -> dict:
         data = {"epoch": self.epoch, "train_loss": self.train_loss, "train_acc": self.train_acc,
                 "test_loss": self.test_loss, "test_acc": self.test_acc}
         if self.val_loss is not None:
             data["val_loss"], data["val_acc"] = self.val_loss, self.val_acc
+        if self.weight_norm is not None:
+            data["weight_norm"] = self.weight_norm
         data["seconds"] = self.seconds
         return data
 
@@ -82,7 +87,8 @@ class EpochRow:
     def from_dict(cls, data: dict) -> "EpochRow":
         """From a trusted dict (the training loop's); files go through `load_results`."""
         return cls(**{k: data[k] for k in ("epoch", *METRICS, "seconds")},
-                   val_loss=data.get("val_loss"), val_acc=data.get("val_acc"))
+                   val_loss=data.get("val_loss"), val_acc=data.get("val_acc"),
+                   weight_norm=data.get("weight_norm"))
 
     def metric(self, name: str) -> float | None:
         return getattr(self, name)
@@ -327,6 +333,8 @@ def _parse_row(row, j: int, where: str, bad) -> EpochRow:
     for key in OPTIONAL_METRICS:
         if key in row and not is_number(row[key]):
             bad(f"{where}.{key}", "not a finite number")
+    if "weight_norm" in row and not (_is_number(row["weight_norm"]) and row["weight_norm"] >= 0):
+        bad(f"{where}.weight_norm", "not a finite number >= 0")
     if ("val_loss" in row) != ("val_acc" in row):
         bad(where, "has only one of val_loss and val_acc")
     for key in ACCURACIES:
@@ -334,7 +342,8 @@ def _parse_row(row, j: int, where: str, bad) -> EpochRow:
             bad(f"{where}.{key}", "an accuracy outside [0, 1]")
     return EpochRow(epoch=j + 1, **{k: float(row[k]) for k in (*METRICS, "seconds")},
                     val_loss=_float_or_none(row.get("val_loss")),
-                    val_acc=_float_or_none(row.get("val_acc")))
+                    val_acc=_float_or_none(row.get("val_acc")),
+                    weight_norm=_float_or_none(row.get("weight_norm")))
 
 
 def _float_or_none(value) -> float | None:

@@ -174,12 +174,22 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
                 if not math.isfinite(loss_value):
                     return RunOutcome("diverged", _diverged_message(state, epoch, name, loss_value))
                 row[f"{name}_loss"], row[f"{name}_acc"] = loss_value, accuracy
+        row["weight_norm"] = decayed_norm(model, config.decay_bias_norm)
         row["seconds"] = time.perf_counter() - started
         row = EpochRow.from_dict(row)
         state.rows.append(row)
         if on_epoch is not None:
             on_epoch(row, state)
     return RunOutcome("done")
+
+
+@torch.no_grad()
+def decayed_norm(model: torch.nn.Module, decay_bias_norm: bool) -> float:
+    """‖w‖₂ of the parameters weight decay acts on (every trainable one, or those with 2+
+    dimensions under --no-decay-bias-norm), summed in float64."""
+    squares = [p.detach().double().pow(2).sum() for p in model.parameters()
+               if p.requires_grad and (decay_bias_norm or p.ndim >= 2)]
+    return math.sqrt(float(torch.stack(squares).sum())) if squares else 0.0
 
 
 def _diverged_message(state: RunState, epoch: int, split: str, value: float) -> str:

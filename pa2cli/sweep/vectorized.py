@@ -205,6 +205,7 @@ def _train_group(states, members, data, config, emit, to_input, save) -> None:
                     metrics[name] = stack.evaluate(*split, to_input, config.eval_batch_size)
                 except (Exception, SystemExit) as exc:  # noqa: BLE001 - the model failed
                     raise evaluation_failed(config, active[0][0], epoch, name, exc) from None
+        norms = stack.decayed_norms()
         seconds = (time.perf_counter() - started) / len(active)
         survivors = []
         for i, (state, member) in enumerate(active):
@@ -218,6 +219,7 @@ def _train_group(states, members, data, config, emit, to_input, save) -> None:
             if diverged:
                 emit("end", member, "diverged", diverged)
                 continue
+            row["weight_norm"] = norms[i]
             row["seconds"] = seconds
             row = EpochRow.from_dict(row)
             stack.write_back(i, state)

@@ -74,9 +74,14 @@ def _assert_vectorised_equals_sequential(config, digits):
         alone = _sequential_rows(config, digits, data, member, torch.float64)
         assert len(together[member]) == len(alone.rows) == config.epochs
         for mine, theirs in zip(together[member], alone.rows):
-            for key in ("train_loss", "train_acc", "test_loss", "test_acc"):
+            for key in ("train_loss", "train_acc", "test_loss", "test_acc", "weight_norm"):
                 assert getattr(mine, key) == pytest.approx(getattr(theirs, key), abs=1e-9,
                                                            rel=0), (member, key)
+        # the recorded norm is ‖w‖₂ of the decayed parameters, computed here another way
+        decayed = [p.detach().reshape(-1) for p in alone.model.parameters()
+                   if decay_bias_norm or p.ndim >= 2]
+        assert alone.rows[-1].weight_norm == pytest.approx(
+            float(torch.linalg.vector_norm(torch.cat(decayed))), abs=1e-9, rel=0)
         # the checkpoint a vectorised run writes holds the member's own weights and momentum
         saved = saved_checkpoint(folder, member)
         for name, value in alone.model.state_dict().items():
