@@ -333,7 +333,7 @@ def _parse_row(row, j: int, where: str, bad) -> EpochRow:
     for key in OPTIONAL_METRICS:
         if key in row and not is_number(row[key]):
             bad(f"{where}.{key}", "not a finite number")
-    if "weight_norm" in row and not (_is_number(row["weight_norm"]) and row["weight_norm"] >= 0):
+    if "weight_norm" in row and not (is_number(row["weight_norm"]) and row["weight_norm"] >= 0):
         bad(f"{where}.weight_norm", "not a finite number >= 0")
     if ("val_loss" in row) != ("val_acc" in row):
         bad(where, "has only one of val_loss and val_acc")

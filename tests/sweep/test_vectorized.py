@@ -79,7 +79,7 @@ def _assert_vectorised_equals_sequential(config, digits):
                                                            rel=0), (member, key)
         # the recorded norm is ‖w‖₂ of the decayed parameters, computed here another way
         decayed = [p.detach().reshape(-1) for p in alone.model.parameters()
-                   if decay_bias_norm or p.ndim >= 2]
+                   if config.decay_bias_norm or p.ndim >= 2]
         assert alone.rows[-1].weight_norm == pytest.approx(
             float(torch.linalg.vector_norm(torch.cat(decayed))), abs=1e-9, rel=0)
         # the checkpoint a vectorised run writes holds the member's own weights and momentum
