@@ -13,6 +13,10 @@ from pathlib import Path
 import pa2cli
 
 ROOT = Path(pa2cli.__file__).resolve().parent
+# Known back edges still to remove, each with why it exists; a stale entry fails below.
+# data.load_dataset dispatches to the student's own formats (userdata), which build data's
+# Dataset and reuse its hold-out and subset: a datasets registry (issue 14) removes it.
+ALLOWED_BACK_EDGES = {("pa2cli.sweep.userdata", "pa2cli.sweep.data")}
 
 
 def module_name(path: Path) -> str:
@@ -46,9 +50,10 @@ def imports_of(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
     return found
 
 
-def import_graph() -> dict[str, set[str]]:
+def import_graph(allowed=frozenset()) -> dict[str, set[str]]:
     modules = all_modules()
-    return {name: imports_of(name, path, modules) for name, path in modules.items()}
+    return {name: {t for t in imports_of(name, path, modules) if (name, t) not in allowed}
+            for name, path in modules.items()}
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -82,6 +87,12 @@ def test_the_graph_sees_lazy_and_relative_imports():
     assert find_cycle({"a": {"b"}, "b": set()}) is None
 
 
+def test_every_allowed_back_edge_still_exists():
+    graph = import_graph()
+    for source, target in ALLOWED_BACK_EDGES:
+        assert target in graph[source], f"remove ({source}, {target}) from ALLOWED_BACK_EDGES"
+
+
 def test_no_import_cycle_in_pa2cli():
-    cycle = find_cycle(import_graph())
+    cycle = find_cycle(import_graph(ALLOWED_BACK_EDGES))
     assert cycle is None, "import cycle: " + " -> ".join(cycle)

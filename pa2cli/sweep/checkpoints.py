@@ -5,13 +5,16 @@ every epoch. A checkpoint holds only tensors, plain containers, strings and numb
 as uint8 tensors), so it is read with `torch.load(weights_only=True)`: a checkpoint from
 anyone else can never run code, whatever its bytes. Reading is also checked before it is
 trusted: a regular file (not a FIFO, device or folder), the expected structure, the identity of
-the run it belongs to (weight decay, seed, dataset, model, optimiser and its settings), and the
+the run it belongs to (weight decay, seed, dataset, the fingerprint of the data's images and
+labels, model, optimiser and its settings), and the
 epochs it holds against the epochs results.json records for that run. Anything else is a
 `UserError` naming the file and what to do. This module must not train or print.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import os
 import stat
@@ -36,9 +39,12 @@ def checkpoint_path(out: Path, weight_decay: float, seed: int) -> Path:
     return Path(out) / CHECKPOINT_FOLDER / f"wd_{float(weight_decay)!r}_seed_{int(seed)}.pt"
 
 
-def run_identity(config: SweepConfig, weight_decay: float, seed: int, model) -> dict:
-    """What a checkpoint must match to be resumed into this run (JSON-like plain values)."""
-    return {"weight_decay": float(weight_decay), "seed": int(seed),
+def run_identity(config: SweepConfig, weight_decay: float, seed: int, model,
+                 dataset=None) -> dict:
+    """What a checkpoint must match to be resumed into this run (JSON-like plain values);
+    with `dataset`, the fingerprint of the images and labels it trains and tests on too."""
+    data = {} if dataset is None else {"data": data_fingerprint(dataset)}
+    return {**data, "weight_decay": float(weight_decay), "seed": int(seed),
             "dataset": config.dataset, "val_split": float(config.val_split),
             "model": config.model or "default", "model_class": type(model).__qualname__,
             "optimizer": config.optimizer, "lr": float(config.lr),
@@ -152,6 +158,12 @@ def check_against(checkpoint: dict, path: Path, identity: dict, saved_rows: list
     Anything else is refused.
     """
     saved_identity = checkpoint["identity"]
+    if "data" in saved_identity and "data" in identity \
+            and saved_identity["data"] != identity["data"]:  # older checkpoints have none
+        raise _refuse(path, "was trained on other data: the images and labels of this "
+                      f"--dataset/--data-dir differ from its own (fingerprint "
+                      f"{identity['data'][:12]}, the checkpoint's "
+                      f"{_short(str(saved_identity['data']), 12)})", identity)
     for field in IDENTITY_FIELDS:
         if saved_identity.get(field, LEGACY_IDENTITY.get(field)) != identity[field]:
             raise _refuse(path, f"belongs to another run: its {field} is "
@@ -199,10 +211,30 @@ def restore_checked(state, checkpoint: dict, out: Path, identity: dict) -> None:
                       identity) from None
 
 
-def prepare_run(folder, config: SweepConfig, state, resume: bool) -> dict:
+def data_fingerprint(dataset) -> str:
+    """SHA-256 of every split's images and labels as trained on (after --val-split and
+    --train-size): the identity of the data, whichever folder it was read from."""
+    return _fingerprint(dataset)
+
+
+@functools.lru_cache(maxsize=8)  # a Dataset hashes by identity (eq=False): one hash per load
+def _fingerprint(dataset) -> str:
+    digest = hashlib.sha256()
+    for split in (dataset.train, dataset.test, dataset.val):
+        if split is None:
+            digest.update(b"none")
+            continue
+        for tensor in (split.x, split.y):
+            tensor = tensor.contiguous().cpu()
+            digest.update(f"{tuple(tensor.shape)}{tensor.dtype}".encode())
+            digest.update(tensor.numpy().tobytes())
+    return digest.hexdigest()
+
+
+def prepare_run(folder, config: SweepConfig, state, resume: bool, dataset=None) -> dict:
     """The identity of `state`'s run; with `resume`, its checked checkpoint (if any) restored
     into `state` first. The one way every trainer (one at a time, vectorised, Ray) resumes."""
-    identity = run_identity(config, state.weight_decay, state.seed, state.model)
+    identity = run_identity(config, state.weight_decay, state.seed, state.model, dataset)
     if resume:  # the epochs results.json records for this run (the parent saved them)
         saved = [row.to_dict() for row in folder.load().run(state.weight_decay,
                                                              state.seed).epochs]

@@ -219,7 +219,7 @@ def run_on_ray(config: SweepConfig, folder, dataset, keys: list[RunKey], resume:
         streams, identities = {}, {}
         for key in keys:  # checked here, as a local sweep would, before a task gets it
             state = new_run(config, dataset, *key, torch.device("cpu"))
-            identities[key] = prepare_run(folder, config, state, resume)
+            identities[key] = prepare_run(folder, config, state, resume, dataset)
             saved = _encode(checkpoint_of(state)) if state.rows else None
             streams[task.remote(config.to_dict(), key, saved, source,
                                 int(max(1, options.cpus_per_run)),

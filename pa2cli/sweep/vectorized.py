@@ -132,7 +132,7 @@ def train_vectorized(config: SweepConfig, dataset, data, members: list[RunKey], 
     for member in members:
         weight_decay, seed = member
         state = new_run(config, dataset, weight_decay, seed, device)
-        identities[id(state)] = prepare_run(folder, config, state, resume)
+        identities[id(state)] = prepare_run(folder, config, state, resume, dataset)
         if dtype is not None:
             state.model.to(dtype)  # the same Parameter objects: the optimiser still holds them
             for entry in state.optimizer.state.values():
