@@ -7,7 +7,8 @@ child: it imports the file, calls the class or factory, runs one forward pass on
 notes each stage in a marker file; the parent reads the last stage and turns an ending it did
 not reach into one UserError. A failure the child raises is left to the in-process build
 (pa2cli.sweep.models), which words it. The probe runs once per model and process tree
-(PA2_MODEL_PROBED). It imports torch only in the child.
+(PA2_MODEL_PROBED). The child loads the file as the sweep does (pa2cli.sweep.modelfile:
+definitions and imports only). It imports torch only in the child.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def probe(spec: str, num_classes: int, input_shape: tuple[int, ...],
           model_args: str | None = None) -> None:
     """One UserError when building `spec` and one forward pass end the process, hang, or
     leave a non-daemon thread running; nothing otherwise."""
-    if os.environ.get(_PROBED_ENV) == spec:
+    identity = json.dumps([spec, model_args])
+    if os.environ.get(_PROBED_ENV) == identity:
         return
     name = spec.rpartition(":")[2]
     where = f"--model {spec}"
@@ -40,7 +42,7 @@ def probe(spec: str, num_classes: int, input_shape: tuple[int, ...],
         try:
             done = subprocess.run([sys.executable, "-m", "pa2cli.sweep.model_probe", spec,
                                    str(marker), str(num_classes), json.dumps(input_shape),
-                                   model_args or ""],
+                                   json.dumps(model_args)],
                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL, timeout=PROBE_TIMEOUT_S,
                                   env={**os.environ, "PYTHONPATH": _pythonpath()})
@@ -63,7 +65,7 @@ def probe(spec: str, num_classes: int, input_shape: tuple[int, ...],
         raise UserError(f"the model file ended the process {when} (exit status "
                         f"{done.returncode}, as os._exit does)", where=where,
                         fix="Remove that exit: pa2 must see the model return to train it.")
-    os.environ[_PROBED_ENV] = spec  # workers inherit it: probed once per sweep
+    os.environ[_PROBED_ENV] = identity  # workers inherit it: probed once per sweep
 
 
 def _pythonpath() -> str:
@@ -74,7 +76,7 @@ def _pythonpath() -> str:
 
 
 def _child(spec: str, marker: str, num_classes: int, input_shape: list[int],
-           model_args: str = "") -> None:
+           model_args: str | None) -> None:
     import threading
 
     def stage(text: str) -> None:
@@ -85,14 +87,14 @@ def _child(spec: str, marker: str, num_classes: int, input_shape: list[int],
         import torch
 
         from pa2cli.sweep import modelfile
+        from pa2cli.sweep.models import user_kwargs
 
         path, name = modelfile.split_spec(spec)
         stage("import")
         factory = modelfile.find(modelfile.load_file(path), name, spec)
         stage("call")
-        model = factory(**modelfile.constructor_kwargs(
-            factory, modelfile.data_values(num_classes, tuple(input_shape)),
-            modelfile.parse_model_args(model_args or None), spec))
+        model = factory(**user_kwargs(factory, num_classes, tuple(input_shape), model_args,
+                                      spec))
         stage("forward")
         model.eval()
         with torch.no_grad():
@@ -108,4 +110,4 @@ def _child(spec: str, marker: str, num_classes: int, input_shape: list[int],
 
 if __name__ == "__main__":
     _child(sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4]),
-           sys.argv[5] if len(sys.argv) > 5 else "")
+           json.loads(sys.argv[5]))

@@ -29,21 +29,23 @@ class Net(nn.Module):
 """
 
 
-def _file(tmp_path, top: str = "", forward: str = "pass"):
+def _file(tmp_path, helper: str, forward: str = "pass"):
+    """net.py imports helper.py (imports run; other top-level statements are skipped)."""
+    (tmp_path / "helper.py").write_text(helper + "\n")
     path = tmp_path / "net.py"
-    path.write_text(textwrap.dedent(NET).replace("{forward}", forward) + "\n" + top + "\n")
+    path.write_text("import helper\n" + textwrap.dedent(NET).replace("{forward}", forward))
     return path
 
 
-@pytest.mark.parametrize("top, forward, said", [
-    ("os._exit(0)", "pass", "ended the process while it was imported"),
+@pytest.mark.parametrize("helper, forward, said", [
+    ("import os\nos._exit(0)", "pass", "ended the process while it was imported"),
     ("", "os._exit(0)", "ended the process in its forward pass"),
-    ("threading.Thread(target=threading.Event().wait, name='forever').start()", "pass",
-     "starts a thread that keeps running (forever)"),
+    ("import threading\nthreading.Thread(target=threading.Event().wait, name='forever').start()",
+     "pass", "starts a thread that keeps running (forever)"),
 ])
 def test_a_model_file_that_ends_or_hangs_the_process_is_one_line(tmp_path, pa2, one_line_error,
-                                                                  top, forward, said):
-    model = _file(tmp_path, top, forward)
+                                                                  helper, forward, said):
+    model = _file(tmp_path, helper, forward)
     result = pa2("sweep", "--model", f"{model}:Net", "--wd", "1e-3", "--epochs", "1",
                  "--train-size", "50", "--no-plot", "--out", tmp_path / "s", timeout=240)
     assert result.returncode == 2, result.stdout + result.stderr
