@@ -14,6 +14,7 @@ import math
 import click
 
 from pa2cli.errors import UserError
+from pa2cli.options import CPUS_PER_RUN, GPUS_PER_RUN, LEARNING_RATE, MOMENTUM, VAL_SPLIT
 from pa2cli.sweep.config import (AUGMENT_CHOICES, DATASET_NAMES, DEFAULT_LR, DEVICES, INT_MAX,
                                  NORMALIZE_CHOICES, OPTIMIZER_NAMES, WD_MAX, SweepConfig,
                                  wd_label)
@@ -196,10 +197,10 @@ def _sweep_help() -> str:
 @click.option("--optimizer", type=click.Choice(OPTIMIZER_NAMES), default=DEFAULTS.optimizer,
               show_default=True,
               help="; ".join(f"{s.name}: {s.help}" for s in OPTIMIZERS.values()) + ".")
-@click.option("--lr", type=click.FloatRange(0, min_open=True),
+@click.option("--lr", type=LEARNING_RATE,
               help="Learning rate (default: " + ", ".join(
                   f"{s.default_lr:g} for {s.name}" for s in OPTIMIZERS.values()) + ").")
-@click.option("--momentum", type=click.FloatRange(0, 1), default=DEFAULTS.momentum,
+@click.option("--momentum", type=MOMENTUM, default=DEFAULTS.momentum,
               show_default=True, help="Momentum (used by: " + ", ".join(
                   s.name for s in OPTIMIZERS.values() if s.uses_momentum) + "; others ignore it).")
 @click.option("--no-decay-bias-norm", is_flag=True,
@@ -214,7 +215,7 @@ def _sweep_help() -> str:
                    "every weight decay the same initial weights and batch order (paired).")
 @click.option("--device", type=click.Choice(DEVICES), default=DEFAULTS.device,
               show_default=True)
-@click.option("--val-split", type=click.FloatRange(0, 1, max_open=True),
+@click.option("--val-split", type=VAL_SPLIT,
               default=DEFAULTS.val_split, show_default=True,
               help="Hold out this fraction of train; pick the best weight decay on it.")
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True,
@@ -236,9 +237,9 @@ def _sweep_help() -> str:
 @click.option("--address", metavar="HOST:PORT",
               help="Ray cluster to use with --backend ray (default: RAY_ADDRESS, else a new "
                    "local cluster).")
-@click.option("--cpus-per-run", type=click.FloatRange(0, min_open=True), default=1.0,
+@click.option("--cpus-per-run", type=CPUS_PER_RUN, default=1.0,
               show_default=True, help="CPUs each Ray task asks for (its torch threads).")
-@click.option("--gpus-per-run", type=click.FloatRange(0), default=0.0, show_default=True,
+@click.option("--gpus-per-run", type=GPUS_PER_RUN, default=0.0, show_default=True,
               help="GPUs each Ray task asks for (> 0: the run trains on cuda).")
 @click.option("--out", type=click.Path(file_okay=False),
               help="Results folder (default: a new runs/<date-time> folder).")
@@ -332,7 +333,7 @@ def _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs, v
 
 
 @click.command()
-@click.argument("folder", type=click.Path())
+@click.argument("folder", type=click.Path(), required=False)
 @click.option("--save", "save_to", type=click.Path(dir_okay=False),
               help="Also write the plots to FILE: .png/.pdf/.svg a matplotlib figure for a report, "
                    ".html a page, .ansi coloured text, else text.")
@@ -340,7 +341,20 @@ def _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs, v
 @click.option("--json", "as_json", is_flag=True,
               help="Print the findings as JSON (the numbers of the table and the sentences).")
 def plot(folder, save_to, no_plot, as_json) -> None:
-    """Redraw the plots and findings of a saved sweep (its --out FOLDER)."""
+    """Redraw the plots and findings of a saved sweep (its --out FOLDER; without one, the
+    latest sweep under runs/, as pa2 report picks it)."""
     from pa2cli.sweep.session import show_saved
 
+    if folder is None:
+        from pa2cli.errors import printable
+        from pa2cli.report.document import latest_sweep
+
+        latest = latest_sweep()
+        if latest is None:
+            raise UserError("no sweep folder under runs/ here", where="FOLDER",
+                            fix="Run `pa2 sweep` first, or give a sweep's --out folder: "
+                                "pa2 plot runs/NAME")
+        folder = str(latest)
+        click.echo(f"No folder given: showing the latest sweep, {printable(folder)} "
+                   "(pa2 plot FOLDER shows another).", err=True)
     show_saved(folder, save_to=save_to, plot=not no_plot, as_json=as_json)

@@ -208,7 +208,8 @@ def _gap_sentences(f: Findings) -> list[str]:
 
 
 def diverged_sentences(f: Findings) -> list[str]:
-    return [f"wd {wd_label(wd)} seed {seed} diverged after {n} finished epoch(s); it is left "
+    return [f"wd {wd_label(wd)} seed {seed} diverged after {n} finished "
+            f"epoch{'' if n == 1 else 's'}; it is left "
             "out of the comparison." for wd, seed, n in f.diverged]
 
 

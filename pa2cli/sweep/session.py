@@ -166,6 +166,7 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
             report.resumed_from(console, folder.load(), config.epochs)
             for note in notes:
                 console.print(note, highlight=False)
+        wall, cpu = time.perf_counter(), time.process_time()
         try:
             with interrupts_handled():
                 results, _ = run_sweep(config, folder, dataset, device, resume=resume,
@@ -176,6 +177,9 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
                           f"{folder.path}; continue with: pa2 sweep --out {folder.path} "
                           "--resume", highlight=False)
             return INTERRUPTED_EXIT
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    report.took(console, len(results.runs), config.epochs, wall,
+                cpu if jobs == 1 and ray_options is None else None)
     console.print()
     report.show(console, results, with_plots=plot)
     console.print(f"\nResults: {folder.results_path} and results.csv beside it "
