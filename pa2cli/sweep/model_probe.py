@@ -87,14 +87,14 @@ def _child(spec: str, marker: str, num_classes: int, input_shape: list[int],
         import torch
 
         from pa2cli.sweep import modelfile
-        from pa2cli.sweep.models import user_kwargs
 
         path, name = modelfile.split_spec(spec)
         stage("import")
         factory = modelfile.find(modelfile.load_file(path), name, spec)
         stage("call")
-        model = factory(**user_kwargs(factory, num_classes, tuple(input_shape), model_args,
-                                      spec))
+        model = factory(**modelfile.constructor_kwargs(
+            factory, modelfile.data_values(num_classes, tuple(input_shape)),
+            modelfile.parse_model_args(model_args), spec))
         stage("forward")
         model.eval()
         with torch.no_grad():
