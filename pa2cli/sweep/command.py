@@ -14,8 +14,8 @@ import math
 import click
 
 from pa2cli.errors import UserError
-from pa2cli.sweep.config import (DATASET_NAMES, DEFAULT_LR, DEVICES, INT_MAX, OPTIMIZER_NAMES,
-                                 WD_MAX, SweepConfig, wd_label)
+from pa2cli.sweep.config import (DATASET_NAMES, DEFAULT_LR, DEVICES, INT_MAX, LR_SCHEDULES,
+                                 OPTIMIZER_NAMES, WD_MAX, SweepConfig, wd_label)
 from pa2cli.sweep.optim import OPTIMIZERS
 from pa2cli.sweep.threads import MAX_THREADS
 
@@ -178,6 +178,10 @@ def _sweep_help() -> str:
               help="Exempt biases and norm parameters (ndim < 2) from weight decay.")
 @click.option("--batch-size", type=click.IntRange(1), default=DEFAULTS.batch_size,
               show_default=True)
+@click.option("--lr-schedule", type=click.Choice(LR_SCHEDULES), default=DEFAULTS.lr_schedule,
+              show_default=True,
+              help="constant: --lr every epoch; cosine: from --lr down towards 0 over the "
+                   "epochs (lr*(1+cos(pi*(epoch-1)/epochs))/2), so the final weights settle.")
 @click.option("--epochs", type=click.IntRange(1), default=DEFAULTS.epochs, show_default=True)
 @click.option("--seed", type=click.IntRange(0, INT_MAX), default=DEFAULTS.seed,
               show_default=True, help="First seed (also draws the --train-size subset).")
@@ -218,7 +222,8 @@ def _sweep_help() -> str:
 @click.option("--no-plot", is_flag=True, help="Skip the plots (the findings are still shown).")
 @click.pass_context
 def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, model, train_size,
-          optimizer, lr, momentum, no_decay_bias_norm, batch_size, epochs, seed, seeds, device,
+          optimizer, lr, momentum, no_decay_bias_norm, batch_size, lr_schedule, epochs, seed,
+          seeds, device,
           val_split, jobs, threads, vectorize, backend, address, cpus_per_run, gpus_per_run, out,
           resume, no_plot) -> None:
     from pa2cli.sweep.allocator import keep_large_blocks
@@ -232,7 +237,7 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, mode
         dataset=dataset, data_dir=data_dir, download=download, val_split=val_split,
         train_size=train_size, model=model, optimizer=optimizer, lr=DEFAULT_LR[optimizer] if lr is None else lr,
         momentum=momentum, decay_bias_norm=not no_decay_bias_norm,
-        batch_size=batch_size, epochs=epochs,
+        batch_size=batch_size, epochs=epochs, lr_schedule=lr_schedule,
         weight_decays=parse_weight_decays(wd, add_baseline=not no_baseline),
         seed=seed, seeds=seeds, device=device)
     if seed + seeds - 1 > INT_MAX:

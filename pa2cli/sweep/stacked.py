@@ -70,19 +70,27 @@ class StackedMembers:
                            for n, _ in models[0].named_buffers()})
         floating = [p for p in self.params.values() if p.is_floating_point()]
         self.input_dtype = floating[0].dtype if floating else torch.float32
-        decays = torch.tensor([state.weight_decay for state in states], dtype=torch.float64)
-        self.decay = {}
-        for n, p in self.params.items():
-            exempt = not config.decay_bias_norm and p.ndim - 1 < 2
-            value = torch.zeros_like(decays) if exempt else decays
-            shape = (self.size,) + (1,) * (p.ndim - 1)
-            if config.optimizer == "adamw":  # decoupled: w <- w * (1 - lr*wd), as torch.optim
-                value = 1 - config.lr * value
-            self.decay[n] = value.to(p.dtype).to(p.device).view(shape)
+        self.decays = torch.tensor([state.weight_decay for state in states],
+                                   dtype=torch.float64)
         tensors = [self.params[n] for n in self.names]
         self.optimizer = _optimizer(config, tensors)
+        self.set_lr(config.lr)
         self.optimizer.state.update(_stack_optimizer_state(
             tensors, [state.optimizer for state in states], self.orders))
+
+    def set_lr(self, lr: float) -> None:
+        """The learning rate of the next steps (--lr-schedule), and with it AdamW's decoupled
+        shrink factor 1 - lr*wd, exactly as torch.optim uses the group's lr for one member."""
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        self.decay = {}
+        for n, p in self.params.items():
+            exempt = not self.config.decay_bias_norm and p.ndim - 1 < 2
+            value = torch.zeros_like(self.decays) if exempt else self.decays
+            shape = (self.size,) + (1,) * (p.ndim - 1)
+            if self.config.optimizer == "adamw":  # decoupled: w <- w * (1 - lr*wd)
+                value = 1 - lr * value
+            self.decay[n] = value.to(p.dtype).to(p.device).view(shape)
 
     def _logits(self, params, fixed, x):
         return functional_call(self.template, (params, fixed), (x,))
@@ -141,12 +149,11 @@ class StackedMembers:
         `training.decayed_norm` for one member), summed in float64."""
         import math
 
-        squares = [p.detach().double().pow(2).flatten(1).sum(dim=1)
-                   for p in self.params.values()
+        squares = [p.detach().double().pow(2).flatten(1) for p in self.params.values()
                    if self.config.decay_bias_norm or p.ndim - 1 >= 2]
         if not squares:
             return [0.0] * self.size
-        return [math.sqrt(v) for v in torch.stack(squares).sum(dim=0).tolist()]
+        return [math.sqrt(math.fsum(member)) for member in torch.cat(squares, dim=1).tolist()]
 
     @torch.no_grad()
     def write_back(self, index: int, state) -> None:

@@ -62,12 +62,14 @@ def _vectorised_rows(config, dataset, data, members, dtype, folder=None):
     return rows
 
 
-@pytest.mark.parametrize("optimizer,lr,decay_bias_norm", [
-    ("sgd", 0.05, True), ("sgd", 0.05, False), ("adam", 1e-3, True), ("adamw", 1e-3, False)])
+@pytest.mark.parametrize("optimizer,lr,decay_bias_norm,schedule", [
+    ("sgd", 0.05, True, "constant"), ("sgd", 0.05, False, "constant"),
+    ("adam", 1e-3, True, "constant"), ("adamw", 1e-3, False, "constant"),
+    ("sgd", 0.05, True, "cosine"), ("adamw", 1e-2, True, "cosine")])
 def test_float64_vectorised_equals_sequential_at_every_epoch(digits, optimizer, lr,
-                                                             decay_bias_norm):
+                                                             decay_bias_norm, schedule):
     config = SweepConfig(epochs=3, batch_size=32, optimizer=optimizer, lr=lr,
-                         decay_bias_norm=decay_bias_norm, device="cpu")
+                         decay_bias_norm=decay_bias_norm, device="cpu", lr_schedule=schedule)
     data = _small_data(digits, torch.float64)
     folder = scratch_folder()
     together = _vectorised_rows(config, digits, data, MEMBERS, torch.float64, folder)
