@@ -95,9 +95,9 @@ def _seeds(config: dict, runs: list) -> tuple[int, ...]:
     first = _numbers(config.get("seed", 0), int)
     first = first[0] if first else 0
     used = [s for run in runs for s in (_numbers(run["seed"], int) if "seed" in run else (first,))]
-    if not used:  # no runs yet: the seeds the config asks for
+    if not runs:  # no runs yet: the seeds the config asks for (none when the count is unusable)
         count = _numbers(config.get("seeds", 1), int)
-        used = list(range(first, first + min(count[0] if count else 1, 100)))
+        used = list(range(first, first + min(max(count[0], 0), 100))) if count else []
     return tuple(sorted(set(used)))
 
 

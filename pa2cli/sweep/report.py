@@ -51,6 +51,18 @@ def header(console: Console, config: SweepConfig, dataset, device, folder: str,
                   f"{dataset.num_classes} classes): {model}, {optimiser}, batch "
                   f"{config.batch_size}, {plural(config.epochs, 'epoch')}, {seeds}, {device}.",
                   highlight=False)
+    for note in getattr(dataset, "notes", ()):
+        console.print(note, highlight=False)
+    if config.model:
+        from pa2cli.sweep.modelfile import describe
+
+        summary = describe(config.model)
+        if summary:
+            console.print(summary, highlight=False)
+    if config.augment:
+        from pa2cli.sweep.augment import describe as describe_augment
+
+        console.print(describe_augment(config.augment), highlight=False)
     if config.train_size is not None:
         console.print(f"Training on a stratified subset of {config.train_size} images (drawn "
                       f"with seed {config.seed}): a small training set makes overfitting "

@@ -31,8 +31,8 @@ def findings_table(f: Findings) -> Table:
     has_se = any(s.test_se is not None for s in f.summaries)
     chance = any(s.collapsed for s in f.summaries)
     names = ["wd", "n", *(["at chance"] if chance else []), *(["val acc"] if has_val else []),
-             "test acc",
-             *(["±SE"] if has_se else []), "best test", "test loss", "train acc", "gap"]
+             "test acc", *(["±SE"] if has_se else []), "test@val" if has_val else "best test",
+             "test loss", "train acc", "gap"]
     has_norm = all(s.final_weight_norm is not None for s in f.summaries)
     if has_norm:
         names.append("‖w‖")
@@ -51,7 +51,8 @@ def findings_table(f: Findings) -> Table:
         row.append(_pct(s.final_test_acc))
         if has_se:
             row.append("" if s.test_se is None else f"{s.test_se * 100:.1f}")
-        row += [_pct(s.best_test_acc), _loss(s.final_test_loss), _pct(s.final_train_acc),
+        at = s.test_acc_at_best_val if has_val else s.best_test_acc
+        row += ["" if at is None else _pct(at), _loss(s.final_test_loss), _pct(s.final_train_acc),
                 _pct(s.gap)]
         if has_norm:
             row.append(f"{s.final_weight_norm.mean:.1f}")
@@ -63,7 +64,10 @@ def _caption(f: Findings, has_se: bool) -> str:
     parts = [f"★ highest mean final {f.chosen_by}", "n = seeds counted",
              *(["at chance = seeds whose run collapsed to chance (train accuracy)"]
                if any(s.collapsed for s in f.summaries) else []),
-             "accuracies and gap (train acc - test acc) in %", "best test = best epoch's",
+             "accuracies and gap (train acc - test acc) in %",
+             "test@val = test acc at each run's best validation epoch"
+             if any(s.final_val_acc is not None for s in f.summaries) else
+             "best test = best epoch's",
              "losses are data losses (no penalty)"]
     if f.summaries and all(s.final_weight_norm is not None for s in f.summaries):
         parts.append("‖w‖ = final L2 norm of the decayed parameters, mean over seeds")
