@@ -16,8 +16,8 @@ import click
 from pa2cli.errors import UserError
 from pa2cli.options import CPUS_PER_RUN, GPUS_PER_RUN, LEARNING_RATE, MOMENTUM, VAL_SPLIT
 from pa2cli.sweep.config import (AUGMENT_CHOICES, DATASET_NAMES, DEFAULT_LR, DEVICES, INT_MAX,
-                                 NORMALIZE_CHOICES, OPTIMIZER_NAMES, WD_MAX, SweepConfig,
-                                 wd_label)
+                                 LR_SCHEDULES, NORMALIZE_CHOICES, OPTIMIZER_NAMES, WD_MAX,
+                                 SweepConfig, wd_label)
 from pa2cli.sweep.optim import OPTIMIZERS
 from pa2cli.sweep.threads import MAX_THREADS
 
@@ -219,6 +219,10 @@ def _sweep_help() -> str:
               help="Exempt biases and norm parameters (ndim < 2) from weight decay.")
 @click.option("--batch-size", type=click.IntRange(1), default=DEFAULTS.batch_size,
               show_default=True)
+@click.option("--lr-schedule", type=click.Choice(LR_SCHEDULES), default=DEFAULTS.lr_schedule,
+              show_default=True,
+              help="constant: --lr every epoch; cosine: from --lr down towards 0 over the "
+                   "epochs (lr*(1+cos(pi*(epoch-1)/epochs))/2), so the final weights settle.")
 @click.option("--epochs", type=click.IntRange(1), default=DEFAULTS.epochs, show_default=True)
 @click.option("--seed", type=click.IntRange(0, INT_MAX), default=DEFAULTS.seed,
               show_default=True, help="First seed (also draws the --train-size subset).")
@@ -260,8 +264,8 @@ def _sweep_help() -> str:
 @click.pass_context
 def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, image_size,
           normalize, augment, model, model_args, train_size, optimizer, lr, momentum,
-          no_decay_bias_norm, batch_size, epochs, seed, seeds, device, val_split, jobs, threads,
-          vectorize, backend, address, cpus_per_run, gpus_per_run, out, resume,
+          no_decay_bias_norm, batch_size, lr_schedule, epochs, seed, seeds, device, val_split,
+          jobs, threads, vectorize, backend, address, cpus_per_run, gpus_per_run, out, resume,
           no_plot) -> None:
     from pa2cli.sweep.allocator import keep_large_blocks
     from pa2cli.sweep.threads import use_passive_wait_policy
@@ -281,7 +285,7 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, imag
         model_args=canonical_model_args(model_args),
         train_size=train_size, model=model, optimizer=optimizer, lr=DEFAULT_LR[optimizer] if lr is None else lr,
         momentum=momentum, decay_bias_norm=not no_decay_bias_norm,
-        batch_size=batch_size, epochs=epochs,
+        batch_size=batch_size, epochs=epochs, lr_schedule=lr_schedule,
         weight_decays=parse_weight_decays(wd, add_baseline=not no_baseline),
         seed=seed, seeds=seeds, device=device)
     runs = len(config.weight_decays) * seeds

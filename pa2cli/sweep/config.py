@@ -19,6 +19,7 @@ AUGMENT_CHOICES = ("flip", "affine")  # augment.AUGMENTATIONS
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 DEFAULT_LR = {name: spec.default_lr for name, spec in OPTIMIZERS.items()}  # --lr when not given
 DEVICES = ("auto", "cpu", "cuda", "mps")
+LR_SCHEDULES = ("constant", "cosine")
 
 # What every loss in the results is; printed in the output and saved beside the config.
 LOSS_NOTE = (
@@ -52,6 +53,8 @@ class SweepConfig:
     decay_bias_norm: bool = True  # True: weight decay on every parameter, like the optimiser
     #                               itself; False: biases and norm parameters (ndim < 2) exempt
     batch_size: int = 32  # training mini-batch size
+    lr_schedule: str = "constant"  # constant | cosine (per epoch, from lr down towards 0:
+    #                                lr_at(epoch) below; lets the final weights settle)
     epochs: int = 50  # passes over the training set per run (train size, batch size, epochs,
     #                   seeds and weight decays: chosen by measurement, docs/sweep-defaults.md)
     # --- sweep ---
@@ -90,6 +93,17 @@ class SweepConfig:
     def with_changes(self, **changes) -> "SweepConfig":
         return replace(self, **changes)
 
+    def lr_at(self, epoch: int) -> float:
+        """The learning rate of epoch `epoch` (1-based): `lr` throughout for "constant";
+        for "cosine", lr · (1 + cos(π (epoch − 1) / epochs)) / 2, from lr at the first epoch
+        down to nearly 0 at the last. A pure function of the epoch, so a resumed run repeats
+        an uninterrupted one without saving a scheduler."""
+        import math
+
+        if self.lr_schedule == "constant":
+            return self.lr
+        return self.lr * (1 + math.cos(math.pi * (epoch - 1) / self.epochs)) / 2
+
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and INT_MIN <= value <= INT_MAX
@@ -120,6 +134,7 @@ SAVED_CONFIG_RULES = {
     "momentum": (lambda v: is_number(v) and 0 <= v <= 1, "a number in [0, 1]"),
     "decay_bias_norm": (lambda v: isinstance(v, bool), "true or false"),
     "batch_size": (lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
+    "lr_schedule": (lambda v: v in LR_SCHEDULES, "one of " + ", ".join(LR_SCHEDULES)),
     "epochs": (lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
     "weight_decays": (lambda v: isinstance(v, list) and len(v) > 0
                       and all(is_number(x) and 0 <= x <= WD_MAX for x in v),
@@ -169,7 +184,7 @@ def _safe_check(check, value) -> bool:
         return False
 
 # What a saved config without these fields meant (it was written before they existed).
-LEGACY_VALUES = {"seeds": 1, "train_size": None}
+LEGACY_VALUES = {"seeds": 1, "train_size": None, "lr_schedule": "constant"}
 
 # Fields a resumed sweep may change: they do not alter the numbers already recorded.
 RESUMABLE_CHANGES = ("epochs", "seeds", "device", "data_dir", "download")

@@ -74,6 +74,12 @@ def merge_resumed(saved: SweepConfig, given: SweepConfig, explicit: set[str]) ->
                             f"{_with(as_written(name, old))}", where=option,
                             fix="Leave it out to continue the saved sweep, or start a new one "
                                 "with another --out.")
+        if name == "epochs" and saved.lr_schedule == "cosine":
+            raise UserError(f"given {new}, but the saved sweep's cosine schedule runs over its "
+                            f"{old} epochs (more epochs would change the learning rate of "
+                            "those already trained)", where=option,
+                            fix="Leave it out to continue the saved sweep, or start a new one "
+                                "with another --out.")
         if name in ("epochs", "seeds") and new < old:
             raise UserError(f"{new} is fewer than the saved sweep's {old}", where=option,
                             fix=f"Give {old} or more, or leave it out.")

@@ -90,6 +90,12 @@ class StackedMembers:
         self.optimizer.state.update(_stack_optimizer_state(
             tensors, [state.optimizer for state in states], self.orders))
 
+    def set_lr(self, lr: float) -> None:
+        """The learning rate of the next steps (--lr-schedule). `step` reads it from the group,
+        so decoupled decay shrinks by 1 - lr*wd with the current lr, as torch.optim does."""
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+
     def _logits(self, params, fixed, x):
         return functional_call(self.template, (params, fixed), (x,))
 
@@ -149,12 +155,11 @@ class StackedMembers:
         `training.decayed_norm` for one member), summed in float64."""
         import math
 
-        squares = [p.detach().double().pow(2).flatten(1).sum(dim=1)
-                   for p in self.params.values()
+        squares = [p.detach().double().pow(2).flatten(1) for p in self.params.values()
                    if self.config.decay_bias_norm or p.ndim - 1 >= 2]
         if not squares:
             return [0.0] * self.size
-        return [math.sqrt(v) for v in torch.stack(squares).sum(dim=0).tolist()]
+        return [math.sqrt(math.fsum(member)) for member in torch.cat(squares, dim=1).tolist()]
 
     @torch.no_grad()
     def write_back(self, index: int, state) -> None:

@@ -141,6 +141,8 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
     n_batches = math.ceil(n / config.batch_size)
     for epoch in range(len(state.rows) + 1, config.epochs + 1):
         started = time.perf_counter()
+        for group in optimizer.param_groups:  # --lr-schedule: set per epoch (config.lr_at)
+            group["lr"] = config.lr_at(epoch)
         model.train()
         # shuffled on the CPU (the generator's state is what a checkpoint saves); the copy to
         # an accelerator need not block the host, the indexing below waits for it on-stream
@@ -186,10 +188,11 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
 @torch.no_grad()
 def decayed_norm(model: torch.nn.Module, decay_bias_norm: bool) -> float:
     """‖w‖₂ of the parameters weight decay acts on (every trainable one, or those with 2+
-    dimensions under --no-decay-bias-norm), summed in float64."""
-    squares = [p.detach().double().pow(2).sum() for p in model.parameters()
+    dimensions under --no-decay-bias-norm). The squares are summed exactly (`math.fsum`), so
+    the number does not depend on the thread count or on the path (sequential, vectorised)."""
+    squares = [p.detach().double().pow(2).reshape(-1) for p in model.parameters()
                if p.requires_grad and (decay_bias_norm or p.ndim >= 2)]
-    return math.sqrt(float(torch.stack(squares).sum())) if squares else 0.0
+    return math.sqrt(math.fsum(torch.cat(squares).tolist())) if squares else 0.0
 
 
 def _diverged_message(state: RunState, epoch: int, split: str, value: float) -> str:

@@ -175,6 +175,7 @@ def _train_group(states, members, data, config, emit, to_input, save) -> None:
     while active and len(active[0][0].rows) < config.epochs:
         epoch = len(active[0][0].rows) + 1
         started = time.perf_counter()
+        stack.set_lr(config.lr_at(epoch))
         orders = torch.stack([torch.randperm(n, generator=s.generator) for s, _ in active])
         orders = orders.to(y_train.device, non_blocking=True)
         loss_sums = torch.zeros(len(active), device=y_train.device)

@@ -16,6 +16,19 @@ CONFIG = SweepConfig(epochs=3, weight_decays=(0.0, 1e-3, 1e-2), device="cpu", se
                      train_size=150)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Every sweep here with 1 torch thread, as `pa2 sweep` trains one run at a time: the
+    recorded weight norm sees the last bits of the weights, which depend on the thread count
+    (the losses round them away), and a CLI test in this module sets 1 thread for the rest."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="module")
 def small_digits():
     from pa2cli.sweep.data import load_dataset

@@ -12,7 +12,8 @@ import pytest
 from pa2cli.errors import UserError
 from pa2cli.sweep.store import EpochRow, Run, SweepFolder, SweepResults, load_results
 
-EPOCH_KEYS = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"]
+EPOCH_KEYS = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc", "weight_norm",
+              "seconds"]
 
 
 def test_results_json_has_the_documented_shape(tmp_path, digits, tiny_config, run_tiny_sweep):

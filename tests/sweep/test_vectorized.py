@@ -105,6 +105,15 @@ def test_float64_vectorised_equals_sequential_at_every_epoch(digits, optimizer,
     _assert_vectorised_equals_sequential(config, digits)
 
 
+# the cosine schedule changes the lr every epoch; decoupled decay must follow it in both paths
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_float64_vectorised_equals_sequential_under_the_cosine_schedule(digits, optimizer):
+    config = SweepConfig(epochs=3, batch_size=32, optimizer=optimizer,
+                         lr=OPTIMIZERS[optimizer].default_lr * 10, device="cpu",
+                         lr_schedule="cosine")
+    _assert_vectorised_equals_sequential(config, digits)
+
+
 def _rmsprop(groups, lr, momentum):
     return torch.optim.RMSprop(groups, lr=lr, momentum=momentum)
 
