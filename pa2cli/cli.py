@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from pa2cli import __version__, streams
+from pa2cli import __version__, notebook_shell, streams
 from pa2cli.errors import UserError, shorten_runs
 
 # command name -> "module:attribute"; the order is the order `pa2 --help` lists them in.
@@ -123,9 +123,11 @@ def main() -> None:
     points at `--help`. Output that cannot be written (a full disk, /dev/full, a closed stdout)
     is one line and exit status 1; a reader that stopped early (`| head`) ends it quietly, also
     with status 1. Ctrl-C anywhere (a prompt, a long computation) is "Interrupted." and 130.
-    The standard streams are made safe first (pa2cli.streams).
+    The standard streams are made safe first (pa2cli.streams), and a notebook's `!` gets plain
+    output (pa2cli.notebook_shell).
     """
     streams.prepare()
+    notebook_shell.prepare()  # under a notebook's `!`: no live display, no key reading
     try:
         code = cli.main(prog_name="pa2", standalone_mode=False)
         sys.stdout.flush()  # a full disk shows here, not in the interpreter's last flush
