@@ -8,8 +8,9 @@ terminal. Updates are
 throttled (the loss tensor is read at most four times a second) and finished-epoch lines are
 printed in groups (each print redraws the bars), so the display costs the training loop next to
 nothing. Where the console cannot redraw in place (not interactive: a file, a notebook's `!`,
-TTY_INTERACTIVE=0) the bars are left out; the lines above stay, and a sweep of several seeds
-adds one line per tenth of its training (`sweep 30% · about 2 min left`).
+TTY_INTERACTIVE=0; Rich's Jupyter console has a widget for it) the bars are left out; the
+lines above stay, and a sweep of several seeds adds one line per tenth of its training
+(`sweep 30% · about 2 min left`).
 This module must not compute metrics or touch files.
 """
 
@@ -45,7 +46,7 @@ class SweepProgress:
             TextColumn("[dim]left[/dim]"),
             TimeRemainingColumn(),
             console=console,
-            disable=not enabled or not console.is_interactive,  # plain lines in a notebook
+            disable=not enabled or not (console.is_interactive or console.is_jupyter),
             transient=True,
             refresh_per_second=4,
         )
@@ -59,7 +60,8 @@ class SweepProgress:
         self._last = 0.0
         self._lines: list[str] = []  # finished-epoch lines not printed yet
         self._last_print = 0.0
-        self._milestones = enabled and not console.is_interactive and not self.every_epoch
+        self._milestones = (enabled and not console.is_interactive and not console.is_jupyter
+                            and not self.every_epoch)
         self._batches = sum(points.values())
         self._milestone, self._started = 0, time.monotonic()
 
