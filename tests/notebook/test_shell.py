@@ -11,7 +11,7 @@ import sys
 import pexpect
 import pytest
 
-from pa2cli import notebook_shell
+from pa2cli.notebook import shell as notebook_shell
 
 # what ipykernel's shell and Jupyter's kernel launcher put in a kernel's environment
 KERNEL_ENV = {"TERM": "xterm-color", "CLICOLOR": "1", "FORCE_COLOR": "1", "CLICOLOR_FORCE": "1",
