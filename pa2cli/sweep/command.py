@@ -306,8 +306,9 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, imag
                         fix="Leave out --jobs, or use --vectorize off.")
     ray_options = _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs,
                                vectorize)
+    console = ctx.obj.get("console") if isinstance(ctx.obj, dict) else None  # pa2cli.sweep()
     code = start_sweep(config, out=out, resume=resume, jobs=jobs, plot=not no_plot,
-                       threads=threads,
+                       threads=threads, console=console,
                        explicit=explicit, baseline_added=not no_baseline, vectorize=vectorize,
                        ray_options=ray_options)
     ctx.exit(code)

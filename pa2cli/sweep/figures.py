@@ -57,9 +57,13 @@ def groups(results: SweepResults) -> list[Group]:
 
 
 def _new_figure(width: float, height: float):
+    import os
+    import sys
+
     import matplotlib
 
-    matplotlib.use("Agg", force=False)
+    if "matplotlib.pyplot" not in sys.modules and not os.environ.get("MPLBACKEND"):
+        matplotlib.use("Agg", force=False)  # a notebook's (or the user's) backend is kept
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), layout="constrained")
