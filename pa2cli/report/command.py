@@ -54,7 +54,7 @@ def report(sweep, topics, weights, author, roll, title, submission, scan, fmt, o
     who = identity.resolve(author, roll or submission, title)
     inputs = document.gather(sweep, topics, weights, who)
     for line in inputs.used:
-        click.echo(line)
+        click.echo(document.plain(line))
     for note in inputs.notes:
         click.echo(note, err=True)
     written, kept = document.write(inputs, Path(out), fmt)

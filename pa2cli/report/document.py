@@ -47,6 +47,29 @@ def latest_sweep(runs: Path = RUNS) -> Path | None:
     return found[0] if found else None
 
 
+CODE = "\x1f"  # marks a path in pa2's own lines (printable() keeps control codes out of paths)
+CODE_PART = re.compile(r"\x1f([^\x1f]*)\x1f|`([^`]*)`")
+
+
+def code(text: str) -> str:
+    return f"{CODE}{text}{CODE}"
+
+
+def plain(line: str) -> str:
+    """A line for the terminal: the path marks dropped."""
+    return line.replace(CODE, "")
+
+
+def _parts(text: str):
+    """(is_code, text) pieces: marked paths and `code` spans, and the prose between."""
+    at = 0
+    for m in CODE_PART.finditer(text):
+        yield False, text[at:m.start()]
+        yield True, m[1] if m[1] is not None else m[2]
+        at = m.end()
+    yield False, text[at:]
+
+
 LAST_QUIZZED = "last"  # `--weights` without a file: the network last quizzed
 
 
@@ -75,7 +98,7 @@ def _choose_sweep(sweep: str | None) -> tuple[Path | None, list[str]]:
     found = sweeps_under()
     if len(found) > 1:
         return found[0], [f"{len(found)} sweeps are under runs/; this report uses the newest, "
-                          f"`{printable(str(found[0]))}`. Choose another with --sweep DIR."]
+                          f"{code(printable(str(found[0])))}. Choose another with --sweep DIR."]
     return (found[0] if found else None), []
 
 
@@ -110,9 +133,9 @@ def _network(weights: str | None) -> tuple[object | None, str | None]:
                                           label="the built-in example")
             return network, ("Part B 3 uses the built-in Figure 1 network (no quizzed network file "
                              "was found in your progress); pass --weights FILE for yours.")
-        return read_network(str(last)), (f"Part B 3 uses `{printable(str(last))}`, the network you quizzed last; "
+        return read_network(str(last)), (f"Part B 3 uses {code(printable(str(last)))}, the network you quizzed last; "
                                          "pass --weights FILE for another.")
-    return read_network(weights), f"Part B 3 uses `{printable(weights)}`."
+    return read_network(weights), f"Part B 3 uses {code(printable(weights))}."
 
 
 def gather(sweep: str | None, topics: str | None, weights: str | None, identity=None) -> Inputs:
@@ -135,7 +158,7 @@ def gather(sweep: str | None, topics: str | None, weights: str | None, identity=
                          f"`pa2 sweep --out {shown} --resume`.")
             results = None
         elif not used:
-            used.append(f"Part A uses the sweep in `{printable(str(folder))}`.")
+            used.append(f"Part A uses the sweep in {code(printable(str(folder)))}.")
     chosen = _topics(topics)
     network, said = _network(weights)
     if said:
@@ -224,8 +247,7 @@ def code_span(text: str) -> str:
 
 def markdown_line(text: str) -> str:
     """A line of pa2's own prose whose `code` parts may hold outside strings (paths)."""
-    parts = re.split(r"`([^`]*)`", text)
-    return "".join(code_span(part) if i % 2 else markdown_escape(part) for i, part in enumerate(parts))
+    return "".join(code_span(part) if is_code else markdown_escape(part) for is_code, part in _parts(text))
 
 
 def markdown_escape(text: str) -> str:
@@ -286,8 +308,8 @@ def latex_line(text: str) -> str:
     from pa2cli.explain.prose import escape_text, latex_text
 
     out = []
-    for i, part in enumerate(re.split(r"`([^`]*)`", text)):
-        if i % 2:
+    for is_code, part in _parts(text):
+        if is_code:
             out.append(r"\texttt{" + re.sub(r"(/|\\_)", r"\1\\allowbreak{}", escape_text(part).replace("-", "-{}")) + "}")
             continue
         done = latex_text(part)
@@ -315,6 +337,7 @@ def to_latex(inputs: Inputs, out: Path) -> str:
                           ([identity.author] if identity and identity.author else [])
                           + ([f"Roll number {identity.roll}"] if identity and identity.roll else [])) or r"\mbox{}"
     text = [r"\documentclass[11pt]{article}", PREAMBLE, r"\usepackage[margin=1in]{geometry}",
+            r"\renewcommand{\labelitemi}{$\bullet$}",  # the text bullet is a Type 3 bitmap without cm-super
             r"\setlength{\emergencystretch}{3em}", rf"\title{{{escape_text(title)}}}", rf"\author{{{author}}}",
             r"\date{\today}", r"\begin{document}", r"\maketitle"]
     text += [r"\noindent " + latex_line(line) + r"\par" for line in inputs.used]

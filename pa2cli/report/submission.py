@@ -49,7 +49,7 @@ def check_request(roll: str, scan: str | None, fmt: str, pdf: bool) -> None:
                 raise UserError("is not a PDF", where=f"--scan {scan}", fix="Scan Part B to a PDF")
 
 
-def sweep_command(config: dict) -> str:
+def sweep_command(config: dict, runs=()) -> str:
     """The `pa2 sweep` command line that made a sweep, every option spelled out."""
     words = ["pa2", "sweep"]
     for key, flag in FLAGS:
@@ -58,7 +58,8 @@ def sweep_command(config: dict) -> str:
             words += [flag, str(value)]
     if config.get("decay_bias_norm") is False:
         words.append("--no-decay-bias-norm")
-    words += ["--wd", *(repr(float(wd)) for wd in config.get("weight_decays", []))]
+    decays = config.get("weight_decays") or sorted({run.weight_decay for run in runs})
+    words += ["--wd", *(repr(float(wd)) for wd in decays)]
     return " ".join(shlex.quote(w) for w in words)
 
 
@@ -80,7 +81,7 @@ def readme(roll: str, inputs, scan: bool) -> str:
         lines += ["Part A: no sweep was included in this report.", ""]
     else:
         lines += ["Part A: what was run",
-                  f"  {sweep_command(config)}",
+                  f"  {sweep_command(config, inputs.sweep.runs)}",
                   f"  data: {printable(str(config.get('dataset')))}, validation split {config.get('val_split', 0)}, "
                   f"training examples {config.get('train_size') or 'the whole split'}",
                   f"  model: {printable(str(config.get('model'))) if config.get('model') else 'the built-in CNN of pa2'}"

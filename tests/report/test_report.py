@@ -57,7 +57,7 @@ def test_default_sweep_is_the_latest_folder_under_runs(sweep_folder, tmp_path, m
     assert result.exit_code == 0, result.stderr
     assert "From `runs/20260101-120000`:" in (tmp_path / "rep" / "report.md").read_text()
     assert result.output.splitlines()[0] == ("2 sweeps are under runs/; this report uses the newest, "
-                                             "`runs/20260101-120000`. Choose another with --sweep DIR.")
+                                             "runs/20260101-120000. Choose another with --sweep DIR.")
 
 
 def test_without_a_sweep_part_a_is_left_out_with_how_to_make_one(tmp_path, monkeypatch):
