@@ -389,7 +389,8 @@ def check_out(out: Path, fmt: str) -> None:
         raise UserError(f"is {outputs.kind_of(mode) or 'a file'}, not a folder", where=str(out), fix=OUT_FIX)
     suffix = ".png" if fmt == "markdown" else ".pdf"
     names = [*FIGURES, *(f"wd{i}" for i in range(1, 13)), "norm"]
-    for target in [_document_path(out, fmt), *(out / f"{name}{suffix}" for name in names)]:
+    extra = [out / f"report{ext}" for ext in (".pdf", ".log", ".aux")] if fmt == "latex" else []
+    for target in [_document_path(out, fmt), *(out / f"{name}{suffix}" for name in names), *extra]:
         outputs.check_target(target, fix=OUT_FIX)
 
 

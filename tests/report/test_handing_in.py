@@ -145,3 +145,40 @@ def test_a_failing_report_leaves_no_empty_out_folder(tmp_path, monkeypatch):
     result = report("--weights", "w.json", "--out", "fresh")
     assert result.exit_code == 2
     assert not (tmp_path / "fresh").exists()
+
+
+@needs_tex
+def test_stale_aux_fifo_log_and_symlinked_pdf_do_not_reach_pdflatex(sweep_folder, tmp_path):
+    import os
+
+    out = tmp_path / "rep"
+    out.mkdir()
+    (out / "report.aux").write_text("\\bogus{\n\\undefinedcommandthatfails\n")  # stale, crafted
+    os.mkfifo(out / "report.log")  # before: pdflatex blocked on it for 120 s, then a traceback
+    refused = report("--sweep", str(sweep_folder), "--format", "latex", "--pdf", "--out", str(out))
+    assert refused.exit_code == 2 and "report.log: is a pipe (FIFO)" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (out / "report.pdf").symlink_to(victim)
+    os.unlink(out / "report.log")
+    result = report("--sweep", str(sweep_folder), "--format", "latex", "--pdf", "--out", str(out))
+    assert result.exit_code == 0, result.output + result.stderr
+    assert victim.read_text() == "keep me"
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF-") and not (out / "report.pdf").is_symlink()
+    assert (out / "report.log").is_file()
+
+
+def test_a_pdflatex_that_hangs_is_stopped_with_one_line(sweep_folder, tmp_path, monkeypatch):
+    fake = tmp_path / "bin" / "pdflatex"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\nsleep 30\n")
+    fake.chmod(0o755)
+    from pa2cli.report import tex
+
+    monkeypatch.setattr(tex, "pdflatex", lambda: str(fake))
+    real = tex.compile_tex
+    monkeypatch.setattr(tex, "compile_tex", lambda p: real(p, timeout=1))
+    result = report("--sweep", str(sweep_folder), "--format", "latex", "--pdf", "--out", str(tmp_path / "rep"))
+    assert result.exit_code == 2 and "ran past 1 s" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
