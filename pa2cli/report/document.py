@@ -210,14 +210,10 @@ def _figure_list(results) -> list[tuple[str, object, str]]:
                 "Final accuracy against weight decay; bars from the lowest to the highest seed."))
     out.append(("final-loss", lambda: figures.final_loss_figure(results),
                 "Final data loss against weight decay; bars from the lowest to the highest seed."))
-    norm = getattr(figures, "norm_figure", None)  # the weight-norm figure, where this pa2 has it
-    if norm is not None:
-        try:
-            made = norm(results)
-        except (ValueError, KeyError):
-            made = None
-        if made is not None:
-            out.append(("norm", lambda: made, "Weight norm per epoch, every weight decay."))
+    made = figures.weight_norm_figure(results)  # None for a sweep saved before ‖w‖ was kept
+    if made is not None:
+        out.append(("norm", lambda: made, "L2 norm of the decayed parameters per epoch, every "
+                                          "weight decay."))
     return out
 
 
