@@ -75,18 +75,6 @@ def _exited(exc: SystemExit, when: str, where: str) -> UserError:
                      fix="Remove that exit (or move it under if __name__ == '__main__':).")
 
 
-def user_kwargs(factory, num_classes: int, input_shape: tuple[int, ...],
-                model_args: str | None, spec: str) -> dict:
-    """The constructor's keyword arguments (modelfile.constructor_kwargs); a class without an
-    __init__ of its own gets none from the data (nn.Module's takes no num_classes, and the
-    message would wrongly ask to give its arguments defaults)."""
-    values = modelfile.data_values(num_classes, input_shape)
-    if inspect.isclass(factory) and factory.__init__ is nn.Module.__init__:
-        values = {}
-    return modelfile.constructor_kwargs(factory, values, modelfile.parse_model_args(model_args),
-                                        spec)
-
-
 def load_user_model(spec: str, dataset: Dataset, model_args: str | None = None) -> nn.Module:
     """Build the model named by `path/to/file.py:Name` or `notebook.ipynb:Name` (the file's
     definitions only, see modelfile.py), with num_classes / in_channels / input_size from the
@@ -97,8 +85,9 @@ def load_user_model(spec: str, dataset: Dataset, model_args: str | None = None) 
     factory = modelfile.find(loaded, name, spec)
     if not callable(factory):
         raise UserError(f"{name!r} is a {type(factory).__name__!r} value, not a class or function", where=where, fix=MODEL_FIX)
-    kwargs = user_kwargs(factory, dataset.num_classes, tuple(dataset.input_shape), model_args,
-                         spec)
+    kwargs = modelfile.constructor_kwargs(
+        factory, modelfile.data_values(dataset.num_classes, tuple(dataset.input_shape)),
+        modelfile.parse_model_args(model_args), spec)
     try:
         model = factory(**kwargs)
     except SystemExit as exc:
