@@ -5,12 +5,9 @@ controls, `pa2cli.sweep` equals the CLI's results.json, `.figure()` is an image/
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 
 import nbformat
-from nbclient import NotebookClient
 
 CELLS = [
     "import sys, pa2cli\nprint('torch' in sys.modules)",
@@ -21,19 +18,10 @@ CELLS = [
 ]
 
 
-def test_a_notebook_runs_pa2_in_a_kernel(tmp_path, monkeypatch):
-    spec = tmp_path / "jupyter" / "kernels" / "pa2-test"
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "pa2 test", "language": "python"}))
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
-    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
-    monkeypatch.setenv("PYTHONPATH", str(__import__("pathlib").Path(__file__).parents[2]))
+def test_a_notebook_runs_pa2_in_a_kernel(tmp_path, run_in_kernel):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
     nb.cells[-1].metadata["tags"] = ["raises-exception"]
-    NotebookClient(nb, kernel_name="pa2-test", timeout=180,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    run_in_kernel(nb)
     first, bang, _, figure, bad = (cell.outputs for cell in nb.cells)
     assert first[0].text.strip() == "False"
     text = "".join(o.get("text", "") for o in bang)
