@@ -2,7 +2,9 @@
 
 A `UserError` is a mistake the user can fix (a bad file, an unknown name, a bad option value).
 It carries what is wrong, where (a field, a JSON path, a file) and how to fix it, and Click
-turns it into exactly one line on stderr and exit status 2. Code that raises it never prints.
+turns it into exactly one line on stderr and exit status 2; in IPython (a notebook cell
+calling `pa2cli.sweep`) it is shown as that one line too, without a traceback. Code that raises
+it never prints.
 
 Every message that restates something the user typed or wrote (an answer, a name, a topic, a
 value from a file) quotes it through `excerpt()`, so a 10 MB line costs the same to report as a
@@ -108,6 +110,10 @@ class UserError(click.ClickException):
 
     def format_message(self) -> str:
         return self.message
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython (a notebook) shows for it instead of a traceback: the one line."""
+        return [f"\x1b[31m{type(self).__name__}\x1b[0m: {self.message}"]
 
 
 def first_line(exc: BaseException, limit: int | None = None) -> str:
