@@ -8,6 +8,7 @@ the other checks cover the files that exist.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -127,3 +128,39 @@ def test_prose_names_no_internal_function_id():
             if where.rsplit(".", 1)[-1] in ("latex", "expr", "id", "function", "check"):
                 continue
             assert not re.search(r"\b(?:main|first|second|third)? ?function [a-z]\b", text), f"{where}: {text!r}"
+
+
+# A partial derivative is a number (or vector), never a set: where a function has no derivative,
+# the content writes the subdifferential (`g ∈ ∂L(s)`, `∂relu(0) = [0, 1]`), as ReLU's kink does.
+_SET_VALUED_PARTIAL = (
+    re.compile(r"[∂d][^\s/]*/[∂d][^\s=]*\s*[∈⊂⊆]"),  # ∂L/∂s₀ ∈ [0, 1]
+    re.compile(r"\\frac\{\\?(?:partial|d)[^{}]*(?:\{[^{}]*\}[^{}]*)*\}\{\\?(?:partial|d)[^{}]*(?:\{[^{}]*\}[^{}]*)*\}\s*\\(?:in|subset|subseteq)\b"),
+    re.compile(r"\\partial_\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}\s*\w+\s*\\(?:in|subset|subseteq)\b"),  # \partial_{x} L \in
+)
+
+
+def set_valued_partials(text: str) -> list[str]:
+    return [m.group(0) for pattern in _SET_VALUED_PARTIAL for m in pattern.finditer(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "so ∂L/∂s₀ ∈ [0, 1] here", r"\frac{\partial L}{\partial s_0} \in [0, 1]",
+    r"\frac{\partial \ell}{\partial x} \in [-1, 0]", r"\partial_{\hat{y}_0} L \in \left[-1, 1\right]",
+])
+def test_the_set_valued_partial_rule_catches_what_it_should(text):
+    assert set_valued_partials(text)
+
+
+@pytest.mark.parametrize("text", [
+    r"\partial\operatorname{relu}(0) = [0, 1]", "g ∈ ∂L(s) exactly when g₀ ∈ [0, 1]",
+    r"g \in \partial L(s) \iff g_0 \in [0, 1]", "∂ℓ(x) = [−1, 0]", "d relu/dx = 1[x > 0]",
+])
+def test_the_set_valued_partial_rule_lets_subdifferentials_through(text):
+    assert not set_valued_partials(text)
+
+
+def test_no_partial_derivative_is_written_as_a_set():
+    for topic in present_topics():
+        for where, text in _strings(topic, topic.id):
+            assert not set_valued_partials(text), f"{where}: {text!r} writes a partial derivative " \
+                "as a set; write the subdifferential, g ∈ ∂L(s) with g₀ ∈ [0, 1]"

@@ -97,7 +97,7 @@ def test_multiclass_hinge_is_multi_margin_loss_times_the_number_of_classes_even_
     t = topic("hinge")
     classes = np.size(checks.sample_point(t)["s"])
     for point in points(t, kinks=True):
-        target = torch.tensor([int(np.argmax(point["y"]))])
+        target = torch.tensor([int(np.argmax(point["Y"]))])
         value, grad = torch_value_and_grad(
             lambda s: torch.nn.MultiMarginLoss(margin=float(point["margin"]))(s[None], target), point["s"])
         assert_same(app(t, "f", point) / classes, value, "MultiMarginLoss = L / C")
