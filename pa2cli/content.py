@@ -59,6 +59,7 @@ def load_index(root: Path | None = None) -> ContentIndex:
     table = Table(read_toml(root / "index.toml", "index.toml"), "", "index.toml")
     _check_version(table)
     topics = table.strings("topics")
+    notation = table.strings("notation") if table.has("notation") else ()
     networks_table = table.table("networks", required=False)
     networks: tuple[tuple[str, str], ...] = ()
     if networks_table is not None:
@@ -67,7 +68,7 @@ def load_index(root: Path | None = None) -> ContentIndex:
         networks = tuple((name, str(value)) for name, value in networks_table.data.items())
         networks_table.done()
     table.done()
-    return ContentIndex(topics=topics, networks=networks, root=root)
+    return ContentIndex(topics=topics, networks=networks, root=root, notation=notation)
 
 
 # ----------------------------------------------------------------------------- topics

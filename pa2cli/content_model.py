@@ -131,3 +131,4 @@ class ContentIndex:
     topics: tuple[str, ...]
     networks: tuple[tuple[str, str], ...]
     root: Path
+    notation: tuple[str, ...] = ()  # the conventions every topic follows, stated once

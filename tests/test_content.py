@@ -164,3 +164,33 @@ def test_no_partial_derivative_is_written_as_a_set():
         for where, text in _strings(topic, topic.id):
             assert not set_valued_partials(text), f"{where}: {text!r} writes a partial derivative " \
                 "as a set; write the subdifferential, g ∈ ∂L(s) with g₀ ∈ [0, 1]"
+
+
+# The notation content/index.toml states once (`notation`), held to by every topic.
+def test_the_index_states_the_notation_once_and_the_listing_prints_it():
+    from click.testing import CliRunner
+
+    from pa2cli.cli import cli
+
+    assert INDEX.notation and any("net input" in line for line in INDEX.notation)
+    out = " ".join(CliRunner().invoke(cli, ["explain"]).output.split())
+    assert "Notation" in out and " ".join(INDEX.notation[0].split()) in out
+
+
+def test_an_activation_topic_calls_the_net_input_z():
+    for topic in present_topics():
+        if topic.group == "activation":
+            assert [v.name for v in topic.variables] == ["z"], f"{topic.id}: the net input is z"
+
+
+def test_n_is_only_ever_the_number_of_components():
+    for topic in present_topics():
+        names = [v.name for v in topic.variables] + [s.name for s in topic.decomposition.stages]
+        assert "n" not in names, f"{topic.id}: a variable or stage named n (n counts components)"
+
+
+@pytest.mark.parametrize("reversed_order", ["t − a", "t − o", "o − t", "y − ŷ", "y_i − ŷ", "t - a"])
+def test_residuals_are_prediction_minus_target(reversed_order):
+    for topic in present_topics():
+        for where, text in _strings(topic, topic.id):
+            assert reversed_order not in text, f"{where}: {text!r} writes {reversed_order!r}"

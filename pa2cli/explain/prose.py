@@ -297,7 +297,7 @@ def markdown_text(text: str) -> str:
 
 
 # ----------------------------------------------------------------------------- LaTeX -> Unicode
-_SUPERSCRIPTS = str.maketrans("0123456789-+()ijnux", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾ⁱʲⁿᵘˣ")
+_SUPERSCRIPTS = str.maketrans("0123456789-+()ijnuxz", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾ⁱʲⁿᵘˣᶻ")
 _SUBSCRIPTS = str.maketrans("0123456789-+()aeijoruvx", "₀₁₂₃₄₅₆₇₈₉₋₊₍₎ₐₑᵢⱼₒᵣᵤᵥₓ")
 _COMMANDS = {r"\cdot": "·", r"\le": "≤", r"\ge": "≥", r"\lVert": "‖", r"\rVert": "‖", r"\sum": "Σ",
              r"\min": "min", r"\max": "max", r"\log": "log", r"\exp": "exp", r"\mathbf{1}": "𝟙",

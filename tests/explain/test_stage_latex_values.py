@@ -15,7 +15,7 @@ from pa2cli.explain.prose import unicode_maths
 from pa2cli.expr import parse
 
 INDEX = load_index()
-SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵘˣ", "0123456789-ux")
+SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵘˣᶻ", "0123456789-uxz")
 
 
 def as_expression(unicode: str) -> str:
@@ -25,7 +25,7 @@ def as_expression(unicode: str) -> str:
     text = re.sub(r"𝟙\[(\w+) > 0\]", r"where(\1 > 0, 1, 0)", text)
     text = re.sub(r"Σ\s*(\(.*)$", r"sum(\1)", text)
     text = re.sub(r"e\^\((.+?)\)", r"exp(\1)", text)
-    text = re.sub(r"e([⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵘˣ]+)", lambda m: f"exp({m[1].translate(SUPERSCRIPT)})", text)
+    text = re.sub(r"e([⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵘˣᶻ]+)", lambda m: f"exp({m[1].translate(SUPERSCRIPT)})", text)
     text = re.sub(r"(\w)²", r"\1**2", text)
     text = re.sub(r"‖(\w)‖", r"norm(\1)", text)
     text = re.sub(r"√(\w)", r"sqrt(\1)", text)

@@ -73,12 +73,12 @@ def stated_kink(t, check_label: str, point: dict) -> np.ndarray:
 def test_activations_and_their_final_forms_are_torchs(name, module):
     t = topic(name)
     for point in points(t, kinks=True):
-        value, grad = torch_value_and_grad(module, point["x"])
-        assert_same(app(t, "f", point), value, f"{name}(x) at {point}")
-        if any(np.array_equal(point["x"], np.asarray(dict(k.at)["x"])) for k in t.kinks):
-            assert_same(stated_kink(t, "df/dx", point), grad, f"{name} kink at {point}")
+        value, grad = torch_value_and_grad(module, point["z"])
+        assert_same(app(t, "f", point), value, f"{name}(z) at {point}")
+        if any(np.array_equal(point["z"], np.asarray(dict(k.at)["z"])) for k in t.kinks):
+            assert_same(stated_kink(t, "df/dz", point), grad, f"{name} kink at {point}")
         else:
-            assert_same(derived(t, "f", "x", point), grad, f"{name}' at {point}")
+            assert_same(derived(t, "f", "z", point), grad, f"{name}' at {point}")
 
 
 def test_cross_entropy_is_torchs_cross_entropy_loss_and_nll_loss():
