@@ -188,3 +188,24 @@ def test_cosine_similarity_at_a_zero_vector_is_0_with_the_huge_gradient_the_text
     assert np.allclose(a_leaf.grad.numpy(), stated_da, rtol=1e-9)
     assert np.all(b_leaf.grad.numpy() == 0)
     assert "[6.7e7, −3.3e7, 6.7e7]" in kink.text and np.allclose(stated_da, [6.7e7, -3.3e7, 6.7e7], rtol=0.02)
+
+
+def test_huber_through_abs_at_r_zero_gives_slope_zero_whatever_subgradient_of_abs_is_taken():
+    """The decomposition goes through a = |r|, which has no derivative at r = 0; the chain-rule
+    line must still equal autograd of H_δ there, and ∂h/∂a = min(a, δ) = 0 makes any ∂a/∂r in
+    [−1, 1] give the same 0."""
+    from pa2cli.explain import worked
+
+    t = topic("huber")
+    point = checks.point_with(t, t.check_points[1])  # r₀ = 0
+    assert float(point["yhat"][0] - point["y"][0]) == 0.0
+    _, env = worked.stage_rows(t, point)
+    chain = checks.evaluate(t.decomposition.chain[0].expr, env)
+    _, grad = torch_value_and_grad(lambda yhat: F.huber_loss(yhat, tensor(point["y"]), reduction="sum",
+                                                              delta=float(point["delta"])), point["yhat"])
+    assert_same(chain, grad, "chain rule through |r| at r = 0")
+    stage_h = next(s for s in t.decomposition.stages if s.name == "h")
+    dh_da = checks.evaluate(dict(stage_h.local)["a"], env)
+    for subgradient in (-1.0, -0.3, 0.0, 1.0):
+        assert dh_da[0] * subgradient == 0.0
+    assert "min(0, δ) = 0" in t.decomposition.chain[0].rule
