@@ -40,7 +40,7 @@ def test_terminal_drill_right_wrong_hint_and_kink_on_relu():
         child.expect_exact(f"[{number}/{len(asked)}] d relu/dz at {question.shown_point()}")
         child.expect_exact("d relu/dz = ")
         if question.kink is not None:
-            child.sendline("1")  # the right-hand derivative: not PyTorch's choice
+            child.sendline("2")  # neither PyTorch's value nor a subgradient (those are in [0, 1])
             child.expect_exact("This point is a kink")
             child.expect_exact("d relu/dz = ")
             child.sendline("?")
