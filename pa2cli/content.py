@@ -60,6 +60,11 @@ def load_index(root: Path | None = None) -> ContentIndex:
     _check_version(table)
     topics = table.strings("topics")
     notation = table.strings("notation") if table.has("notation") else ()
+    beyond = table.strings("beyond_assignment", allow_empty=True) if table.has("beyond_assignment") else ()
+    for rel in beyond:
+        if rel not in topics:
+            raise UserError(f"{rel!r} is not in topics", where=table.at("beyond_assignment"),
+                            fix="List it under `topics` too")
     networks_table = table.table("networks", required=False)
     networks: tuple[tuple[str, str], ...] = ()
     if networks_table is not None:
@@ -68,7 +73,7 @@ def load_index(root: Path | None = None) -> ContentIndex:
         networks = tuple((name, str(value)) for name, value in networks_table.data.items())
         networks_table.done()
     table.done()
-    return ContentIndex(topics=topics, networks=networks, root=root, notation=notation)
+    return ContentIndex(topics=topics, networks=networks, root=root, notation=notation, beyond=beyond)
 
 
 # ----------------------------------------------------------------------------- topics

@@ -138,3 +138,8 @@ class ContentIndex:
     networks: tuple[tuple[str, str], ...]
     root: Path
     notation: tuple[str, ...] = ()  # the conventions every topic follows, stated once
+    beyond: tuple[str, ...] = ()  # listed topics beyond the assignment's list (e.g. topics/bce.toml)
+
+    @property
+    def assignment_topics(self) -> tuple[str, ...]:
+        return tuple(rel for rel in self.topics if rel not in self.beyond)

@@ -16,6 +16,7 @@ from pa2cli.content import Function, Stage, Step, Topic, load_index, load_topic
 
 INDEX = load_index()
 ASSIGNMENT_TOPICS = {"sigmoid", "tanh", "relu", "cross-entropy", "hinge", "l1", "huber", "l2", "cosine"}
+BEYOND_ASSIGNMENT = {"bce"}  # binary cross-entropy on a sigmoid output: pairs with Figure 1
 REQUIRED_ALIASES = {"logistic": "sigmoid", "ce": "cross-entropy", "xent": "cross-entropy", "mse": "l2",
                     "mae": "l1", "smooth-l1": "huber", "cos": "cosine", "cosine-similarity": "cosine"}
 TOPICS_DIR = INDEX.root / "topics"
@@ -25,9 +26,11 @@ def present_topics() -> list[Topic]:
     return [load_topic(INDEX.root / rel, rel) for rel in INDEX.topics if (INDEX.root / rel).exists()]
 
 
-def test_index_lists_exactly_the_nine_topics_of_the_assignment():
+def test_index_lists_exactly_the_nine_topics_of_the_assignment_and_marks_the_one_beyond():
     stems = {rel.removeprefix("topics/").removesuffix(".toml") for rel in INDEX.topics}
-    assert stems == ASSIGNMENT_TOPICS
+    assert stems == ASSIGNMENT_TOPICS | BEYOND_ASSIGNMENT
+    beyond = {rel.removeprefix("topics/").removesuffix(".toml") for rel in INDEX.beyond}
+    assert beyond == BEYOND_ASSIGNMENT
     assert len(INDEX.topics) == len(set(INDEX.topics)), "a topic is listed twice"
 
 
@@ -194,3 +197,20 @@ def test_residuals_are_prediction_minus_target(reversed_order):
     for topic in present_topics():
         for where, text in _strings(topic, topic.id):
             assert reversed_order not in text, f"{where}: {text!r} writes {reversed_order!r}"
+
+
+def test_a_topic_beyond_the_assignment_is_explained_but_not_counted_or_reported_by_default():
+    from pa2cli.explain.topics import all_topics, assignment_topics
+    from pa2cli.home import overview
+
+    assert "bce" in {t.id for t in all_topics()} and "bce" not in {t.id for t in assignment_topics()}
+    assert set(overview().topics) == ASSIGNMENT_TOPICS
+
+
+def test_the_index_rejects_a_beyond_topic_it_does_not_list(tmp_path):
+    from pa2cli.errors import UserError
+
+    (tmp_path / "index.toml").write_text('format_version = 1\ntopics = ["topics/a.toml"]\n'
+                                         'beyond_assignment = ["topics/b.toml"]\n')
+    with pytest.raises(UserError, match="'topics/b.toml' is not in topics"):
+        load_index(tmp_path)

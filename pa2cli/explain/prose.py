@@ -313,7 +313,7 @@ def unicode_maths(latex: str) -> str | None:
         text = re.sub(re.escape(command) + (r"(?![A-Za-z]) ?" if ends_in_letter else ""), lambda m: plain, text)
     for name in _GREEK_COMMANDS:
         letter = unicodedata.lookup(f"GREEK SMALL LETTER {name.upper().replace('LAMBDA', 'LAMDA')}")
-        text = re.sub(rf"\\{name}(?![A-Za-z]) ?", letter, text)
+        text = re.sub(rf"\\{name}(?![A-Za-z])(?: (?=[A-Za-z0-9\\]))?", letter, text)  # `\sigma - t` keeps its space
     text = re.sub(r"\^\{([^{}]*)\}|\^(\w)", lambda m: _script(m[1] or m[2], _SUPERSCRIPTS, "^"), text)
     text = re.sub(r"_\{([^{}]*)\}|_(\w)", lambda m: _script(m[1] or m[2], _SUBSCRIPTS, "_"), text)
     for _ in range(4):  # innermost first: \frac and \sqrt whose arguments hold no braces

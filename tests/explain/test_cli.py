@@ -18,7 +18,7 @@ def test_listing_shows_every_topic_grouped_with_its_summary(run):
     assert result.exit_code == 0, result.output
     out = result.output
     assert out.index("Activations") < out.index("sigmoid") < out.index("Losses") < out.index("huber")
-    for topic in ("sigmoid", "tanh", "relu", "cross-entropy", "hinge", "l1", "huber", "l2", "cosine"):
+    for topic in ("sigmoid", "tanh", "relu", "cross-entropy", "bce", "hinge", "l1", "huber", "l2", "cosine"):
         assert topic in out
     assert "squashes any real number" in out  # sigmoid's summary
 
@@ -35,7 +35,7 @@ def test_unknown_topic_exits_2_with_one_line_naming_the_closest_and_the_valid_on
     line = result.stderr.strip()
     assert "\n" not in line and "Traceback" not in line
     assert "unknown topic 'sigmod'" in line and "Did you mean sigmoid?" in line
-    assert "Valid topics: sigmoid, tanh, relu, cross-entropy, hinge, l1, huber, l2, cosine" in line
+    assert "Valid topics: sigmoid, tanh, relu, cross-entropy, bce, hinge, l1, huber, l2, cosine" in line
 
 
 def test_unknown_topic_suggests_an_alias_with_its_topic(run, fixture_content):

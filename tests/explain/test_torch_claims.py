@@ -209,3 +209,38 @@ def test_huber_through_abs_at_r_zero_gives_slope_zero_whatever_subgradient_of_ab
     for subgradient in (-1.0, -0.3, 0.0, 1.0):
         assert dh_da[0] * subgradient == 0.0
     assert "min(0, δ) = 0" in t.decomposition.chain[0].rule
+
+
+def test_bce_is_bce_loss_on_a_and_bce_with_logits_loss_on_z():
+    t = topic("bce")
+    for point in points(t):
+        target = tensor(point["t"])
+        value, grad = torch_value_and_grad(lambda a: F.binary_cross_entropy(a, target), point["a"])
+        assert_same(app(t, "f", point), value, "BCELoss value")
+        assert_same(derived(t, "f", "a", point), grad, "BCELoss gradient (a − t)/(a(1 − a))")
+        value, grad = torch_value_and_grad(lambda z: F.binary_cross_entropy_with_logits(z, target), point["z"])
+        assert_same(app(t, "g", point), value, "BCEWithLogitsLoss value")
+        assert_same(derived(t, "g", "z", point), grad, "BCEWithLogitsLoss gradient σ(z) − t")
+        stable = next(f for f in t.final if f.check.wrt is None)
+        assert_same(checks.evaluate(stable.expr, point), value, "max(z, 0) − z·t + log(1 + e^(−|z|))")
+
+
+def test_bce_loss_clamps_each_log_at_minus_100_as_the_text_says():
+    t = topic("bce")
+    assert "clamps each log at −100" in t.smooth
+    at_zero = F.binary_cross_entropy(tensor(0.0), tensor(1.0))  # −1 · max(log 0, −100)
+    at_one = F.binary_cross_entropy(tensor(1.0), tensor(0.0))
+    assert float(at_zero) == 100.0 and float(at_one) == 100.0
+    with np.errstate(divide="ignore"):
+        assert not np.isfinite(app(t, "f", {**checks.sample_point(t), "a": np.array(0.0)}))
+
+
+def test_bce_error_signal_stays_large_where_half_sse_vanishes_as_the_note_says():
+    """At a saturated wrong output (a ≈ 0, t = 1) BCE's δ = a − t ≈ −1 while ½(a − t)² gives
+    (a − t)·a(1 − a) ≈ 0: both from torch autograd."""
+    z = tensor(-8.0, grad=True)
+    F.binary_cross_entropy_with_logits(z, tensor(1.0)).backward()
+    bce = float(z.grad)
+    z2 = tensor(-8.0, grad=True)
+    (0.5 * (torch.sigmoid(z2) - 1.0) ** 2).backward()
+    assert bce < -0.99 and abs(float(z2.grad)) < 1e-3
