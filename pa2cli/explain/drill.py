@@ -63,7 +63,7 @@ class Question:
         if self.kink is None:
             return form
         other = ", or any subgradient" if self.kink.subgradient_base is not None else ""
-        return form + f", as PyTorch's autograd computes it (or: undefined{other})"
+        return form + f", as PyTorch's autograd computes it, or undefined{other}"
 
 
 def _number_text(value: np.ndarray) -> str:
