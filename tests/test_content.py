@@ -214,3 +214,25 @@ def test_the_index_rejects_a_beyond_topic_it_does_not_list(tmp_path):
                                          'beyond_assignment = ["topics/b.toml"]\n')
     with pytest.raises(UserError, match="'topics/b.toml' is not in topics"):
         load_index(tmp_path)
+
+
+def _topic(topic_id: str) -> Topic:
+    return load_topic(INDEX.root / "topics" / f"{topic_id}.toml", f"topics/{topic_id}.toml")
+
+
+def test_a_case_split_at_a_kink_says_undefined_in_text_and_latex_alike():
+    hinge = _topic("hinge")
+    binary = [s for s in hinge.derivation if s.check.label == "dg/dx"][-1]
+    for written in (binary.text, binary.latex):
+        assert "undefined" in written and "subgradients between" in written, written
+    multiclass, binary_final = hinge.final
+    assert "where no margin term" in multiclass.text and "where no margin term" in multiclass.latex
+    assert "t·x ≠ 1" in binary_final.text and r"t\,x \neq 1" in binary_final.latex
+    assert "undefined at z = 0" in _topic("relu").final[0].text
+
+
+def test_the_hinge_writes_the_one_hot_target_as_y_capital_and_keeps_y_i_for_the_label():
+    hinge = _topic("hinge")
+    assert "Y" in {v.name for v in hinge.variables} and "y" not in {v.name for v in hinge.variables}
+    for where, text in _strings(hinge, hinge.id):
+        assert not re.search(r"(?<![A-Za-z_])y(?:ⱼ|ₖ|·| ·|_j|_k)", text), f"{where}: {text!r} uses y for the one-hot vector"

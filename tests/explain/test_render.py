@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 from rich.console import Console
 
 from pa2cli.content import load_topic
@@ -110,3 +111,16 @@ def test_a_function_is_written_by_the_symbol_its_text_defines():
     assert defined_symbol("σ(x) = 1 / (1 + e^(−x))", "f") == "σ"
     assert defined_symbol("L = f(z, y) = −Σⱼ yⱼ log pⱼ", "f") == "L"
     assert defined_symbol("no equals sign here", "f") == "f"
+
+
+@pytest.mark.parametrize("topic_id, cell", [("relu", "torch: 0"), ("cosine", "torch: [nan, nan,")])
+def test_a_kink_cell_of_the_check_table_is_labelled_as_torchs_value_in_every_format(topic_id, cell):
+    from pa2cli.explain.formats import to_latex, to_markdown
+
+    explanation = worked.explain(topic(topic_id))
+    table = text_of(render.document(render.blocks(explanation))).split("Numeric check")[1]
+    kink_rows = [line for line in table.splitlines() if line.rstrip().endswith(("kink", "undefined"))]
+    assert kink_rows and all("torch: " in line and "—" in line for line in kink_rows)  # no bare value, no |error|
+    assert cell in table
+    assert "torch: " in to_markdown(explanation).split("### Numeric check")[1]
+    assert "torch: $" in to_latex(explanation).split("Numeric check")[1]
