@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pa2cli.content_model import (
     Check,
@@ -28,10 +27,11 @@ from pa2cli.content_model import (
     Value,
     Variable,
 )
+from pa2cli.content_fields import check_kind_value, expr_field, range_field, unique, value_field
 from pa2cli.errors import UserError
-from pa2cli.expr import CONSTANTS, ExprError, Expression, parse
+from pa2cli.expr import CONSTANTS, Expression
 from pa2cli.paths import content_dir
-from pa2cli.strict_toml import Table, read_toml, type_name
+from pa2cli.strict_toml import Table, read_toml
 
 __all__ = ["Check", "ContentIndex", "Decomposition", "Function", "Kink", "Plot", "Stage", "Step",
            "Topic", "Value", "Variable", "FORMAT_VERSION", "GROUPS", "KINDS", "load_index",
@@ -59,6 +59,12 @@ def load_index(root: Path | None = None) -> ContentIndex:
     table = Table(read_toml(root / "index.toml", "index.toml"), "", "index.toml")
     _check_version(table)
     topics = table.strings("topics")
+    notation = table.strings("notation") if table.has("notation") else ()
+    beyond = table.strings("beyond_assignment", allow_empty=True) if table.has("beyond_assignment") else ()
+    for rel in beyond:
+        if rel not in topics:
+            raise UserError(f"{rel!r} is not in topics", where=table.at("beyond_assignment"),
+                            fix="List it under `topics` too")
     networks_table = table.table("networks", required=False)
     networks: tuple[tuple[str, str], ...] = ()
     if networks_table is not None:
@@ -67,7 +73,7 @@ def load_index(root: Path | None = None) -> ContentIndex:
         networks = tuple((name, str(value)) for name, value in networks_table.data.items())
         networks_table.done()
     table.done()
-    return ContentIndex(topics=topics, networks=networks, root=root)
+    return ContentIndex(topics=topics, networks=networks, root=root, notation=notation, beyond=beyond)
 
 
 # ----------------------------------------------------------------------------- topics
@@ -93,7 +99,7 @@ def load_topic(path: Path, shown: str | None = None) -> Topic:
     variables = _variables(table.table("variables"))
     names = {v.name for v in variables}
     functions = tuple(_function(t, variables) for t in table.tables("functions"))
-    _unique([f.id for f in functions], table.at("functions"), "function id")
+    unique([f.id for f in functions], table.at("functions"), "function id")
     ctx = _Context(variables, functions)
     derivation = tuple(_step(t, ctx, names) for t in table.tables("derivation"))
     decomposition = _decomposition(table.table("decomposition"), ctx)
@@ -101,13 +107,14 @@ def load_topic(path: Path, shown: str | None = None) -> Topic:
     kinks = tuple(_kink(t, ctx) for t in table.tables("kinks", allow_empty=True))
     smooth = table.string("smooth", required=bool(not kinks))
     check_points = tuple(_point(t, ctx) for t in table.tables("check_points"))
+    drill_points = tuple(_point(t, ctx) for t in table.tables("drill_points", allow_empty=True))
     plot_table = table.table("plot", required=False)
     plot = _plot(plot_table, ctx) if plot_table is not None else None
     table.done()
     return Topic(id=topic_id, title=title, group=group, summary=summary, aliases=aliases,
                  definition=definition, variables=variables, functions=functions,
                  derivation=derivation, decomposition=decomposition, final=final, kinks=kinks,
-                 smooth=smooth, check_points=check_points, plot=plot, path=shown)
+                 smooth=smooth, check_points=check_points, plot=plot, path=shown, drill_points=drill_points)
 
 
 def load_topics(root: Path | None = None) -> tuple[Topic, ...]:
@@ -128,25 +135,8 @@ class _Context:
         return next((f for f in self.functions if f.id == function_id), None)
 
 
-def _unique(items: list[str], where: str, what: str) -> None:
-    seen: set[str] = set()
-    for item in items:
-        if item in seen:
-            raise UserError(f"duplicate {what} {item!r}", where=where)
-        seen.add(item)
 
 
-def _expr(table: Table, key: str, allowed: set[str], text: str | None = None) -> Expression:
-    source = table.string(key) if text is None else text
-    try:
-        parsed = parse(source)
-    except ExprError as exc:
-        raise UserError(f"bad expression {source!r}: {exc}", where=table.at(key)) from None
-    unknown = sorted(parsed.names - allowed - set(CONSTANTS))
-    if unknown:
-        raise UserError(f"expression {source!r} uses undefined name {unknown[0]!r}", where=table.at(key),
-                        fix=f"Known names: {', '.join(sorted(allowed))}")
-    return parsed
 
 
 def _variables(table: Table) -> tuple[Variable, ...]:
@@ -176,46 +166,29 @@ def _variable(name: str, table: Table) -> Variable:
         raise UserError(f"a {kind} variable needs shape = [n]", where=table.at("shape"))
     lo, hi = DEFAULT_RANGE
     if table.has("range"):
-        lo, hi = _range(table, "range")
+        lo, hi = range_field(table, "range")
     if kind == "positive" and lo <= 0:
         raise UserError("a positive variable needs a range above 0", where=table.at("range"))
-    sample = _value(table.raw("sample"), shape, table.at("sample"))
-    _check_kind_value(kind, sample, table.at("sample"))
+    sample = value_field(table.raw("sample"), shape, table.at("sample"))
+    check_kind_value(kind, sample, table.at("sample"))
     symbol = table.string("symbol", required=False)
+    choices: tuple[float, ...] = ()
+    if table.has("choices"):
+        if kind != "constant" or shape:
+            raise UserError("only a scalar constant has choices", where=table.at("choices"))
+        raw = table.raw("choices")
+        if not isinstance(raw, list) or not raw:
+            raise UserError("choices must be a list of numbers", where=table.at("choices"))
+        choices = tuple(value_field(v, (), table.at("choices")) for v in raw)
+        check_kind_value("positive", choices, table.at("choices"))
     table.done()
-    return Variable(name, description, kind, shape, (lo, hi), sample, symbol)
+    return Variable(name, description, kind, shape, (lo, hi), sample, symbol, choices)
 
 
-def _range(table: Table, key: str) -> tuple[float, float]:
-    value = table.raw(key)
-    if (not isinstance(value, list) or len(value) != 2
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-            or not value[0] < value[1]):
-        raise UserError("range must be [lo, hi] with lo < hi", where=table.at(key))
-    return float(value[0]), float(value[1])
 
 
-def _value(raw: Any, shape: tuple[int, ...], where: str) -> Value:
-    if not shape:
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-            raise UserError(f"expected a number, got {type_name(raw)}", where=where)
-        return float(raw)
-    if (not isinstance(raw, list) or len(raw) != shape[0]
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw)):
-        raise UserError(f"expected a list of {shape[0]} numbers", where=where)
-    return tuple(float(v) for v in raw)
 
 
-def _check_kind_value(kind: str, value: Value, where: str) -> None:
-    items = value if isinstance(value, tuple) else (value,)
-    if kind == "onehot" and sorted(items) != [0.0] * (len(items) - 1) + [1.0]:
-        raise UserError("a onehot value has one 1 and zeros elsewhere", where=where)
-    if kind == "simplex" and (min(items) < 0 or abs(sum(items) - 1) > 1e-9):
-        raise UserError("a simplex value is non-negative and sums to 1", where=where)
-    if kind == "sign" and any(v not in (-1.0, 1.0) for v in items):
-        raise UserError("a sign value is 1 or -1", where=where)
-    if kind == "positive" and min(items) <= 0:
-        raise UserError("a positive value must be > 0", where=where)
 
 
 def _check(table: Table, key: str, ctx: _Context, *, gradient_only: bool = False) -> Check:
@@ -252,7 +225,7 @@ def _function(table: Table, variables: tuple[Variable, ...]) -> Function:
             raise UserError(f"wrt names unknown variable {name!r}", where=table.at("wrt"))
         if variable.kind == "constant":
             raise UserError(f"{name!r} is a constant and is never differentiated", where=table.at("wrt"))
-    result = Function(function_id, table.string("text"), table.string("latex"), _expr(table, "expr", names), wrt)
+    result = Function(function_id, table.string("text"), table.string("latex"), expr_field(table, "expr", names), wrt)
     table.done()
     return result
 
@@ -261,7 +234,7 @@ def _step(table: Table, ctx: _Context, names: set[str], *, rule: bool = True) ->
     text, latex = table.string("text"), table.string("latex")
     rule_text = table.string("rule") if rule else ""
     check = _check(table, "check", ctx)
-    expr = _expr(table, "expr", names)
+    expr = expr_field(table, "expr", names)
     note = table.string("note", required=False)
     table.done()
     return Step(text, latex, rule_text, check, expr, note)
@@ -294,19 +267,19 @@ def _decomposition(table: Table, ctx: _Context) -> Decomposition:
                             where=sub.at("name"), fix="Choose another letter (v for an exponential, say)")
         before = variables | {s.name for s in stages}
         op, text, latex = sub.string("op"), sub.string("text"), sub.string("latex")
-        expr = _expr(sub, "expr", before)
+        expr = expr_field(sub, "expr", before)
         local_table = sub.table("local")
         local = []
         for source in local_table.data:
             if source not in expr.names:
                 raise UserError(f"local derivative with respect to {source!r}, which {expr.text!r} does not use",
                                 where=local_table.at(source))
-            local.append((source, _expr(local_table, source, all_names)))
+            local.append((source, expr_field(local_table, source, all_names)))
         local_table.done()
         if not local:
             raise UserError("empty local table", where=sub.at("local"),
                             fix="Give the derivative with respect to each input that depends on wrt")
-        adjoint = _expr(sub, "adjoint", all_names)
+        adjoint = expr_field(sub, "adjoint", all_names)
         local_latex = _local_latex(sub, [source for source, _ in local])
         adjoint_latex = sub.string("adjoint_latex", required=False)
         sub.done()
@@ -338,8 +311,8 @@ def _assignments(table: Table, ctx: _Context) -> tuple[tuple[str, Value], ...]:
         if variable is None:
             raise UserError(f"unknown variable {name!r}", where=table.at(name),
                             fix=f"Variables: {', '.join(v.name for v in ctx.variables)}")
-        value = _value(table.raw(name), variable.shape, table.at(name))
-        _check_kind_value(variable.kind, value, table.at(name))
+        value = value_field(table.raw(name), variable.shape, table.at(name))
+        check_kind_value(variable.kind, value, table.at(name))
         result.append((name, value))
     table.done()
     return tuple(result)
@@ -353,9 +326,16 @@ def _kink(table: Table, ctx: _Context) -> Kink:
     text = table.string("text")
     latex = table.string("latex", required=False)
     check = _check(table, "check", ctx, gradient_only=True)
-    torch = _expr(table, "torch", {v.name for v in ctx.variables})
+    names = {v.name for v in ctx.variables}
+    torch = expr_field(table, "torch", names)
+    base, along = None, ()
+    sub = table.table("subgradients", required=False)
+    if sub is not None:
+        base = expr_field(sub, "from", names)
+        along = tuple(expr_field(sub, "along", names, text) for text in sub.strings("along"))
+        sub.done()
     table.done()
-    return Kink(at, text, latex, check, torch)
+    return Kink(at, text, latex, check, torch, base, along)
 
 
 def _point(table: Table, ctx: _Context) -> tuple[tuple[str, Value], ...]:
@@ -366,7 +346,7 @@ def _plot(table: Table, ctx: _Context) -> Plot:
     param = table.string("param")
     if not param.isidentifier():
         raise UserError(f"param {param!r} is not an identifier", where=table.at("param"))
-    lo_hi = _range(table, "range")
+    lo_hi = range_field(table, "range")
     function_id, wrt = _function_and_wrt(table, ctx)
     variables = {v.name for v in ctx.variables}
     bind: list[tuple[str, Expression]] = []
@@ -375,7 +355,7 @@ def _plot(table: Table, ctx: _Context) -> Plot:
         for name in bind_table.data:
             if name not in variables:
                 raise UserError(f"unknown variable {name!r}", where=bind_table.at(name))
-            bind.append((name, _expr(bind_table, name, variables | {param})))
+            bind.append((name, expr_field(bind_table, name, variables | {param})))
         bind_table.done()
     if param not in variables and not bind:
         raise UserError(f"param {param!r} is not a variable", where=table.at("param"),

@@ -35,6 +35,7 @@ class Variable:
     range: tuple[float, float]
     sample: Value
     symbol: str = ""  # how the text writes it (ŷ for yhat); the name if empty
+    choices: tuple[float, ...] = ()  # a constant's other values, drawn at random points (drills)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,10 @@ class Kink:
     latex: str
     check: Check
     torch: Expression
+    # The subdifferential, where the function is convex there: the set {base + Σₖ tₖ·alongₖ : tₖ ∈
+    # [0, 1]} (one segment per margin term at 0). Empty where no subgradient exists (a singularity).
+    subgradient_base: Expression | None = None
+    subgradient_along: tuple[Expression, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,7 @@ class Topic:
     check_points: tuple[tuple[tuple[str, Value], ...], ...]
     plot: Plot | None
     path: str
+    drill_points: tuple[tuple[tuple[str, Value], ...], ...] = ()  # points every drill may ask at
 
     def variable(self, name: str) -> Variable:
         return next(v for v in self.variables if v.name == name)
@@ -131,3 +137,9 @@ class ContentIndex:
     topics: tuple[str, ...]
     networks: tuple[tuple[str, str], ...]
     root: Path
+    notation: tuple[str, ...] = ()  # the conventions every topic follows, stated once
+    beyond: tuple[str, ...] = ()  # listed topics beyond the assignment's list (e.g. topics/bce.toml)
+
+    @property
+    def assignment_topics(self) -> tuple[str, ...]:
+        return tuple(rel for rel in self.topics if rel not in self.beyond)

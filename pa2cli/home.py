@@ -68,7 +68,7 @@ def overview() -> Overview:
     from pa2cli.content import load_index
 
     index = load_index()
-    topics = [name.split("/")[-1].removesuffix(".toml") for name in index.topics]
+    topics = [name.split("/")[-1].removesuffix(".toml") for name in index.assignment_topics]
     return Overview(topics, store.load(), sweeps_found())
 
 

@@ -13,7 +13,7 @@ from typing import Mapping
 
 import numpy as np
 
-from pa2cli.content import Check, Topic, Value
+from pa2cli.content import Check, Kink, Topic, Value
 from pa2cli.expr import Expression
 
 Point = dict[str, np.ndarray]
@@ -53,6 +53,8 @@ def random_point(topic: Topic, rng: np.random.Generator) -> Point:
             value = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
         elif v.kind == "sign":
             value = rng.choice([-1.0, 1.0], size=v.shape)
+        elif v.choices:  # a constant the drills vary: one of its listed values
+            value = as_array(v.choices[int(rng.integers(len(v.choices)))])
         else:  # constant
             value = as_array(v.sample)
         point[v.name] = as_array(value)
@@ -99,7 +101,7 @@ class CheckRow:
     check: Check  # the gradient compared, e.g. df/dx
     assignments: tuple[tuple[str, Value], ...]  # the check point as written in the content
     point: tuple[tuple[str, np.ndarray], ...]  # the variables of the point the function uses
-    derived: np.ndarray  # the final form's value
+    derived: np.ndarray  # the final form's value; at a kink, torch's (the kink's `torch`): no derivative there
     difference: np.ndarray  # the central finite difference
     error: float  # max |derived − difference|
     agrees: bool
@@ -112,22 +114,24 @@ class CheckRow:
         return self.check.label
 
 
-def check_points(topic: Topic) -> list[tuple[tuple[tuple[str, Value], ...], Check | None]]:
-    """The topic's check points (None), then each kink point with the gradient it concerns."""
-    return [(p, None) for p in topic.check_points] + [(k.at, k.check) for k in topic.kinks]
+def check_points(topic: Topic) -> list[tuple[tuple[tuple[str, Value], ...], Kink | None]]:
+    """The topic's check points (None), then each kink's point with the kink."""
+    return [(p, None) for p in topic.check_points] + [(k.at, k) for k in topic.kinks]
 
 
 def check_rows(topic: Topic) -> list[CheckRow]:
-    """Each gradient final form at each check point, and the kink's own gradient at each kink,
-    beside its central difference."""
+    """Each gradient final form at each check point, and at each kink the value torch's autograd
+    returns for the kink's gradient (the final form does not hold there), beside its central
+    difference."""
     rows = []
     finals = [f for f in topic.final if f.check.wrt is not None]
     for assignments, kink in check_points(topic):
         point = point_with(topic, assignments)
         for final in finals:
-            if kink is not None and final.check != kink:
+            if kink is not None and final.check != kink.check:
                 continue
-            derived = evaluate(final.expr, point)
+            with np.errstate(all="ignore"):
+                derived = evaluate(final.expr if kink is None else kink.torch, point)
             derived = np.broadcast_to(derived, point[final.check.wrt].shape).copy()
             difference = central_difference(topic, final.check, point)
             error = float(np.max(np.abs(derived - difference))) if derived.size else 0.0

@@ -72,9 +72,10 @@ def explain(topic: str | None, show_all: bool, output_format: str | None, output
     if topic is None:
         if output_format or output or plot or verify or quiz:
             raise UserError("no topic given", where="pa2 explain", fix="Name one, e.g. `pa2 explain sigmoid`")
+        from pa2cli.content import load_index
         from pa2cli.explain.listing import topic_list
 
-        console.print(topic_list(topics.grouped(topics.all_topics())))
+        console.print(topic_list(topics.grouped(topics.all_topics()), load_index().notation))
         return
     if output and not output_format:
         raise UserError("needs --format", where="--output", fix="Add --format markdown or --format latex")

@@ -1,9 +1,12 @@
 """Gradient drills (`pa2 explain TOPIC --quiz`): the questions, drawn from the topic's data.
 
 A question asks for one gradient the topic derives (each `[[final]]` with a `wrt`) at a point:
-random points (seeded, numpy's PCG64, rounded to two decimals so they can be typed), and, when
-the topic has kinks, the kink's own point, where the expected answer is what PyTorch's autograd
-returns (the kink's `torch` value) and the feedback says why.
+random points (seeded, numpy's PCG64, rounded to two decimals so they can be typed; a constant
+with `choices`, such as Huber's δ or the hinge's Δ, drawn from them), the topic's `drill_points`
+(e.g. Huber at |r| = δ), and, when the topic has kinks, the kink's own point. There the
+derivative does not exist: "undefined" is right, and so is any subgradient where the topic gives
+the subdifferential; the expected answer shown is what PyTorch's autograd returns (the kink's
+`torch` value).
 
 Every expected answer comes from the topic's verified final form; at a random point it must also
 agree with a central difference of the function (explain/checks.py), or the point is redrawn: a
@@ -57,7 +60,10 @@ class Question:
         else:
             blanks = ", ".join("…" for _ in range(self.shape[0])) if len(self.shape) == 1 else "…"
             form = f"{self.expected.size} numbers as [{blanks}]"
-        return form + (", as PyTorch's autograd computes it" if self.kink else "")
+        if self.kink is None:
+            return form
+        other = ", or any subgradient" if self.kink.subgradient_base is not None else ""
+        return form + f", as PyTorch's autograd computes it, or undefined{other}"
 
 
 def _number_text(value: np.ndarray) -> str:
@@ -112,6 +118,15 @@ def _smooth_question(topic: Topic, final: Step, rng: np.random.Generator) -> Que
     raise LookupError(f"{topic.path}: no smooth point found for {final.check.label}")
 
 
+def _fixed_question(topic: Topic, assignments, final: Step) -> Question:
+    """A question at one of the topic's `drill_points`, where the final form holds."""
+    point = checks.point_with(topic, assignments)
+    expected = np.broadcast_to(checks.evaluate(final.expr, point), point[final.check.wrt].shape).astype(float)
+    if not checks.close(expected, checks.central_difference(topic, final.check, point)):
+        raise LookupError(f"{topic.path}: drill point {dict(assignments)} is not smooth for {final.check.label}")
+    return Question(topic, final.check, point, expected, hint_lines(topic, final.check))
+
+
 def _kink_question(topic: Topic, kink: Kink) -> Question:
     point = checks.point_with(topic, kink.at)
     with np.errstate(all="ignore"):
@@ -123,12 +138,18 @@ def _kink_question(topic: Topic, kink: Kink) -> Question:
 def questions(topic: Topic, seed: int, count: int = DEFAULT_QUESTIONS) -> list[Question]:
     """Exactly `count` questions, seeded. A topic with kinks gets about a third of them at its
     kinks (at least one from two questions on, each kink once, chosen and placed by the seed);
-    the others go round the final forms in order, each at a new random point."""
+    a topic with `drill_points` gets one there from three questions on (about a third in a longer
+    drill); the others go round the final forms in order, each at a new random point."""
     rng = np.random.default_rng(seed)
     finals = gradient_finals(topic)
     n_kinks = min(len(topic.kinks), max(1, count // 3)) if count >= 2 else 0
     chosen = sorted(rng.choice(len(topic.kinks), size=n_kinks, replace=False)) if n_kinks else []
-    asked = [_smooth_question(topic, finals[k % len(finals)], rng) for k in range(count - n_kinks)]
+    n_fixed = min(len(topic.drill_points), max(1, (count - n_kinks) // 3)) if count - n_kinks >= 3 else 0
+    fixed = sorted(rng.choice(len(topic.drill_points), size=n_fixed, replace=False)) if n_fixed else []
+    asked = [_smooth_question(topic, finals[k % len(finals)], rng) for k in range(count - n_kinks - n_fixed)]
+    for index in fixed:
+        final = finals[int(rng.integers(len(finals)))]
+        asked.insert(int(rng.integers(1, len(asked) + 1)), _fixed_question(topic, topic.drill_points[index], final))
     for index in chosen:
         asked.insert(int(rng.integers(1, len(asked) + 1)), _kink_question(topic, topic.kinks[index]))
     return asked
@@ -145,6 +166,34 @@ def accepts(question: Question, answer: np.ndarray, tolerance) -> bool:
         elif not tolerance.accepts(float(got), float(want)):
             return False
     return True
+
+
+def nearest_subgradient(question: Question, answer: np.ndarray) -> np.ndarray | None:
+    """The member of the kink's subdifferential {base + Σₖ tₖ·alongₖ, tₖ ∈ [0, 1]} nearest to
+    `answer` (least squares in t, then clipped: exact for an answer inside the set); None where
+    the topic gives no subdifferential (not a kink, or a singularity)."""
+    kink = question.kink
+    if kink is None or kink.subgradient_base is None:
+        return None
+    with np.errstate(all="ignore"):
+        base = np.broadcast_to(checks.evaluate(kink.subgradient_base, question.point), question.shape).reshape(-1)
+        along = np.array([np.broadcast_to(checks.evaluate(e, question.point), question.shape).reshape(-1)
+                          for e in kink.subgradient_along]).reshape(len(kink.subgradient_along), base.size)
+    offset = np.broadcast_to(np.asarray(answer, dtype=float), question.shape).reshape(-1) - base
+    if not along.size or not np.all(np.isfinite(offset)):
+        return base.reshape(question.shape)
+    t = np.clip(np.linalg.lstsq(along.T, offset, rcond=None)[0], 0.0, 1.0)
+    return (base + along.T @ t).reshape(question.shape)
+
+
+def is_subgradient(question: Question, answer: np.ndarray, tolerance) -> bool:
+    """At a kink with a known subdifferential: `answer` is one of its members (within tolerance)."""
+    nearest = nearest_subgradient(question, answer)
+    if nearest is None:
+        return False
+    answer = np.broadcast_to(np.asarray(answer, dtype=float), question.shape)
+    return all(np.isfinite(got) and tolerance.accepts(float(got), float(want))
+               for got, want in zip(answer.reshape(-1), nearest.reshape(-1)))
 
 
 def expected_text(question: Question) -> str:

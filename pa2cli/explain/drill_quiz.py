@@ -3,8 +3,9 @@
 Keys as in the backprop quiz: an answer is a number or an expression (`0.25`, `1/4`,
 `exp(-0.5)`), a vector is `[a, b, c]` (or `a, b, c`); `?` shows the next line of the
 derivation as a hint, `s` reveals the answer and moves on, `q` stops. Answers are read with
-pa2cli.expr (never eval) and graded per component with backprop.grading.Tolerance. At a kink
-the feedback says why the expected value is PyTorch's convention. The score is recorded in the
+pa2cli.expr (never eval) and graded per component with backprop.grading.Tolerance. At a kink,
+where the derivative does not exist, `undefined` is right and so is any subgradient the topic's
+subdifferential holds; the feedback says why and what PyTorch's autograd returns there. The score is recorded in the
 progress file (through the `record` callback) before it is shown, also after SIGTERM/SIGHUP.
 No maths of its own; never imports torch.
 """
@@ -20,7 +21,7 @@ from rich.text import Text
 
 from pa2cli.backprop.grading import Tolerance, how_far
 from pa2cli.errors import excerpt
-from pa2cli.explain.drill import Question, accepts, expected_text
+from pa2cli.explain.drill import Question, accepts, expected_text, is_subgradient
 from pa2cli.expr import ExprError, evaluate
 from pa2cli.stops import exit_status, signals_stop
 
@@ -28,6 +29,7 @@ KEYS = ("Type a number or an expression (0.25, 1/4, exp(-0.5)), a vector as [a, 
         "? next line of the derivation · s reveal and move on · q quit")
 FIRST_TRY, LATER, REVEALED = "first try", "after a retry or hint", "revealed"
 _DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+UNDEFINED = ("undefined", "undef", "does not exist", "doesn't exist", "dne", "not defined", "no derivative")
 
 
 class StopDrill(Exception):
@@ -143,6 +145,16 @@ class Drill:
             if not answer:
                 self.console.print("  Type a number or an expression (? hint, s reveal, q quit).")
                 continue
+            if command.rstrip(".!") in UNDEFINED:
+                if question.kink is not None:
+                    self.console.print(Text("  ✓ correct: the derivative does not exist here. ", style="green")
+                                       + Text(f"PyTorch's autograd returns {label} = {expected_text(question)}."))
+                    self._why(question)
+                    return FIRST_TRY if tries == 0 and hints_shown == 0 else LATER
+                tries += 1
+                self.console.print("  ✗ not quite: the derivative exists here; type its value "
+                                   "(? for the next line of the derivation).", style="red", highlight=False)
+                continue
             try:
                 value = read_answer(answer, question.shape)
             except ExprError as exc:
@@ -154,12 +166,18 @@ class Drill:
                                    + Text(f"{label} = {expected_text(question)}"))
                 self._why(question)
                 return FIRST_TRY if tries == 0 and hints_shown == 0 else LATER
+            if is_subgradient(question, value, self.tolerance):
+                self.console.print(Text("  ✓ accepted: a subgradient (the derivative does not exist here). ",
+                                        style="green")
+                                   + Text(f"PyTorch's autograd returns {label} = {expected_text(question)}."))
+                self._why(question)
+                return FIRST_TRY if tries == 0 and hints_shown == 0 else LATER
             tries += 1
             self.console.print(f"  ✗ not quite: {_components_off(question, value, self.tolerance)}.",
                                style="red", highlight=False)
             if question.kink is not None:
-                self.console.print(f"  This point is a kink: {question.kink.text} "
-                                   "Which value does PyTorch's autograd use here?",
+                self.console.print(f"  This point is a kink: {question.kink.text} Type undefined, "
+                                   "a subgradient, or the value PyTorch's autograd returns here.",
                                    highlight=False)
             self.console.print("  Type ? for the next line of the derivation, s to reveal, "
                                "or try again.")
@@ -179,5 +197,4 @@ class Drill:
         if question.kink is None:
             return
         self.console.print(f"  Why: {question.kink.text} PyTorch's autograd returns "
-                           f"{expected_text(question)} here, by its convention.",
-                           style="dim", highlight=False)
+                           f"{expected_text(question)} here.", style="dim", highlight=False)

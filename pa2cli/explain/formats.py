@@ -136,9 +136,10 @@ def _latex_checks(s: model.Checks) -> list[str]:
             last = point
         verdict = {"ok": "agrees", "kink": "a kink", "differs": r"\textbf{differs}",
                    "singular": "undefined here; the difference is an artefact"}[row.status]
-        values = [tex_number(row.derived), tex_number(row.difference)]
+        smooth = row.status in ("ok", "differs")
+        values = [("" if smooth else "torch: ") + tex_number(row.derived), tex_number(row.difference)]
         values += [tex_number(row.autograd)] if s.verified else []
-        error = "" if row.status == "singular" else f", error {tex_number(float(f'{row.error:.1e}'))}"
+        error = f", error {tex_number(float(f'{row.error:.1e}'))}" if smooth else ""
         out.append(rf"${row.gradient.latex}$ \newline {{\footnotesize {verdict}{error}}} & "
                    + " & ".join(values) + r" \\[2pt]")
     return out + [r"\end{longtable}}", ""]
@@ -221,10 +222,11 @@ def _md_checks(s: model.Checks) -> list[str]:
            "| point | gradient | derived | central difference | " + ("autograd | " if s.verified else "")
            + "\\|error\\| | |", "|---|---|---:|---:|" + ("---:|" if s.verified else "") + "---:|---|"]
     for row in s.rows:
-        cells = [_cell(md_point(row.point)), f"${_cell(row.gradient.latex)}$", number(row.derived),
-                 number(row.difference)]
+        smooth = row.status in ("ok", "differs")
+        cells = [_cell(md_point(row.point)), f"${_cell(row.gradient.latex)}$",
+                 number(row.derived) if smooth else f"torch: {number(row.derived)}", number(row.difference)]
         cells += [number(row.autograd)] if s.verified else []
-        cells += [f"{row.error:.1e}", {"ok": "✓", "kink": "kink", "differs": "✗ differs",
+        cells += [f"{row.error:.1e}" if smooth else "—", {"ok": "✓", "kink": "kink", "differs": "✗ differs",
                    "singular": "undefined (artefact)"}[row.status]]
         out.append("| " + " | ".join(cells) + " |")
     return out + [""]

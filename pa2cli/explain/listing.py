@@ -13,7 +13,7 @@ from rich.text import Text
 from pa2cli.content import Topic
 
 
-def topic_list(groups: list[tuple[str, list[Topic]]]) -> RenderableType:
+def topic_list(groups: list[tuple[str, list[Topic]]], notation: tuple[str, ...] = ()) -> RenderableType:
     parts: list[RenderableType] = []
     for title, topics in groups:
         table = Table(title=title, title_justify="left", title_style="bold", box=None, padding=(0, 2, 0, 0))
@@ -26,4 +26,11 @@ def topic_list(groups: list[tuple[str, list[Topic]]]) -> RenderableType:
     parts.append(Text.from_markup("Run [cyan]pa2 explain TOPIC[/cyan] (an id or alias); "
                                   "[cyan]--all[/cyan] prints everything, [cyan]--format markdown|latex[/cyan] "
                                   "writes it for a report, [cyan]--plot[/cyan] draws f and f′."))
+    if notation:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=3, justify="right", style="dim")
+        grid.add_column(ratio=1)
+        for line in notation:
+            grid.add_row("•", Text(line))
+        parts += [Text(""), Text("Notation (every topic and pa2 backprop)", style="bold"), grid]
     return Group(*parts)

@@ -297,7 +297,7 @@ def markdown_text(text: str) -> str:
 
 
 # ----------------------------------------------------------------------------- LaTeX -> Unicode
-_SUPERSCRIPTS = str.maketrans("0123456789-+()ijnux", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾ⁱʲⁿᵘˣ")
+_SUPERSCRIPTS = str.maketrans("0123456789-+()ijnuxz", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾ⁱʲⁿᵘˣᶻ")
 _SUBSCRIPTS = str.maketrans("0123456789-+()aeijoruvx", "₀₁₂₃₄₅₆₇₈₉₋₊₍₎ₐₑᵢⱼₒᵣᵤᵥₓ")
 _COMMANDS = {r"\cdot": "·", r"\le": "≤", r"\ge": "≥", r"\lVert": "‖", r"\rVert": "‖", r"\sum": "Σ",
              r"\min": "min", r"\max": "max", r"\log": "log", r"\exp": "exp", r"\mathbf{1}": "𝟙",
@@ -313,7 +313,7 @@ def unicode_maths(latex: str) -> str | None:
         text = re.sub(re.escape(command) + (r"(?![A-Za-z]) ?" if ends_in_letter else ""), lambda m: plain, text)
     for name in _GREEK_COMMANDS:
         letter = unicodedata.lookup(f"GREEK SMALL LETTER {name.upper().replace('LAMBDA', 'LAMDA')}")
-        text = re.sub(rf"\\{name}(?![A-Za-z]) ?", letter, text)
+        text = re.sub(rf"\\{name}(?![A-Za-z])(?: (?=[A-Za-z0-9\\]))?", letter, text)  # `\sigma - t` keeps its space
     text = re.sub(r"\^\{([^{}]*)\}|\^(\w)", lambda m: _script(m[1] or m[2], _SUPERSCRIPTS, "^"), text)
     text = re.sub(r"_\{([^{}]*)\}|_(\w)", lambda m: _script(m[1] or m[2], _SUBSCRIPTS, "_"), text)
     for _ in range(4):  # innermost first: \frac and \sqrt whose arguments hold no braces

@@ -178,8 +178,10 @@ def _checks(section: model.Checks) -> Block:
         points = [point_text(row.point) for row in rows]
         for i, row in enumerate(rows[:k]):
             same_point = i > 0 and points[i] == points[i - 1]  # the point once per group of rows
-            cells = ["" if same_point else points[i], row.gradient.text, number(row.derived),
-                     number(row.difference), f"{row.error:.1e}"]
+            smooth = row.status in ("ok", "differs")
+            cells = ["" if same_point else points[i], row.gradient.text,
+                     number(row.derived) if smooth else f"torch: {number(row.derived)}",
+                     number(row.difference), f"{row.error:.1e}" if smooth else "—"]
             if section.verified:
                 cells.append(number(row.autograd))
             cells.append(_STATUS[row.status])

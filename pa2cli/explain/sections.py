@@ -112,7 +112,7 @@ class Kinks:
 class CheckLine:
     point: Point
     gradient: Maths
-    derived: np.ndarray
+    derived: np.ndarray  # the final form's value; torch's at a kink or singularity (status says which)
     difference: np.ndarray  # rounding noise already shown as 0
     error: float
     autograd: np.ndarray | None
@@ -263,7 +263,8 @@ def _checks(explanation: Explanation, labels: Labels) -> Checks:
                  for row in explanation.checks)
     caption = (f"central difference with h = {STEP:g} (sizes below {NOISE:g} are rounding, shown as 0); "
                f"|error| = largest |derived − difference|; agreement within {TOLERANCE:g} (relative); "
-               "at a kink the difference averages the two one-sided slopes"
+               "at a kink there is no derivative: the derived column shows what torch's autograd returns "
+               "there (marked torch:) and the difference averages the two one-sided slopes"
                + ("; where the function itself is undefined (a singularity) the difference straddles it "
                   "and its value is an artefact, not a derivative" if any(r.singular for r in explanation.checks) else ""))
     return Checks("Numeric check (computed now)", rows, explanation.verified, caption)

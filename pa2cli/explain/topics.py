@@ -19,6 +19,12 @@ def all_topics(root: Path | None = None) -> tuple[Topic, ...]:
     return load_topics(root)
 
 
+def assignment_topics(root: Path | None = None) -> tuple[Topic, ...]:
+    """The topics of the assignment's list (not those the index marks `beyond_assignment`)."""
+    index = load_index(root)
+    return tuple(load_topic(index.root / rel, rel) for rel in index.assignment_topics)
+
+
 def grouped(topics: tuple[Topic, ...]) -> list[tuple[str, list[Topic]]]:
     """(group title, topics in index order) for each group that has topics, in GROUPS order."""
     return [(GROUP_TITLES[g], [t for t in topics if t.group == g]) for g in GROUPS

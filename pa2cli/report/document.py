@@ -113,10 +113,10 @@ def _topics(topics: str | None) -> tuple:
     if len(names) > MAX_TOPIC_NAMES:  # bound the work: each name is looked up
         raise UserError(f"{len(names):,} different names; at most {MAX_TOPIC_NAMES} are accepted",
                         where="--topics", fix="List each topic once, e.g. --topics huber,l2")
-    if names == ["all"]:
-        from pa2cli.explain.topics import all_topics
+    if names == ["all"]:  # the assignment's topics; one beyond its list (bce) only by name
+        from pa2cli.explain.topics import assignment_topics
 
-        return tuple(all_topics())
+        return tuple(assignment_topics())
     return tuple(dict.fromkeys(find_topic(name) for name in names))
 
 

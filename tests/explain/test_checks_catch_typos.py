@@ -1,6 +1,7 @@
 """The derivation checks really catch a typo: every expression of every topic (derivation,
 chain-rule and final lines, stage values, local derivatives, adjoints, kink values) is replaced
-in turn by a slightly wrong one (×1.001 + 0.0007; a stated NaN by 0), and at least one of the
+in turn by a slightly wrong one (×1.001 + 0.0007; a stated NaN by 0), and so is each kink's
+subdifferential (its base and each segment), and at least one of the
 per-topic tests of test_derivations_verified.py must then fail for that topic.
 """
 
@@ -51,6 +52,13 @@ def mutants(topic: Topic):
     for i, kink in enumerate(topic.kinks):
         kinks = topic.kinks[:i] + (r(kink, torch=wrong(kink.torch)),) + topic.kinks[i + 1:]
         yield f"kinks[{i}].torch", r(topic, kinks=kinks)
+        if kink.subgradient_base is not None:
+            variants = [("from", r(kink, subgradient_base=wrong(kink.subgradient_base)))]
+            for j, along in enumerate(kink.subgradient_along):
+                changed = kink.subgradient_along[:j] + (wrong(along),) + kink.subgradient_along[j + 1:]
+                variants.append((f"along[{j}]", r(kink, subgradient_along=changed)))
+            for what, changed in variants:
+                yield f"kinks[{i}].subgradients.{what}", r(topic, kinks=topic.kinks[:i] + (changed,) + topic.kinks[i + 1:])
 
 
 def caught(rel: str, mutant: Topic, monkeypatch) -> bool:

@@ -18,7 +18,7 @@ def test_listing_shows_every_topic_grouped_with_its_summary(run):
     assert result.exit_code == 0, result.output
     out = result.output
     assert out.index("Activations") < out.index("sigmoid") < out.index("Losses") < out.index("huber")
-    for topic in ("sigmoid", "tanh", "relu", "cross-entropy", "hinge", "l1", "huber", "l2", "cosine"):
+    for topic in ("sigmoid", "tanh", "relu", "cross-entropy", "bce", "hinge", "l1", "huber", "l2", "cosine"):
         assert topic in out
     assert "squashes any real number" in out  # sigmoid's summary
 
@@ -35,7 +35,7 @@ def test_unknown_topic_exits_2_with_one_line_naming_the_closest_and_the_valid_on
     line = result.stderr.strip()
     assert "\n" not in line and "Traceback" not in line
     assert "unknown topic 'sigmod'" in line and "Did you mean sigmoid?" in line
-    assert "Valid topics: sigmoid, tanh, relu, cross-entropy, hinge, l1, huber, l2, cosine" in line
+    assert "Valid topics: sigmoid, tanh, relu, cross-entropy, bce, hinge, l1, huber, l2, cosine" in line
 
 
 def test_unknown_topic_suggests_an_alias_with_its_topic(run, fixture_content):
@@ -74,7 +74,7 @@ def test_decomposition_table_shows_stage_values_at_the_sample(run):
 
 def test_relu_kink_states_the_value_torch_returns(run):
     out = run("explain", "relu", "--all").output
-    assert "at x = 0:" in out and "torch autograd returns d relu/dx = 0" in out
+    assert "at z = 0:" in out and "torch autograd returns d relu/dz = 0" in out
     assert "kink" in out
 
 
@@ -98,7 +98,7 @@ def test_latex_uses_balanced_align_environments(run):
     out = run("explain", "sigmoid", "--format", "latex").output
     assert out.count(r"\begin{align}") == out.count(r"\end{align}") >= 2
     assert out.count(r"\begin{align*}") == out.count(r"\end{align*}") >= 1
-    assert r"\sigma(x) &= \left(1 + e^{-x}\right)^{-1}" in out  # aligned at its first "="
+    assert r"\sigma(z) &= \left(1 + e^{-z}\right)^{-1}" in out  # aligned at its first "="
 
 
 def test_output_option_writes_the_file(run, tmp_path):
@@ -122,7 +122,7 @@ def test_option_mistakes_are_one_line_user_errors(run, args, needle):
 
 def test_plot_draws_the_function_and_its_derivative(run):
     out = run("explain", "tanh", "--all", "--plot").output
-    assert "• tanh   x d tanh/dx" in out  # the legend in the title, in the topic's own symbols
+    assert "• tanh   x d tanh/dz" in out  # the legend in the title, in the topic's own symbols
     assert "x" in out.split("Plot")[-1] and "┤" in out  # plotext drew an axis
 
 

@@ -311,3 +311,47 @@ def test_live_check_table_agrees_with_the_central_difference_away_from_kinks(rel
     assert not bad, f"{topic.id}: check rows that disagree: {bad}"
     kink_rows = [r for r in rows if r.kink]
     assert len(kink_rows) == sum(1 for k in topic.kinks for f in topic.final if f.check == k.check)
+
+
+# ----------------------------------------------------------------------------- subdifferentials
+@per_topic
+def test_a_kink_of_a_finite_function_gives_its_subdifferential_and_a_singularity_none(rel):
+    topic = _topic(rel)
+    for kink in topic.kinks:
+        point = checks.point_with(topic, kink.at)
+        with np.errstate(all="ignore"):
+            finite = bool(np.all(np.isfinite(checks.value_of(topic, kink.check.function, point))))
+        assert (kink.subgradient_base is not None) == finite, (
+            f"{topic.id}: kink at {show(dict(kink.at))}: a finite function needs `subgradients`, a singularity none")
+
+
+@per_topic
+def test_the_subdifferential_holds_torchs_value_and_every_nearby_gradient_and_no_more(rel):
+    """Each kink here is piecewise linear, so the gradient at a nearby point is exactly a vertex
+    of the subdifferential base + Σ tₖ alongₖ (tₖ ∈ {0, 1}): every nearby gradient (autograd)
+    must lie in the set, every vertex must be reached, and torch's own value must be in it."""
+    from pa2cli.backprop.grading import Tolerance
+    from pa2cli.explain import drill
+
+    topic = _topic(rel)
+    tight = Tolerance(rtol=1e-9, atol=1e-12)
+    rng = np.random.default_rng(3)
+    for kink in (k for k in topic.kinks if k.subgradient_base is not None):
+        question = drill._kink_question(topic, kink)
+        f = topic.function(kink.check.function).expr
+        at_kink = autograd(f, question.point, kink.check.wrt)
+        assert drill.is_subgradient(question, at_kink, tight), f"{topic.id}: torch's {at_kink} not in the set"
+        vertices = set()
+        base = np.asarray(question.point[kink.check.wrt], dtype=float)
+        for _ in range(300):
+            near = dict(question.point)
+            near[kink.check.wrt] = base + 1e-7 * rng.normal(size=base.shape)
+            grad = autograd(f, near, kink.check.wrt)
+            assert drill.is_subgradient(question, grad, tight), f"{topic.id}: nearby gradient {grad} not in the set"
+            along = np.array([np.broadcast_to(checks.evaluate(e, question.point), base.shape).reshape(-1)
+                              for e in kink.subgradient_along])
+            start = np.broadcast_to(checks.evaluate(kink.subgradient_base, question.point), base.shape).reshape(-1)
+            t = np.linalg.lstsq(along.T, grad.reshape(-1) - start, rcond=None)[0]
+            vertices.add(tuple(np.round(t, 9)))
+        assert vertices == {tuple(float(b) for b in bits) for bits in np.ndindex(*(2,) * len(kink.subgradient_along))}, (
+            f"{topic.id}: kink at {show(dict(kink.at))}: nearby gradients reach {sorted(vertices)}")

@@ -130,7 +130,7 @@ def test_pipe_wrong_scalar_says_how_far_then_hint_then_reveal():
     out = run_drill("sigmoid", f"{wrong:.6g}", "?", "s", "q").output
     assert "✗ not quite:" in out and "too high (50% off)" in out
     assert f"hint 1/{len(first.hints)}: {first.hints[0].text}" in out
-    assert f"answer: dσ/dx = {drill.expected_text(first)}" in out
+    assert f"answer: dσ/dz = {drill.expected_text(first)}" in out
     assert "Stopped after 1 of 5: 0 of 1 right at the first try, 0 after a retry or hint, 1 " \
            "revealed" in " ".join(out.split())
 
@@ -149,11 +149,68 @@ def test_pipe_vector_answers_name_the_components_off():
 def test_pipe_kink_feedback_says_why_pytorch_returns_its_value():
     asked = drill.questions(by_id("relu"), 0)
     at = next(i for i, q in enumerate(asked) if q.kink is not None)
-    lines = [answer_text(q) for q in asked[:at]] + ["1", "0", "q"]
+    lines = [answer_text(q) for q in asked[:at]] + ["2", "0", "q"]
     out = " ".join(run_drill("relu", *lines).output.split())
     assert "as PyTorch's autograd computes it" in out
     assert "This point is a kink: the left derivative is 0 and the right derivative is 1" in out
     assert "Why: the left derivative is 0" in out and "PyTorch's autograd returns 0 here" in out
+    assert "convention" not in out
+
+
+def kink_drill(topic_id, answer):
+    """Right answers up to the first kink question, then `answer` there; the output, spaces joined."""
+    asked = drill.questions(by_id(topic_id), 0)
+    at = next(i for i, q in enumerate(asked) if q.kink is not None)
+    lines = [answer_text(q) for q in asked[:at]] + [answer, "q"]
+    return " ".join(run_drill(topic_id, *lines).output.split()), asked[at]
+
+
+@pytest.mark.parametrize("topic_id", ["relu", "cosine", "hinge", "l1"])
+@pytest.mark.parametrize("typed", ["undefined", "Undefined.", "does not exist", "dne"])
+def test_undefined_is_right_at_a_kink_and_pytorchs_value_is_still_shown(topic_id, typed):
+    out, question = kink_drill(topic_id, typed)
+    assert "✓ correct: the derivative does not exist here" in out
+    assert f"PyTorch's autograd returns {question.label} = {drill.expected_text(question)}" in out
+
+
+def test_undefined_is_wrong_where_the_derivative_exists():
+    first = drill.questions(by_id("sigmoid"), 0)[0]
+    out = " ".join(run_drill("sigmoid", "undefined", answer_text(first), "q").output.split())
+    assert "✗ not quite: the derivative exists here" in out
+    assert "0 of 1 right at the first try, 1 after a retry or hint" in out
+
+
+@pytest.mark.parametrize("topic_id, typed", [("relu", "0.5"), ("relu", "1"), ("relu", "0.25")])
+def test_any_subgradient_is_accepted_at_a_kink_saying_so(topic_id, typed):
+    out, question = kink_drill(topic_id, typed)
+    assert "✓ accepted: a subgradient (the derivative does not exist here)" in out
+    assert f"PyTorch's autograd returns {question.label} = 0" in out
+
+
+def test_the_hinge_subgradients_are_one_joint_set_not_a_box():
+    hinge = by_id("hinge")
+    multi = next(drill._kink_question(hinge, k) for k in hinge.kinks if k.check.wrt == "s")
+    tol = Tolerance()
+    assert drill.is_subgradient(multi, np.array([0.5, -1.5, 1.0, 0.0]), tol)  # θ = 0.5
+    assert drill.is_subgradient(multi, np.array([1.0, -2.0, 1.0, 0.0]), tol)  # θ = 1, the right side
+    assert not drill.is_subgradient(multi, np.array([0.5, -1.0, 1.0, 0.0]), tol)  # g₀ and g_y not joint
+    assert not drill.is_subgradient(multi, np.array([1.5, -2.5, 1.0, 0.0]), tol)  # θ = 1.5 > 1
+    cosine = by_id("cosine")
+    singular = drill._kink_question(cosine, cosine.kinks[0])
+    assert not drill.is_subgradient(singular, np.zeros(3), tol)  # a singularity has none
+
+
+def test_huber_drills_vary_delta_and_ask_at_the_junction_and_hinge_drills_vary_the_margin():
+    huber, hinge = by_id("huber"), by_id("hinge")
+    deltas, junction = set(), False
+    for seed in SEEDS:
+        for q in drill.questions(huber, seed):
+            deltas.add(float(q.point["delta"]))
+            r = np.abs(q.point["yhat"] - q.point["y"])
+            junction |= bool(np.any(np.isclose(r, q.point["delta"])) and q.point["delta"] != 1.0)
+    assert len(deltas) >= 3 and junction
+    margins = {float(q.point["margin"]) for seed in SEEDS for q in drill.questions(hinge, seed) if q.check.wrt == "s"}
+    assert len(margins) >= 3
 
 
 def test_same_seed_same_questions_and_the_command_to_repeat_is_printed():

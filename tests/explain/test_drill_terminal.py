@@ -37,15 +37,15 @@ def test_terminal_drill_right_wrong_hint_and_kink_on_relu():
     child = spawn("relu", "--quiz", "--seed", "2")
     child.expect_exact("Drill: ReLU")
     for number, question in enumerate(asked, start=1):
-        child.expect_exact(f"[{number}/{len(asked)}] d relu/dx at {question.shown_point()}")
-        child.expect_exact("d relu/dx = ")
+        child.expect_exact(f"[{number}/{len(asked)}] d relu/dz at {question.shown_point()}")
+        child.expect_exact("d relu/dz = ")
         if question.kink is not None:
-            child.sendline("1")  # the right-hand derivative: not PyTorch's choice
+            child.sendline("2")  # neither PyTorch's value nor a subgradient (those are in [0, 1])
             child.expect_exact("This point is a kink")
-            child.expect_exact("d relu/dx = ")
+            child.expect_exact("d relu/dz = ")
             child.sendline("?")
             child.expect_exact(f"hint 1/{len(question.hints)}: {question.hints[0].text}")
-            child.expect_exact("d relu/dx = ")
+            child.expect_exact("d relu/dz = ")
         child.sendline(typed(question))
         child.expect_exact("✓ correct")
         if question.kink is not None:
@@ -75,7 +75,7 @@ def test_terminal_drill_vector_answer_and_quit_on_cross_entropy():
 
 def test_ctrl_c_stops_the_drill_with_status_130():
     child = spawn("sigmoid", "--quiz", "--seed", "0")
-    child.expect_exact("dσ/dx = ")
+    child.expect_exact("dσ/dz = ")
     child.sendintr()
     child.expect_exact("Stopped after 0 of 5")
     child.expect(pexpect.EOF)

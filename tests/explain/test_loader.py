@@ -129,3 +129,45 @@ def test_a_stage_may_not_take_the_name_of_a_constant(tmp_path):
     with pytest.raises(UserError) as caught:
         load_topic(path)
     assert "stage name 'e' is a constant in expressions" in caught.value.format_message()
+
+
+def _absolute_with(tmp_path, old: str, new: str) -> Path:
+    text = (FIXTURES / "content" / "topics" / "absolute.toml").read_text()
+    assert old in text
+    path = tmp_path / "absolute.toml"
+    path.write_text(text.replace(old, new))
+    return path
+
+
+def test_a_kink_may_give_its_subdifferential_as_a_base_and_segments(tmp_path):
+    topic = load_topic(_absolute_with(tmp_path, 'torch = "0"', 'torch = "0"\nsubgradients = { from = "-1", along = ["2"] }'))
+    kink = topic.kinks[0]
+    assert kink.subgradient_base.text == "-1" and [e.text for e in kink.subgradient_along] == ["2"]
+    assert load_topics(FIXTURES / "content")[1].kinks[0].subgradient_base is None  # optional
+
+
+@pytest.mark.parametrize("new, expected", [
+    ('subgradients = { from = "-1" }', "kinks[0].subgradients.along: missing field"),
+    ('subgradients = { from = "-1", along = ["q"] }', "undefined name 'q'"),
+    ('subgradients = { from = "-1", along = ["1"], to = "1" }', "unknown key 'to'"),
+])
+def test_a_wrong_subdifferential_is_one_error_naming_it(tmp_path, new, expected):
+    with pytest.raises(UserError) as caught:
+        load_topic(_absolute_with(tmp_path, 'torch = "0"', 'torch = "0"\n' + new))
+    message = caught.value.format_message()
+    assert expected in message and "\n" not in message
+
+
+def test_a_constant_may_list_the_values_drills_draw_and_nothing_else_may(tmp_path):
+    path = _absolute_with(tmp_path, "[variables.r]", '[variables.k]\ndescription = "a constant"\nkind = "constant"\n'
+                          'shape = []\nsample = 1.0\nchoices = [0.5, 1.0]\n\n[variables.r]')
+    assert load_topic(path).variable("k").choices == (0.5, 1.0)
+    path = _absolute_with(tmp_path, "sample = 1.5", "sample = 1.5\nchoices = [1.0]")
+    with pytest.raises(UserError, match="only a scalar constant has choices"):
+        load_topic(path)
+
+
+def test_drill_points_load_like_check_points(tmp_path):
+    path = _absolute_with(tmp_path, "check_points = [{ r = 1.0 }]", "check_points = [{ r = 1.0 }]\n"
+                          "drill_points = [{ r = 2.0 }]")
+    assert load_topic(path).drill_points == ((("r", 2.0),),)

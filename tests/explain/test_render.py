@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 from rich.console import Console
 
 from pa2cli.content import load_topic
@@ -36,29 +37,29 @@ def test_expressions_read_with_powers_and_dots():
 def test_decomposition_block_reveals_one_stage_per_step():
     explanation = worked.explain(topic("tanh"))
     block = next(b for b in render.blocks(explanation) if b.heading.startswith("Decomposition"))
-    assert block.size == 5
+    assert block.size == 6
     two = text_of(block.draw(2))
-    assert "p = eˣ" in two and "q = e⁻ˣ" in two and "n = p − q" not in two
+    assert "p = eᶻ" in two and "u = −z" in two and "q = e^u" not in two
 
 
 def test_stage_rows_hold_the_values_at_the_sample():
     explanation = worked.explain(topic("tanh"))
-    x = 0.5
+    x = 0.5  # the sample z
     values = {row.stage.name: float(row.value) for row in explanation.stages}
-    assert np.isclose(values["n"], np.exp(x) - np.exp(-x)) and np.isclose(values["t"], np.tanh(x))
+    assert np.isclose(values["s"], np.exp(x) - np.exp(-x)) and np.isclose(values["th"], np.tanh(x))
     text = text_of(render.document(render.blocks(explanation)))
     assert f"{np.tanh(x):.6g}" in text and f"{1 - np.tanh(x) ** 2:.6g}" in text
 
 
 def test_content_text_with_brackets_is_not_taken_for_markup():
     text = text_of(render.document(render.blocks(worked.explain(topic("relu")))))
-    assert "m = 1[x > 0]" in text
+    assert "m = 1[z > 0]" in text
 
 
 def test_topic_list_shows_aliases_and_summaries():
     relu = topic("relu")
     text = text_of(topic_list([("Activations", [relu])]))
-    assert "Activations" in text and "rectifier" in text and "max(0, x)" in text
+    assert "Activations" in text and "rectifier" in text and "max(0, z)" in text
 
 
 def test_verify_column_is_torch_autograd_and_matches_the_final_forms_away_from_kinks():
@@ -110,3 +111,16 @@ def test_a_function_is_written_by_the_symbol_its_text_defines():
     assert defined_symbol("σ(x) = 1 / (1 + e^(−x))", "f") == "σ"
     assert defined_symbol("L = f(z, y) = −Σⱼ yⱼ log pⱼ", "f") == "L"
     assert defined_symbol("no equals sign here", "f") == "f"
+
+
+@pytest.mark.parametrize("topic_id, cell", [("relu", "torch: 0"), ("cosine", "torch: [nan, nan,")])
+def test_a_kink_cell_of_the_check_table_is_labelled_as_torchs_value_in_every_format(topic_id, cell):
+    from pa2cli.explain.formats import to_latex, to_markdown
+
+    explanation = worked.explain(topic(topic_id))
+    table = text_of(render.document(render.blocks(explanation))).split("Numeric check")[1]
+    kink_rows = [line for line in table.splitlines() if line.rstrip().endswith(("kink", "undefined"))]
+    assert kink_rows and all("torch: " in line and "—" in line for line in kink_rows)  # no bare value, no |error|
+    assert cell in table
+    assert "torch: " in to_markdown(explanation).split("### Numeric check")[1]
+    assert "torch: $" in to_latex(explanation).split("Numeric check")[1]

@@ -15,7 +15,7 @@ from pa2cli.explain.prose import unicode_maths
 from pa2cli.expr import parse
 
 INDEX = load_index()
-SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵘˣ", "0123456789-ux")
+SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵘˣᶻ", "0123456789-uxz")
 
 
 def as_expression(unicode: str) -> str:
@@ -25,13 +25,14 @@ def as_expression(unicode: str) -> str:
     text = re.sub(r"𝟙\[(\w+) > 0\]", r"where(\1 > 0, 1, 0)", text)
     text = re.sub(r"Σ\s*(\(.*)$", r"sum(\1)", text)
     text = re.sub(r"e\^\((.+?)\)", r"exp(\1)", text)
-    text = re.sub(r"e([⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵘˣ]+)", lambda m: f"exp({m[1].translate(SUPERSCRIPT)})", text)
+    text = re.sub(r"e([⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵘˣᶻ]+)", lambda m: f"exp({m[1].translate(SUPERSCRIPT)})", text)
     text = re.sub(r"(\w)²", r"\1**2", text)
     text = re.sub(r"‖(\w)‖", r"norm(\1)", text)
     text = re.sub(r"√(\w)", r"sqrt(\1)", text)
     text = text.replace("min(", "minimum(")
     text = re.sub(r"(\d)\s*([a-z(])", r"\1*\2", text)  # 2a, 2 r
-    text = re.sub(r"(\w|\))\s+(\w|\(|norm|sqrt|where)", r"\1*\2", text)  # products written side by side
+    for _ in range(2):  # twice: `σ b w²` has overlapping pairs
+        text = re.sub(r"(\w|\))\s+(\w|\(|norm|sqrt|where)", r"\1*\2", text)  # products written side by side
     return text
 
 
@@ -51,6 +52,6 @@ def test_typeset_formula_gives_the_checked_value_at_the_sample(topic, stage, sou
     row = next(r for r in rows if r.stage.name == stage.name)
     expected = dict((s, v) for s, _, v in row.local)[source] if source else row.adjoint
     env.setdefault("n", np.asarray(env[topic.decomposition.wrt]).size)  # n: the number of components
-    text = as_expression(unicode_maths(latex)).replace("ℓ", "l")
+    text = as_expression(unicode_maths(latex)).replace("ℓ", "l").replace("σ", "s")  # stages named l, s
     got = checks.evaluate(parse(text), env)
     assert np.allclose(np.broadcast_to(got, np.shape(expected)), expected), (latex, text, got, expected)

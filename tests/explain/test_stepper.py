@@ -77,7 +77,7 @@ def test_real_terminal_steps_forward_back_and_quits():
         child.expect("step 3 of")
         child.send("b")
         child.expect("step 2 of")
-        assert "σ(x) = 1 / (1 + e^(−x))" not in child.before  # step 3's line is gone again
+        assert "σ(z) = 1 / (1 + e^(−z))" not in child.before  # step 3's line is gone again
         child.send("q")
         child.expect(pexpect.EOF)
     finally:

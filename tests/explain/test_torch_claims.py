@@ -73,12 +73,12 @@ def stated_kink(t, check_label: str, point: dict) -> np.ndarray:
 def test_activations_and_their_final_forms_are_torchs(name, module):
     t = topic(name)
     for point in points(t, kinks=True):
-        value, grad = torch_value_and_grad(module, point["x"])
-        assert_same(app(t, "f", point), value, f"{name}(x) at {point}")
-        if any(np.array_equal(point["x"], np.asarray(dict(k.at)["x"])) for k in t.kinks):
-            assert_same(stated_kink(t, "df/dx", point), grad, f"{name} kink at {point}")
+        value, grad = torch_value_and_grad(module, point["z"])
+        assert_same(app(t, "f", point), value, f"{name}(z) at {point}")
+        if any(np.array_equal(point["z"], np.asarray(dict(k.at)["z"])) for k in t.kinks):
+            assert_same(stated_kink(t, "df/dz", point), grad, f"{name} kink at {point}")
         else:
-            assert_same(derived(t, "f", "x", point), grad, f"{name}' at {point}")
+            assert_same(derived(t, "f", "z", point), grad, f"{name}' at {point}")
 
 
 def test_cross_entropy_is_torchs_cross_entropy_loss_and_nll_loss():
@@ -97,7 +97,7 @@ def test_multiclass_hinge_is_multi_margin_loss_times_the_number_of_classes_even_
     t = topic("hinge")
     classes = np.size(checks.sample_point(t)["s"])
     for point in points(t, kinks=True):
-        target = torch.tensor([int(np.argmax(point["y"]))])
+        target = torch.tensor([int(np.argmax(point["Y"]))])
         value, grad = torch_value_and_grad(
             lambda s: torch.nn.MultiMarginLoss(margin=float(point["margin"]))(s[None], target), point["s"])
         assert_same(app(t, "f", point) / classes, value, "MultiMarginLoss = L / C")
@@ -188,3 +188,59 @@ def test_cosine_similarity_at_a_zero_vector_is_0_with_the_huge_gradient_the_text
     assert np.allclose(a_leaf.grad.numpy(), stated_da, rtol=1e-9)
     assert np.all(b_leaf.grad.numpy() == 0)
     assert "[6.7e7, −3.3e7, 6.7e7]" in kink.text and np.allclose(stated_da, [6.7e7, -3.3e7, 6.7e7], rtol=0.02)
+
+
+def test_huber_through_abs_at_r_zero_gives_slope_zero_whatever_subgradient_of_abs_is_taken():
+    """The decomposition goes through a = |r|, which has no derivative at r = 0; the chain-rule
+    line must still equal autograd of H_δ there, and ∂h/∂a = min(a, δ) = 0 makes any ∂a/∂r in
+    [−1, 1] give the same 0."""
+    from pa2cli.explain import worked
+
+    t = topic("huber")
+    point = checks.point_with(t, t.check_points[1])  # r₀ = 0
+    assert float(point["yhat"][0] - point["y"][0]) == 0.0
+    _, env = worked.stage_rows(t, point)
+    chain = checks.evaluate(t.decomposition.chain[0].expr, env)
+    _, grad = torch_value_and_grad(lambda yhat: F.huber_loss(yhat, tensor(point["y"]), reduction="sum",
+                                                              delta=float(point["delta"])), point["yhat"])
+    assert_same(chain, grad, "chain rule through |r| at r = 0")
+    stage_h = next(s for s in t.decomposition.stages if s.name == "h")
+    dh_da = checks.evaluate(dict(stage_h.local)["a"], env)
+    for subgradient in (-1.0, -0.3, 0.0, 1.0):
+        assert dh_da[0] * subgradient == 0.0
+    assert "min(0, δ) = 0" in t.decomposition.chain[0].rule
+
+
+def test_bce_is_bce_loss_on_a_and_bce_with_logits_loss_on_z():
+    t = topic("bce")
+    for point in points(t):
+        target = tensor(point["t"])
+        value, grad = torch_value_and_grad(lambda a: F.binary_cross_entropy(a, target), point["a"])
+        assert_same(app(t, "f", point), value, "BCELoss value")
+        assert_same(derived(t, "f", "a", point), grad, "BCELoss gradient (a − t)/(a(1 − a))")
+        value, grad = torch_value_and_grad(lambda z: F.binary_cross_entropy_with_logits(z, target), point["z"])
+        assert_same(app(t, "g", point), value, "BCEWithLogitsLoss value")
+        assert_same(derived(t, "g", "z", point), grad, "BCEWithLogitsLoss gradient σ(z) − t")
+        stable = next(f for f in t.final if f.check.wrt is None)
+        assert_same(checks.evaluate(stable.expr, point), value, "max(z, 0) − z·t + log(1 + e^(−|z|))")
+
+
+def test_bce_loss_clamps_each_log_at_minus_100_as_the_text_says():
+    t = topic("bce")
+    assert "clamps each log at −100" in t.smooth
+    at_zero = F.binary_cross_entropy(tensor(0.0), tensor(1.0))  # −1 · max(log 0, −100)
+    at_one = F.binary_cross_entropy(tensor(1.0), tensor(0.0))
+    assert float(at_zero) == 100.0 and float(at_one) == 100.0
+    with np.errstate(divide="ignore"):
+        assert not np.isfinite(app(t, "f", {**checks.sample_point(t), "a": np.array(0.0)}))
+
+
+def test_bce_error_signal_stays_large_where_half_sse_vanishes_as_the_note_says():
+    """At a saturated wrong output (a ≈ 0, t = 1) BCE's δ = a − t ≈ −1 while ½(a − t)² gives
+    (a − t)·a(1 − a) ≈ 0: both from torch autograd."""
+    z = tensor(-8.0, grad=True)
+    F.binary_cross_entropy_with_logits(z, tensor(1.0)).backward()
+    bce = float(z.grad)
+    z2 = tensor(-8.0, grad=True)
+    (0.5 * (torch.sigmoid(z2) - 1.0) ** 2).backward()
+    assert bce < -0.99 and abs(float(z2.grad)) < 1e-3

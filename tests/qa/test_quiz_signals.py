@@ -53,10 +53,10 @@ def test_a_signal_mid_quiz_keeps_the_place_and_the_progress_entry(pa2_home, sign
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_mid_drill_keeps_the_score_so_far(pa2_home, signum):
     child = spawn(pa2_home, "explain", "sigmoid", "--quiz", "--seed", "3")
-    child.expect_exact("dσ/dx = ")
+    child.expect_exact("dσ/dz = ")
     child.sendline("s")
     child.expect_exact("[2/5]")
-    child.expect_exact("dσ/dx = ")
+    child.expect_exact("dσ/dz = ")
     assert _ended_by(child, signum) == 128 + signum
     entry = json.loads((pa2_home / "progress.json").read_text())["explain"]["sigmoid"]
     assert entry["drills"] == 1 and entry["last"] == [0, 1]
