@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,11 +49,13 @@ class Tolerance:
 _DECIMAL_COMMA = re.compile(r"\s*-?\d+,\d+\s*")
 
 
-def read_answer(text: str) -> float:
-    """A typed answer as a number: `0.3775`, `3/8`, `1/(1+exp(-0.3775))`; ExprError if not."""
+def read_answer(text: str, names: Mapping[str, float] | None = None) -> float:
+    """A typed answer as a number: `0.3775`, `3/8`, `1/(1+exp(-0.3775))`, or with `names`
+    standing for their values (`w1*i1 + b1`); ExprError (UnknownName for a name without a
+    value) if not."""
     if _DECIMAL_COMMA.fullmatch(text):
         raise ExprError(f"write decimals with a point: {text.strip().replace(',', '.')}")
-    return evaluate_number(text)
+    return evaluate_number(text, names)
 
 
 def how_far(given: float, expected: float) -> str:
@@ -112,8 +114,10 @@ class SheetReport:
 SHEET_FIX = 'Write {"z_h1": 0.3775, ...}; `pa2 backprop --json` lists every quantity name.'
 
 
-def load_sheet(path: str | Path, known: Collection[str] | None = None) -> dict[str, float | None]:
+def load_sheet(path: str | Path, known: Collection[str] | None = None,
+               names: Mapping[str, float] | None = None) -> dict[str, float | None]:
     """Read `{quantity: number or expression}`; a malformed sheet is a UserError (exit 2).
+    An expression may use `names` (the network's given values: `"w1*i1 + w2*i2 + b1"`).
 
     With `known` (the quantity names), a value under another name is checked for its type but
     not evaluated (it is reported as unknown, not graded) and comes back as None."""
@@ -137,7 +141,7 @@ def load_sheet(path: str | Path, known: Collection[str] | None = None) -> dict[s
             sheet[name] = None
             continue
         try:
-            sheet[name] = read_answer(value) if isinstance(value, str) else float(value)
+            sheet[name] = read_answer(value, names) if isinstance(value, str) else float(value)
         except (ExprError, OverflowError) as exc:
             raise UserError(str(exc) or "too large", where=where,
                             fix="Write a number or an arithmetic expression.") from None
