@@ -1,7 +1,8 @@
 """The drill's conversation: ask each question of drill.py, read and grade typed answers.
 
 Keys as in the backprop quiz: an answer is a number or an expression (`0.25`, `1/4`,
-`exp(-0.5)`), a vector is `[a, b, c]` (or `a, b, c`); `?` shows the next line of the
+`exp(-0.5)`), a vector is `[a, b, c]` (or `a, b, c`) or a vector expression
+(`softmax([2.96, -1.08, -0.56]) - [0, 1, 0]`); `?` shows the next line of the
 derivation as a hint, `s` reveals the answer and moves on, `q` stops. Answers are read with
 pa2cli.expr (never eval) and graded per component with backprop.grading.Tolerance. At a kink
 the feedback says why the expected value is PyTorch's convention. The score is recorded in the
@@ -21,10 +22,11 @@ from rich.text import Text
 from pa2cli.backprop.grading import Tolerance, how_far
 from pa2cli.errors import excerpt
 from pa2cli.explain.drill import Question, accepts, expected_text
-from pa2cli.expr import ExprError, evaluate
+from pa2cli.expr import MAX_LENGTH, ExprError, evaluate
 from pa2cli.stops import exit_status, signals_stop
 
-KEYS = ("Type a number or an expression (0.25, 1/4, exp(-0.5)), a vector as [a, b, c].\n"
+KEYS = ("Type a number or an expression (0.25, 1/4, exp(-0.5)), a vector as [a, b, c] or as "
+        "an expression (softmax([1, 2]) - [0, 1]).\n"
         "? next line of the derivation · s reveal and move on · q quit")
 FIRST_TRY, LATER, REVEALED = "first try", "after a retry or hint", "revealed"
 _DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
@@ -34,13 +36,30 @@ class StopDrill(Exception):
     """The student typed q."""
 
 
+def has_top_level_comma(text: str) -> bool:
+    """True if a comma stands outside every bracket: `1, 2, 3` or `[1, 2], [3, 4]`, not
+    `softmax([1, 2]) - [0, 1]`. Text longer than an expression may be is left as it is (the
+    evaluator refuses it by its length)."""
+    if len(text) > MAX_LENGTH:
+        return False
+    depth = 0
+    for char in text:
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            return True
+    return False
+
+
 def read_answer(text: str, shape: tuple[int, ...]) -> np.ndarray:
     """A typed answer as an array of `shape`; ExprError with a plain reason otherwise."""
     text = text.strip()
     if not shape and _DECIMAL_COMMA.match(text):
         raise ExprError(f"write decimals with a point: {text.replace(',', '.')}")
-    if shape and "," in text and not text.startswith("["):
-        text = f"[{text}]"
+    if shape and has_top_level_comma(text):
+        text = f"[{text}]"  # `1, 2, 3` is the list [1, 2, 3]; `softmax([…]) - [0, 1, 0]` stays
     try:
         with np.errstate(all="ignore"):
             value = np.asarray(evaluate(text), dtype=float)
