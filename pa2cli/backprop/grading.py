@@ -58,15 +58,26 @@ def read_answer(text: str, names: Mapping[str, float] | None = None) -> float:
     return evaluate_number(text, names)
 
 
+def percent_off(given: float, expected: float) -> str:
+    """How far off in percent, as every report writes it (`--check`, `--hide-answers`, the quiz,
+    the drill): one significant figure (`3%`, `20%`, `200%`), and `under 1%` below 1%. One
+    figure and the floor keep the answer from being worked back from a hidden report: `0.7%`
+    would pin the correct value within 0.05%, inside the default tolerance. `expected` ≠ 0."""
+    percent = abs((given - expected) / expected) * 100
+    if percent < 1:
+        return "under 1%"
+    return f"{float(f'{percent:.1g}'):g}%"
+
+
 def how_far(given: float, expected: float) -> str:
-    """`0.38 is 0.0025 too high (0.66% off)`: restates the answer and the size of the error."""
+    """`0.3 is 0.0775 too low (20% off)`: restates the answer and the size of the error."""
     difference = given - expected
     direction = "too high" if difference > 0 else "too low"
     text = f"{given:.10g} is {abs(difference):.3g} {direction}"
     if expected != 0:
         percent = abs(difference / expected) * 100
         if percent < 1000:
-            text += f" ({percent:.0f}% off)" if percent >= 10 else f" ({percent:.2g}% off)"
+            text += f" ({percent_off(given, expected)} off)"
         else:
             text += f" (off by {percent / 100:.3g} times the correct value)"
     if expected != 0 and given != 0 and math.isclose(given, -expected, rel_tol=1e-3):
@@ -75,16 +86,17 @@ def how_far(given: float, expected: float) -> str:
 
 
 def how_far_hidden(given: float, expected: float) -> str:
-    """`too high by about 1%`: how far off, without any number the correct value follows from
-    (the percentage is rounded to one significant figure, or 'by far' beyond 100%; no 'check
-    the sign', which would give the correct value away as minus the answer)."""
+    """`too high by about 3%`: how far off, without any number the correct value follows from
+    (percent_off's rounding, or 'by far' beyond 100%; no 'check the sign', which would give the
+    correct value away as minus the answer)."""
     direction = "too high" if given > expected else "too low"
     if expected == 0:
         return direction
-    percent = abs((given - expected) / expected) * 100
-    if percent > 100:
+    if abs((given - expected) / expected) > 1:
         return f"{direction} by far (more than 100% off)"
-    return f"{direction} by about {float(f'{percent:.1g}'):g}%"
+    percent = percent_off(given, expected)
+    return f"{direction} by {percent}" if percent.startswith("under") else \
+        f"{direction} by about {percent}"
 
 
 @dataclass(frozen=True)

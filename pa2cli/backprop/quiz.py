@@ -295,7 +295,9 @@ class Quiz:
             self.resume_command.replace(" --resume", "", 1)
         progress.record_backprop(
             self.path.stem, label=self.solution.network.label, command=command,
-            answered=len(state.outcomes), total=len(self.steps), position=state.position,
+            answered=sum(o != REVEALED for o in state.outcomes.values()),
+            revealed=sum(o == REVEALED for o in state.outcomes.values()),
+            total=len(self.steps), position=state.position,
             first_try=sum(o == FIRST_TRY for o in state.outcomes.values()), finished=finished)
 
     def _start(self, resume: bool) -> QuizState:
