@@ -27,13 +27,12 @@ import difflib
 from collections.abc import Mapping
 
 from pa2cli.backprop.engine import LEARNING_RATE, Solution
-from pa2cli.backprop.grading import Tolerance, read_answer
+from pa2cli.backprop.grading import Tolerance, gives_away, read_answer
 from pa2cli.backprop.registry import ACTIVATIONS
 from pa2cli.errors import excerpt
 from pa2cli.expr import ExprError, UnknownName, evaluate_number
 
 RATE_ALIASES = ("eta", "lr")  # how the learning rate η is typed on a plain keyboard
-DISPLAY_PRECISION = 0.005  # a number in the example this close to an answer would show it
 # Numbers for the example, with two decimals as a student's own working has them; the first
 # that gives no answer away is used.
 EXAMPLE_NUMBERS = (0.83, 1.27, 0.46, 2.14, 0.71, 1.58, 0.37, 2.62, 0.94, 1.19, 0.58, 1.86,
@@ -156,12 +155,6 @@ def _form(solution: Solution) -> str:
     return ACTIVATIONS[first].formula.replace(" ", "")
 
 
-def gives_away(number: float, answers, tolerance: Tolerance) -> bool:
-    """True if `number` is within display precision or the tolerance of one of `answers`."""
-    return any(abs(number - answer) <= DISPLAY_PRECISION or tolerance.accepts(number, answer)
-               for answer in answers)
-
-
 def example_answer(solution: Solution, tolerance: Tolerance) -> str:
     """An expression to show how answers are typed, which equals no answer of this quiz."""
     answers = [step.value for step in solution.steps.values()]
@@ -169,7 +162,7 @@ def example_answer(solution: Solution, tolerance: Tolerance) -> str:
     for number in EXAMPLE_NUMBERS:
         text = form.format(z=f"{number:g}")
         value = evaluate_number(text)
-        if not any(gives_away(x, answers, tolerance) for x in (number, -number, value)):
+        if not any(gives_away(x, answers, tolerance) for x in (number, -number, value, -value)):
             return text
     first = solution.network.nodes[0] if solution.network.nodes else "h1"
     return form.format(z=f"z_{first}")  # no number at all: usable once z_<first> is answered

@@ -46,6 +46,16 @@ class Tolerance:
         return f"relative {self.rtol:g}, absolute {self.atol:g}"
 
 
+DISPLAY_PRECISION = 0.005  # a number in an example this close to an answer would show it
+
+
+def gives_away(number: float, answers, tolerance: Tolerance) -> bool:
+    """True if `number` (one shown in an example answer) is within display precision or the
+    tolerance of one of `answers`: the example would hand that answer over."""
+    return any(abs(number - answer) <= DISPLAY_PRECISION or tolerance.accepts(number, answer)
+               for answer in answers)
+
+
 _DECIMAL_COMMA = re.compile(r"\s*-?\d+,\d+\s*")
 
 

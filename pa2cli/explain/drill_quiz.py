@@ -2,8 +2,8 @@
 
 Keys as in the backprop quiz: an answer is a number or an expression (`0.25`, `1/4`,
 `exp(-0.5)`), a vector is `[a, b, c]` (or `a, b, c`) or a vector expression
-(`softmax([2.96, -1.08, -0.56]) - [0, 1, 0]`); `?` shows the next line of the
-derivation as a hint, `s` reveals the answer and moves on, `q` stops. Answers are read with
+(`softmax([2.96, -1.08, -0.56]) - [0, 1, 0]`); the keys line's examples are chosen to equal no
+answer of the drill. `?` shows the next line of the derivation as a hint, `s` reveals the answer and moves on, `q` stops. Answers are read with
 pa2cli.expr (never eval) and graded per component with backprop.grading.Tolerance. At a kink
 the feedback says why the expected value is PyTorch's convention. The score is recorded in the
 progress file (through the `record` callback) before it is shown, also after SIGTERM/SIGHUP.
@@ -19,21 +19,51 @@ import numpy as np
 from rich.console import Console
 from rich.text import Text
 
-from pa2cli.backprop.grading import Tolerance, how_far
+from pa2cli.backprop.grading import Tolerance, gives_away, how_far
 from pa2cli.errors import excerpt
 from pa2cli.explain.drill import Question, accepts, expected_text
 from pa2cli.expr import MAX_LENGTH, ExprError, evaluate
 from pa2cli.stops import exit_status, signals_stop
 
-KEYS = ("Type a number or an expression (0.25, 1/4, exp(-0.5)), a vector as [a, b, c] or as "
-        "an expression (softmax([1, 2]) - [0, 1]).\n"
+KEYS = ("Type a number or an expression ({examples}), a vector as [a, b, c] or as an "
+        "expression ({vector}).\n"
         "? next line of the derivation · s reveal and move on · q quit")
+# The examples on the keys line: the first set in which no number equals an answer of the drill.
+EXAMPLES = (("0.25", "1/4", "exp(-0.5)"), ("0.37", "3/8", "exp(-1.2)"),
+            ("0.83", "5/16", "exp(-2.1)"), ("1.46", "7/16", "exp(-0.9)"),
+            ("0.58", "9/16", "exp(-1.7)"), ("2.15", "11/16", "exp(-2.6)"))
+VECTOR_EXAMPLES = ("softmax([1, 2]) - [0, 1]", "softmax([1, 3]) - [1, 0]",
+                   "sigmoid([0.4, 2.2])", "tanh([1.3, -2.4])")
 FIRST_TRY, LATER, REVEALED = "first try", "after a retry or hint", "revealed"
 _DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
 
 
 class StopDrill(Exception):
     """The student typed q."""
+
+
+def _shown_numbers(text: str) -> list[float]:
+    """The numbers an example shows: its literals (not 0 or 1) and each component of its value,
+    each with its negative."""
+    literals = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", text) if float(x) not in (0, 1)]
+    with np.errstate(all="ignore"):
+        value = np.asarray(evaluate(text), dtype=float).reshape(-1)
+    shown = [*literals, *map(float, value)]
+    return [*shown, *(-x for x in shown)]
+
+
+def keys_line(questions: list[Question], tolerance: Tolerance) -> str:
+    """The keys line, with examples none of whose numbers is within display precision or the
+    tolerance of an answer of this drill (grading.gives_away); without numbers if all are."""
+    answers = [float(v) for q in questions for v in q.expected.reshape(-1) if math.isfinite(v)]
+
+    def safe(texts) -> bool:
+        return not any(gives_away(x, answers, tolerance)
+                       for text in texts for x in _shown_numbers(text))
+
+    examples = next((", ".join(e) for e in EXAMPLES if safe(e)), "fractions, exp(…), log(…)")
+    vector = next((v for v in VECTOR_EXAMPLES if safe([v])), "softmax([…]) - […]")
+    return KEYS.format(examples=examples, vector=vector)
 
 
 def has_top_level_comma(text: str) -> bool:
@@ -108,7 +138,7 @@ class Drill:
         """Ask every question; returns 0 (finished or q or end of input), 130 (Ctrl-C) or
         128 + N (signal N: SIGTERM, SIGHUP, pa2cli.stops)."""
         with signals_stop():
-            self.console.print(Text(KEYS, style="dim"))
+            self.console.print(Text(keys_line(self.questions, self.tolerance), style="dim"))
             try:
                 for number, question in enumerate(self.questions, start=1):
                     self.outcomes.append(self._ask(number, question))

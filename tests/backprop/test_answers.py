@@ -15,10 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pa2cli.backprop import practice
-from pa2cli.backprop.answers import (DISPLAY_PRECISION, AnswerNames, example_answer,
-                                     names_at, read)
+from pa2cli.backprop.answers import AnswerNames, example_answer, names_at, read
 from pa2cli.backprop.engine import solve
-from pa2cli.backprop.grading import Tolerance
+from pa2cli.backprop.grading import DISPLAY_PRECISION, Tolerance
 from pa2cli.backprop.spec import validate
 from pa2cli.cli import cli
 from pa2cli.expr import ExprError, evaluate_number

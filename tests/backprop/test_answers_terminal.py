@@ -14,7 +14,7 @@ import sys
 import pexpect
 import pytest
 
-from pa2cli.backprop.answers import DISPLAY_PRECISION
+from pa2cli.backprop.grading import DISPLAY_PRECISION
 from pa2cli.paths import content_dir
 from tests.backprop.test_answers import hint_numbers, net_input_written_out
 

@@ -3,7 +3,9 @@ read as typed, plain `1, 2, 3` is still a list, and in a real pseudo-terminal th
 drill accepts softmax(z) − y typed with the question's numbers; the values shown are checked
 against torch autograd in float64."""
 
+import dataclasses
 import os
+import re
 import sys
 
 import numpy as np
@@ -13,7 +15,7 @@ import torch
 
 from pa2cli.expr import ExprError
 from pa2cli.explain import drill, topics
-from pa2cli.explain.drill_quiz import has_top_level_comma, read_answer
+from pa2cli.explain.drill_quiz import has_top_level_comma, keys_line, read_answer
 
 TOPICS = {t.id: t for t in topics.all_topics()}
 
@@ -80,3 +82,43 @@ def test_terminal_cross_entropy_drill_accepts_softmax_minus_the_one_hot():
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def keys_numbers(line: str) -> list[float]:
+    """Every number the keys line's examples show, and each example's value."""
+    from pa2cli.expr import evaluate
+
+    inner = re.findall(r"\(([^()]*(?:\([^()]*\)[^()]*)*)\)", line.split("\n")[0])
+    shown = []
+    for group in inner:
+        for text in [t for t in re.split(r",\s(?![^\[]*\])", group) if re.search(r"\d", t)]:
+            shown += [float(x) for x in re.findall(r"\d+(?:\.\d+)?", text)
+                      if float(x) not in (0, 1)]
+            shown += list(np.asarray(evaluate(text), dtype=float).reshape(-1))
+    return shown
+
+
+@pytest.mark.parametrize("topic", sorted(TOPICS))
+def test_the_drill_keys_line_examples_equal_no_answer(topic):
+    from pa2cli.backprop.grading import DISPLAY_PRECISION, Tolerance
+
+    for seed in range(4):
+        asked = drill.questions(TOPICS[topic], seed)
+        line = keys_line(asked, Tolerance())
+        answers = [float(v) for q in asked for v in q.expected.reshape(-1) if np.isfinite(v)]
+        numbers = keys_numbers(line)
+        assert len(numbers) >= 4, line  # the examples are there to be checked
+        for x in numbers:
+            assert all(abs(x - a) > DISPLAY_PRECISION and abs(-x - a) > DISPLAY_PRECISION
+                       for a in answers), (line, x)
+
+
+def test_an_answer_of_one_quarter_moves_the_example_off_0_25():
+    from pa2cli.backprop.grading import Tolerance
+
+    question = drill.questions(TOPICS["sigmoid"], 0)[0]
+    at_zero = dataclasses.replace(question, expected=np.asarray(0.25))  # σ'(0)
+    line = keys_line([at_zero], Tolerance())
+    assert "0.25" not in line and "1/4" not in line and "exp(" in line
+    assert "0.25, 1/4" in keys_line([dataclasses.replace(question, expected=np.asarray(0.9))],
+                                    Tolerance())
