@@ -125,13 +125,18 @@ MAX_CLOSE_SEARCH = 500  # names searched for a near miss (a big network: its fir
 
 
 def _closest(name: str, names: AnswerNames) -> str | None:
-    """A usable name equal but for case (b1_1 for B1_1), else a close spelling of a given one."""
+    """A usable name equal but for case (b1_1 for B1_1), else a given name the text begins
+    (b1 for B1_1), else a close spelling of a given one."""
     if len(name) > 64:
         return None  # longer than any name: no search (difflib's cost grows with length)
     folded = [known for known in names.folded.get(name.lower(), []) if known in names]
     if folded:
         return folded[0]
-    lower = {known.lower(): known for known in list(names.given)[:MAX_CLOSE_SEARCH]}
+    searched = list(names.given)[:MAX_CLOSE_SEARCH]
+    started = [known for known in searched if known.lower().startswith(name.lower())]
+    if started:
+        return started[0]  # b1 for B1_1: the first, in the file's order, that it begins
+    lower = {known.lower(): known for known in searched}
     close = difflib.get_close_matches(name.lower(), list(lower), n=1, cutoff=0.6)
     return lower[close[0]] if close else None
 

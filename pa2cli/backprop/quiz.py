@@ -40,7 +40,7 @@ from pa2cli.stops import exit_status, signals_stop
 
 STATE_VERSION = 1
 KEYS = "Answer with a number or an expression such as {example}; names stand for their " \
-       "values: {names} and the quantities answered so far.\n" \
+       "values: {names} and your earlier answers.\n" \
        "? hint · s reveal and move on · q quit (your place is saved)"
 
 

@@ -171,3 +171,14 @@ def test_check_sheet_values_may_use_the_networks_names(tmp_path, oracle):
     path.write_text(json.dumps(sheet))
     result = CliRunner().invoke(cli, ["backprop", "--weights", str(weights), "--check", str(path)])
     assert result.exit_code == 2 and f"unknown name 'z_{node}'" in result.output
+
+
+def test_the_start_of_a_name_suggests_the_first_name_it_begins():
+    solution = solve(validate(networks()[0]))
+    name = next(n for n in solution.network.parameters() if len(n) > 1)
+    start = name[:-1].lower() if len(name) > 2 else name[0].lower()
+    first = next(n for n in names_at(solution, 0) if n.lower().startswith(start))
+    if first == start:
+        pytest.skip("the start is itself a name here")
+    with pytest.raises(ExprError, match=re.escape(f"(did you mean {first}?)")):
+        read(start, names_at(solution, 0))
