@@ -56,6 +56,14 @@ class ExprError(ValueError):
     """The text is not an expression this evaluator accepts, or it cannot be evaluated."""
 
 
+class UnknownName(ExprError):
+    """A name the expression uses has no value: `name` is the first such, in reading order."""
+
+    def __init__(self, message: str, name: str):
+        super().__init__(message)
+        self.name = name
+
+
 @dataclass(frozen=True)
 class Backend:
     """How to evaluate: a function per name in FUNCTIONS, and how to build a list literal."""
@@ -143,18 +151,21 @@ _COMPARE = {
 
 @dataclass(frozen=True)
 class Expression:
-    """A parsed, validated expression; `names` are the free variables it needs."""
+    """A parsed, validated expression; `names` are the free variables it needs, `order` the
+    same names in the order they are first read (left to right)."""
 
     text: str
     tree: ast.Expression = field(repr=False, compare=False)
     names: frozenset[str] = frozenset()
+    order: tuple[str, ...] = ()
 
     def evaluate(self, variables: Mapping[str, Any] | None = None, backend: Backend | None = None):
         backend = backend or _default_backend()
-        env = dict(variables or {})
-        missing = sorted(n for n in self.names if n not in env and n not in CONSTANTS)
-        if missing:
-            raise ExprError(f"unknown name {excerpt(missing[0])} in {excerpt(self.text)}")
+        env = variables if variables is not None else {}  # read only: never copied
+        missing = [n for n in self.order if n not in env and n not in CONSTANTS]
+        if missing:  # the first one as the text reads, not the first in the alphabet
+            raise UnknownName(f"unknown name {excerpt(missing[0])} in {excerpt(self.text)}",
+                              missing[0])
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")  # numpy's "Mean of empty slice" -> a reason
@@ -217,9 +228,9 @@ def parse(text: str) -> Expression:
                         "character)") from None
     except (RecursionError, MemoryError, ValueError):
         raise ExprError("expression nested too deeply") from None
-    names: set[str] = set()
+    names: dict[str, None] = {}  # an ordered set: first use first
     _check(tree.body, names, depth=0)
-    return Expression(text=text.strip(), tree=tree, names=frozenset(names))
+    return Expression(text=text.strip(), tree=tree, names=frozenset(names), order=tuple(names))
 
 
 def evaluate(text: str, variables: Mapping[str, Any] | None = None, backend: Backend | None = None):
@@ -245,7 +256,8 @@ def evaluate_number(text: str, variables: Mapping[str, Any] | None = None) -> fl
     return number
 
 
-def _check(node: ast.AST, names: set[str], depth: int) -> None:
+def _check(node: ast.AST, names: dict[str, None], depth: int) -> None:
+    """Refuse what is not allowed; note each name in `names` (children in reading order)."""
     if depth > MAX_DEPTH:
         raise ExprError("expression nested too deeply")
     kind = type(node)
@@ -254,7 +266,7 @@ def _check(node: ast.AST, names: set[str], depth: int) -> None:
             raise ExprError(f"only numbers are allowed, not {excerpt(repr(node.value))}")
         return
     if kind is ast.Name:
-        names.add(node.id)
+        names.setdefault(node.id)
         return
     if kind is ast.BinOp and type(node.op) in _BINARY:
         children = [node.left, node.right]

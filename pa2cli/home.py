@@ -1,9 +1,9 @@
 """The home screen (`pa2` on a terminal), `pa2 progress [--json]` and `pa2 reset`.
 
 The home screen says where the student is: the derivation topics studied (stepped to the end,
-or drilled, with the score), the backprop quizzes (per network: answered, right first try, where
-they stopped), the sweeps under ./runs (weight decays, seeds, finished or interrupted with the
-resume command), and the one next step. It reads only the progress file (pa2cli.progress), the
+or drilled, with the score), the backprop quizzes (per network: answered, revealed, right first
+try, where they stopped), the sweeps under ./runs (weight decays, seeds, finished or interrupted
+with the resume command), and the one next step. It reads only the progress file (pa2cli.progress), the
 content index and runs/*/results.json, so it stays fast and never imports torch, numpy or the
 sweep package. A corrupt progress file is one line on stderr; the screen still shows.
 """
@@ -105,8 +105,10 @@ def _quizzes(view: Overview) -> RenderableType:
     for entry in view.progress.backprop.values():
         total = entry.get("total", 0)
         line = Text(f"  {printable(entry.get('label', '?'))}\n    ")
-        line.append(f"{entry.get('answered', 0)}/{total} answered · "
-                    f"{entry.get('first_try', 0)} right first try")
+        line.append(f"{entry.get('answered', 0)}/{total} answered · ")
+        if entry.get("revealed"):  # typed right and revealed are counted apart
+            line.append(f"{entry['revealed']} revealed · ")
+        line.append(f"{entry.get('first_try', 0)} right first try")
         if entry.get("finished"):
             line.append(" · finished", style="green")
         else:

@@ -3,8 +3,13 @@
     {"version": 1,
      "explain":  {topic id: {"stepped": bool, "drills": int, "best": [right, asked],
                              "last": [right, asked], "updated": "…"}},
-     "backprop": {quiz key: {"label": …, "command": …, "answered": int, "first_try": int,
-                             "total": int, "position": int, "finished": bool, "updated": "…"}}}
+     "backprop": {quiz key: {"label": …, "command": …, "answered": int, "revealed": int,
+                             "first_try": int, "total": int, "position": int, "finished": bool,
+                             "updated": "…"}}}
+
+A backprop quiz's `answered` counts the quantities typed right (at the first try or later) and
+`revealed` those shown with `s`; files written before `revealed` existed counted both as
+answered.
 
 Writers (the explain stepper, the drill, the backprop quiz) call `record_*`; readers (the home
 screen, `pa2 progress`) call `load`. Progress is a convenience: it must never stop a command. A
@@ -77,7 +82,8 @@ def _text(value: Any) -> bool:
 FIELDS = {
     "explain": {"stepped": lambda v: isinstance(v, bool), "drills": _count, "best": _score,
                 "last": _score, "updated": _text},
-    "backprop": {"label": _text, "command": _text, "answered": _count, "first_try": _count,
+    "backprop": {"label": _text, "command": _text, "answered": _count, "revealed": _count,
+                 "first_try": _count,
                  "total": _count, "position": _count, "finished": lambda v: isinstance(v, bool),
                  "updated": _text},
 }
@@ -223,11 +229,12 @@ def record_drill(topic_id: str, right: int, asked: int) -> bool:
 
 
 def record_backprop(key: str, *, label: str, command: str, answered: int, first_try: int,
-                    total: int, position: int, finished: bool) -> bool:
-    """Where a backprop quiz on one network stands (after it stops or ends)."""
+                    total: int, position: int, finished: bool, revealed: int = 0) -> bool:
+    """Where a backprop quiz on one network stands (after it stops or ends): `answered` typed
+    right, `revealed` shown with `s`, each counted once."""
     return _update("backprop", key, lambda entry: entry.update(
-        label=label, command=command, answered=answered, first_try=first_try, total=total,
-        position=position, finished=finished))
+        label=label, command=command, answered=answered, revealed=revealed,
+        first_try=first_try, total=total, position=position, finished=finished))
 
 
 def reset(part: str) -> bool:

@@ -202,11 +202,12 @@ def backprop(ctx, weights, random_flag, seed, shape, resume, solve, as_json, fmt
             render.print_solution(solution, console)
         return
     if sheet:
+        from pa2cli.backprop.answers import given_names
         from pa2cli.backprop.grading import check_sheet, load_sheet
         from pa2cli.backprop.report import check_table
 
         expected = solution.values()
-        report = check_sheet(load_sheet(sheet, expected), expected, tolerance)
+        report = check_sheet(load_sheet(sheet, expected, given_names(solution)), expected, tolerance)
         console.print(check_table(report, tolerance, hide_answers=hide_answers))
         ctx.exit(0 if report.all_correct else 1)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,25 +46,48 @@ class Tolerance:
         return f"relative {self.rtol:g}, absolute {self.atol:g}"
 
 
+DISPLAY_PRECISION = 0.005  # a number in an example this close to an answer would show it
+
+
+def gives_away(number: float, answers, tolerance: Tolerance) -> bool:
+    """True if `number` (one shown in an example answer) is within display precision or the
+    tolerance of one of `answers`: the example would hand that answer over."""
+    return any(abs(number - answer) <= DISPLAY_PRECISION or tolerance.accepts(number, answer)
+               for answer in answers)
+
+
 _DECIMAL_COMMA = re.compile(r"\s*-?\d+,\d+\s*")
 
 
-def read_answer(text: str) -> float:
-    """A typed answer as a number: `0.3775`, `3/8`, `1/(1+exp(-0.3775))`; ExprError if not."""
+def read_answer(text: str, names: Mapping[str, float] | None = None) -> float:
+    """A typed answer as a number: `0.3775`, `3/8`, `1/(1+exp(-0.3775))`, or with `names`
+    standing for their values (`w1*i1 + b1`); ExprError (UnknownName for a name without a
+    value) if not."""
     if _DECIMAL_COMMA.fullmatch(text):
         raise ExprError(f"write decimals with a point: {text.strip().replace(',', '.')}")
-    return evaluate_number(text)
+    return evaluate_number(text, names)
+
+
+def percent_off(given: float, expected: float) -> str:
+    """How far off in percent, as every report writes it (`--check`, `--hide-answers`, the quiz,
+    the drill): one significant figure (`3%`, `20%`, `200%`), and `under 1%` below 1%. One
+    figure and the floor keep the answer from being worked back from a hidden report: `0.7%`
+    would pin the correct value within 0.05%, inside the default tolerance. `expected` ≠ 0."""
+    percent = abs((given - expected) / expected) * 100
+    if percent < 1:
+        return "under 1%"
+    return f"{float(f'{percent:.1g}'):g}%"
 
 
 def how_far(given: float, expected: float) -> str:
-    """`0.38 is 0.0025 too high (0.66% off)`: restates the answer and the size of the error."""
+    """`0.3 is 0.0775 too low (20% off)`: restates the answer and the size of the error."""
     difference = given - expected
     direction = "too high" if difference > 0 else "too low"
     text = f"{given:.10g} is {abs(difference):.3g} {direction}"
     if expected != 0:
         percent = abs(difference / expected) * 100
         if percent < 1000:
-            text += f" ({percent:.0f}% off)" if percent >= 10 else f" ({percent:.2g}% off)"
+            text += f" ({percent_off(given, expected)} off)"
         else:
             text += f" (off by {percent / 100:.3g} times the correct value)"
     if expected != 0 and given != 0 and math.isclose(given, -expected, rel_tol=1e-3):
@@ -73,16 +96,17 @@ def how_far(given: float, expected: float) -> str:
 
 
 def how_far_hidden(given: float, expected: float) -> str:
-    """`too high by about 1%`: how far off, without any number the correct value follows from
-    (the percentage is rounded to one significant figure, or 'by far' beyond 100%; no 'check
-    the sign', which would give the correct value away as minus the answer)."""
+    """`too high by about 3%`: how far off, without any number the correct value follows from
+    (percent_off's rounding, or 'by far' beyond 100%; no 'check the sign', which would give the
+    correct value away as minus the answer)."""
     direction = "too high" if given > expected else "too low"
     if expected == 0:
         return direction
-    percent = abs((given - expected) / expected) * 100
-    if percent > 100:
+    if abs((given - expected) / expected) > 1:
         return f"{direction} by far (more than 100% off)"
-    return f"{direction} by about {float(f'{percent:.1g}'):g}%"
+    percent = percent_off(given, expected)
+    return f"{direction} by {percent}" if percent.startswith("under") else \
+        f"{direction} by about {percent}"
 
 
 @dataclass(frozen=True)
@@ -112,8 +136,10 @@ class SheetReport:
 SHEET_FIX = 'Write {"z_h1": 0.3775, ...}; `pa2 backprop --json` lists every quantity name.'
 
 
-def load_sheet(path: str | Path, known: Collection[str] | None = None) -> dict[str, float | None]:
+def load_sheet(path: str | Path, known: Collection[str] | None = None,
+               names: Mapping[str, float] | None = None) -> dict[str, float | None]:
     """Read `{quantity: number or expression}`; a malformed sheet is a UserError (exit 2).
+    An expression may use `names` (the network's given values: `"w1*i1 + w2*i2 + b1"`).
 
     With `known` (the quantity names), a value under another name is checked for its type but
     not evaluated (it is reported as unknown, not graded) and comes back as None."""
@@ -137,7 +163,7 @@ def load_sheet(path: str | Path, known: Collection[str] | None = None) -> dict[s
             sheet[name] = None
             continue
         try:
-            sheet[name] = read_answer(value) if isinstance(value, str) else float(value)
+            sheet[name] = read_answer(value, names) if isinstance(value, str) else float(value)
         except (ExprError, OverflowError) as exc:
             raise UserError(str(exc) or "too large", where=where,
                             fix="Write a number or an arithmetic expression.") from None

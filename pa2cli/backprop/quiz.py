@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,7 +27,8 @@ from rich.text import Text
 
 from pa2cli.backprop.diagram import draw
 from pa2cli.backprop.engine import Solution, Step, format_number
-from pa2cli.backprop.grading import Tolerance, how_far, read_answer
+from pa2cli.backprop.answers import AnswerNames, example_answer, names_line, read
+from pa2cli.backprop.grading import Tolerance, how_far
 from pa2cli.backprop.jsonfile import read_bytes
 from pa2cli.backprop.report import FIRST_TRY, LATER, OUTCOMES, REVEALED, score_table
 from pa2cli.backprop.solution import pretty, worked_lines
@@ -39,17 +39,9 @@ from pa2cli.paths import data_home
 from pa2cli.stops import exit_status, signals_stop
 
 STATE_VERSION = 1
-KEYS = "Answer with a number or an expression such as {example}.\n" \
+KEYS = "Answer with a number or an expression such as {example}; names stand for their " \
+       "values: {names} and your earlier answers.\n" \
        "? hint · s reveal and move on · q quit (your place is saved)"
-
-
-def example_answer(steps: list[Step]) -> str:
-    """An expression the student could type for one of their own first quantities: the first
-    hint that calls a function (`1/(1 + exp(-0.3775))`), else the first hint."""
-    calls = [step for step in steps if re.search(r"[A-Za-z]\(", step.substituted)]
-    for step in calls[:1] or steps[:1]:
-        return step.substituted.replace(" ", "")
-    return "0.5"
 
 
 class QuitQuiz(Exception):
@@ -250,6 +242,7 @@ class Quiz:
         self.reader, self.path, self.resume_command = reader, path, resume_command
         self.steps = list(solution.steps.values())
         self.names = [step.name for step in self.steps]
+        self.answer_names = AnswerNames(solution)  # what answers may name (answers.py)
 
     def run(self, resume: bool) -> int:
         """Ask until done or stopped; return the exit status (0, 130 after Ctrl-C, 128 + N
@@ -265,7 +258,9 @@ class Quiz:
             return exit_status(stop) if isinstance(stop, KeyboardInterrupt) else 0
         save_state(self.path, state)  # an unwritable data folder is reported before question 1
         self.console.print(draw(self.solution.network))
-        self.console.print(Text(KEYS.format(example=example_answer(self.steps)), style="dim"))
+        keys = KEYS.format(example=example_answer(self.solution, self.tolerance),
+                           names=names_line(self.solution))
+        self.console.print(Text(keys, style="dim"))
         try:
             section = None
             while state.position < len(self.steps):
@@ -300,7 +295,9 @@ class Quiz:
             self.resume_command.replace(" --resume", "", 1)
         progress.record_backprop(
             self.path.stem, label=self.solution.network.label, command=command,
-            answered=len(state.outcomes), total=len(self.steps), position=state.position,
+            answered=sum(o != REVEALED for o in state.outcomes.values()),
+            revealed=sum(o == REVEALED for o in state.outcomes.values()),
+            total=len(self.steps), position=state.position,
             first_try=sum(o == FIRST_TRY for o in state.outcomes.values()), finished=finished)
 
     def _start(self, resume: bool) -> QuizState:
@@ -363,7 +360,8 @@ class Quiz:
                                    "than any answer needs. Try again.", style="red")
                 continue
             try:
-                value = read_answer(answer)
+                self.answer_names.position = state.position
+                value = read(answer, self.answer_names)
             except ExprError as exc:
                 self.console.print(f"  Could not read {excerpt(answer)}: {exc}. Try again.",
                                    style="red", highlight=False, markup=False)

@@ -1,11 +1,13 @@
 """The drill's conversation: ask each question of drill.py, read and grade typed answers.
 
 Keys as in the backprop quiz: an answer is a number or an expression (`0.25`, `1/4`,
-`exp(-0.5)`), a vector is `[a, b, c]` (or `a, b, c`); `?` shows the next line of the
-derivation as a hint, `s` reveals the answer and moves on, `q` stops. Answers are read with
-pa2cli.expr (never eval) and graded per component with backprop.grading.Tolerance. At a kink,
-where the derivative does not exist, `undefined` is right and so is any subgradient the topic's
-subdifferential holds; the feedback says why and what PyTorch's autograd returns there. The score is recorded in the
+`exp(-0.5)`), a vector is `[a, b, c]` (or `a, b, c`) or a vector expression
+(`softmax([2.96, -1.08, -0.56]) - [0, 1, 0]`); the keys line's examples are chosen to equal no
+answer of the drill. `?` shows the next line of the derivation as a hint, `s` reveals the answer
+and moves on, `q` stops. Answers are read with pa2cli.expr (never eval) and graded per component
+with backprop.grading.Tolerance. At a kink, where the derivative does not exist, `undefined` is
+right and so is any subgradient the topic's subdifferential holds; the feedback says why and what
+PyTorch's autograd returns there. The score is recorded in the
 progress file (through the `record` callback) before it is shown, also after SIGTERM/SIGHUP.
 No maths of its own; never imports torch.
 """
@@ -19,14 +21,21 @@ import numpy as np
 from rich.console import Console
 from rich.text import Text
 
-from pa2cli.backprop.grading import Tolerance, how_far
+from pa2cli.backprop.grading import Tolerance, gives_away, how_far
 from pa2cli.errors import excerpt
 from pa2cli.explain.drill import Question, accepts, expected_text, is_subgradient
-from pa2cli.expr import ExprError, evaluate
+from pa2cli.expr import MAX_LENGTH, ExprError, evaluate
 from pa2cli.stops import exit_status, signals_stop
 
-KEYS = ("Type a number or an expression (0.25, 1/4, exp(-0.5)), a vector as [a, b, c].\n"
+KEYS = ("Type a number or an expression ({examples}), a vector as [a, b, c] or as an "
+        "expression ({vector}).\n"
         "? next line of the derivation · s reveal and move on · q quit")
+# The examples on the keys line: the first set in which no number equals an answer of the drill.
+EXAMPLES = (("0.25", "1/4", "exp(-0.5)"), ("0.37", "3/8", "exp(-1.2)"),
+            ("0.83", "5/16", "exp(-2.1)"), ("1.46", "7/16", "exp(-0.9)"),
+            ("0.58", "9/16", "exp(-1.7)"), ("2.15", "11/16", "exp(-2.6)"))
+VECTOR_EXAMPLES = ("softmax([1, 2]) - [0, 1]", "softmax([1, 3]) - [1, 0]",
+                   "sigmoid([0.4, 2.2])", "tanh([1.3, -2.4])")
 FIRST_TRY, LATER, REVEALED = "first try", "after a retry or hint", "revealed"
 _DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
 UNDEFINED = ("undefined", "undef", "does not exist", "doesn't exist", "dne", "not defined", "no derivative")
@@ -36,13 +45,54 @@ class StopDrill(Exception):
     """The student typed q."""
 
 
+def _shown_numbers(text: str) -> list[float]:
+    """The numbers an example shows: its literals (not 0 or 1) and each component of its value,
+    each with its negative."""
+    literals = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", text) if float(x) not in (0, 1)]
+    with np.errstate(all="ignore"):
+        value = np.asarray(evaluate(text), dtype=float).reshape(-1)
+    shown = [*literals, *map(float, value)]
+    return [*shown, *(-x for x in shown)]
+
+
+def keys_line(questions: list[Question], tolerance: Tolerance) -> str:
+    """The keys line, with examples none of whose numbers is within display precision or the
+    tolerance of an answer of this drill (grading.gives_away); without numbers if all are."""
+    answers = [float(v) for q in questions for v in q.expected.reshape(-1) if math.isfinite(v)]
+
+    def safe(texts) -> bool:
+        return not any(gives_away(x, answers, tolerance)
+                       for text in texts for x in _shown_numbers(text))
+
+    examples = next((", ".join(e) for e in EXAMPLES if safe(e)), "fractions, exp(…), log(…)")
+    vector = next((v for v in VECTOR_EXAMPLES if safe([v])), "softmax([…]) - […]")
+    return KEYS.format(examples=examples, vector=vector)
+
+
+def has_top_level_comma(text: str) -> bool:
+    """True if a comma stands outside every bracket: `1, 2, 3` or `[1, 2], [3, 4]`, not
+    `softmax([1, 2]) - [0, 1]`. Text longer than an expression may be is left as it is (the
+    evaluator refuses it by its length)."""
+    if len(text) > MAX_LENGTH:
+        return False
+    depth = 0
+    for char in text:
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            return True
+    return False
+
+
 def read_answer(text: str, shape: tuple[int, ...]) -> np.ndarray:
     """A typed answer as an array of `shape`; ExprError with a plain reason otherwise."""
     text = text.strip()
     if not shape and _DECIMAL_COMMA.match(text):
         raise ExprError(f"write decimals with a point: {text.replace(',', '.')}")
-    if shape and "," in text and not text.startswith("["):
-        text = f"[{text}]"
+    if shape and has_top_level_comma(text):
+        text = f"[{text}]"  # `1, 2, 3` is the list [1, 2, 3]; `softmax([…]) - [0, 1, 0]` stays
     try:
         with np.errstate(all="ignore"):
             value = np.asarray(evaluate(text), dtype=float)
@@ -91,7 +141,7 @@ class Drill:
         """Ask every question; returns 0 (finished or q or end of input), 130 (Ctrl-C) or
         128 + N (signal N: SIGTERM, SIGHUP, pa2cli.stops)."""
         with signals_stop():
-            self.console.print(Text(KEYS, style="dim"))
+            self.console.print(Text(keys_line(self.questions, self.tolerance), style="dim"))
             try:
                 for number, question in enumerate(self.questions, start=1):
                     self.outcomes.append(self._ask(number, question))

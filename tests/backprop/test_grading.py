@@ -49,8 +49,8 @@ def test_unreadable_answers_raise_expr_error(text):
 
 
 def test_how_far_restates_answer_and_gives_size_and_direction():
-    assert how_far(0.38, 0.3775) == "0.38 is 0.0025 too high (0.66% off)"
-    assert how_far(0.3, 0.3775) == "0.3 is 0.0775 too low (21% off)"
+    assert how_far(0.38, 0.3775) == "0.38 is 0.0025 too high (under 1% off)"
+    assert how_far(0.3, 0.3775) == "0.3 is 0.0775 too low (20% off)"
 
 
 def test_how_far_flags_a_sign_error():
@@ -78,7 +78,7 @@ def test_how_far_says_how_many_times_off_a_far_answer_is():
 
 def test_check_sheet_says_how_far_off_a_wrong_value_is():
     report = check_sheet({"z_h1": 0.38}, {"z_h1": 0.3775}, Tolerance())
-    assert report.graded[0].how_far == "0.38 is 0.0025 too high (0.66% off)"
+    assert report.graded[0].how_far == "0.38 is 0.0025 too high (under 1% off)"
 
 
 def test_check_sheet_suggests_the_closest_name_for_an_unknown_one():

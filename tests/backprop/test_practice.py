@@ -134,8 +134,10 @@ def test_quiz_hint_example_and_resume_use_the_practice_network(pa2_home):
     assert first.exit_code == 0
     own = solve(validate(data)).steps["a_h1"].substituted.replace(" ", "")
     assert f"{values['z_h1']:.10g}" in own and "exp(" in own
-    assert f"an expression such as {own}." in first.stdout  # not the example's 0.3775
-    assert "0.3775" not in first.stdout
+    assert "an expression such as 1/(1+exp(-" in first.stdout
+    assert own not in first.stdout  # the example gives away neither z_h1 nor a_h1
+    assert f"{values['z_h1']:.4f}" not in first.stdout.split("[1/")[0]
+    assert "0.3775" not in first.stdout  # nor anything of the built-in network
     assert "Continue with: pa2 backprop --resume --random --seed 11\n" in first.stdout
     resumed = invoke("--resume", "--seed", "11", input=f"{values['a_h1']:.8g}\nq\n")
     assert "Resuming at question 2" in resumed.stdout and "✓ correct" in resumed.stdout

@@ -47,7 +47,7 @@ def test_prompt_shows_the_symbolic_formula():
 
 def test_wrong_answer_says_how_far_off_and_offers_a_hint():
     out = quiz("0.38").output
-    assert "✗ not quite: 0.38 is 0.0025 too high (0.66% off)" in out
+    assert "✗ not quite: 0.38 is 0.0025 too high (under 1% off)" in out
     assert "Type ? for a hint" in out
 
 

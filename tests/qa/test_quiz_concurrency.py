@@ -68,7 +68,8 @@ def test_sixteen_concurrent_quizzes_on_one_network_all_end_and_the_file_is_never
     assert json.loads(state.read_text())["position"] >= 1
     assert not [p.name for p in state.parent.iterdir() if p.name.endswith(".tmp")]
     entry = json.loads((pa2_home / "progress.json").read_text())["backprop"]
-    assert entry["practice-seed-9"]["answered"] >= 1
+    done = entry["practice-seed-9"]
+    assert done["answered"] + done["revealed"] >= 1  # these answers reveal: none typed right
 
 
 def test_saves_in_one_process_never_reuse_a_temporary_name(tmp_path, monkeypatch):
