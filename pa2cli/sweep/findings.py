@@ -58,6 +58,9 @@ RULES = {
     "converged": f"wd 0's mean final train accuracy at least {CONVERGED_TRAIN_ACC:.0%}; "
                  "below it, hurts and underfits verdicts are premature",
     "binomial_se": "sqrt(p(1-p)/n_test): the test set's own standard error of an accuracy p",
+    "smaller_weights": "the penalty is said to keep the weights small only when the 95 % t "
+                       "interval of the paired final weight-norm differences (same seed, wd "
+                       "minus wd 0) lies below 0; one seed or equal norms claim nothing",
 }
 
 
@@ -267,6 +270,20 @@ def compare(results: SweepResults, weight_decay: float, metric: str,
         verdict = verdict_of(interval, metric, baseline)
     return Comparison(weight_decay, metric, baseline, mean(t for _, t, _ in pairs), interval,
                       verdict, tuple(fallen), rest)
+
+
+def weight_norm_interval(baseline: WeightDecaySummary,
+                         treated: WeightDecaySummary) -> PairedInterval | None:
+    """Final weight norm of `treated` minus wd 0's, paired by seed (None: a norm not saved, or
+    no common seed). `smaller_weights` of RULES: smaller only when `.high < 0`."""
+    if baseline.final_weight_norm is None or treated.final_weight_norm is None:
+        return None
+    base = dict(zip(baseline.seeds, baseline.final_weight_norm.values))
+    pairs = [(seed, norm - base[seed]) for seed, norm
+             in zip(treated.seeds, treated.final_weight_norm.values) if seed in base]
+    if not pairs:
+        return None
+    return paired_interval([seed for seed, _ in pairs], [d for _, d in pairs])
 
 
 def is_large(metric: str, difference: float, baseline: float) -> bool:

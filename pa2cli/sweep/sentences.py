@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pa2cli.sweep.config import wd_label
 from pa2cli.sweep.findings import (CLASSES, CONVERGED_TRAIN_ACC, OVERFIT_EPOCHS,
-                                   OVERFIT_RISE, UNDERFIT_MARGIN, Comparison, Findings)
+                                   OVERFIT_RISE, UNDERFIT_MARGIN, Comparison, Findings,
+                                   weight_norm_interval)
 
 METRIC_NAMES = {"test_loss": "test loss", "test_acc": "test accuracy",
                 "gap": "train-test accuracy gap"}
@@ -275,8 +276,31 @@ def _norm_sentences(f: Findings) -> list[str]:
         text += f", and a {size}-point {way} train-test gap"
         if c.verdict == "noise":
             text += " (within seed noise)"
-    return [text + ": the penalty keeps the weights small, and small weights fit the "
-            "training images less exactly."]
+    return [text + _smaller_weights_clause(weight_norm_interval(base, s))]
+
+
+def _norm_difference(value: float) -> str:
+    """A signed ‖w‖ difference with one decimal, never "-0.0"."""
+    return f"{0.0 if abs(value) < 0.05 else value:+.1f}"
+
+
+def _smaller_weights_clause(interval) -> str:
+    """The claim "the penalty keeps the weights small" only where the paired norms show it
+    (RULES["smaller_weights"]): one seed, or norms that are not measurably smaller, claim
+    nothing."""
+    if interval is None:
+        return (": no seed ran at both, so this is no evidence that the penalty keeps the "
+                "weights small.")
+    if interval.low is None:
+        return (": with one seed the norm's seed noise is unmeasured, so this is no evidence "
+                "that the penalty keeps the weights small.")
+    if interval.high < 0:
+        return (": the penalty keeps the weights small, and small weights fit the training "
+                "images less exactly.")
+    where = "includes 0" if interval.low <= 0 else "lies above 0"
+    return (f": not measurably smaller (the paired 95 % interval of the ‖w‖ differences, "
+            f"{_norm_difference(interval.low)} to {_norm_difference(interval.high)}, {where}), "
+            "so this is no evidence that the penalty keeps the weights small.")
 
 
 def diverged_sentences(f: Findings) -> list[str]:

@@ -111,6 +111,56 @@ def test_the_weight_norm_is_a_column_and_one_sentence():
     line = next(l for l in sentences(found) if "of wd 0's norm" in l)
     assert line.startswith("wd 1e-2 ends with weights at 41% of wd 0's norm (‖w‖ 8.2 against "
                            "20.0), and a 2.1-point smaller train-test gap")
+    # paired norm differences -12, -13, -10.4: the interval lies below 0, so the claim is made
+    assert line.endswith(": the penalty keeps the weights small, and small weights fit the "
+                         "training images less exactly.")
     out = io.StringIO()
     Console(file=out, width=120).print(findings_table(found))
     assert "‖w‖" in out.getvalue() and "8.2" in out.getvalue()
+
+
+def _norm_line(norms):
+    """One sweep of wd 0 and wd 1e-2, one epoch a run; norms: (wd 0's, wd 1e-2's) per seed.
+    Every run fits (train accuracy 1.0) with the same 10-point gap."""
+    from pa2cli.sweep.store import parse_results
+
+    def row(norm):
+        return {"epoch": 1, "train_loss": 0.01, "train_acc": 1.0, "test_loss": 0.4,
+                "test_acc": 0.9, "weight_norm": norm, "seconds": 0.1}
+
+    runs = [{"weight_decay": wd, "seed": seed, "status": "done", "epochs": [row(norm)]}
+            for seed, pair in enumerate(norms) for wd, norm in zip((0.0, 1e-2), pair)]
+    found = analyse(parse_results({"config": {}, "runs": runs}))
+    return next(l for l in sentences(found) if "of wd 0's norm" in l)
+
+
+@pytest.mark.parametrize("norms", [[(20.0, 20.0)], [(20.0, 8.0)]], ids=["equal", "40 %"])
+def test_one_seed_never_claims_the_penalty_keeps_the_weights_small(norms):
+    line = _norm_line(norms)
+    assert "keeps the weights small, and" not in line
+    assert "with one seed the norm's seed noise is unmeasured" in line
+    assert "no evidence that the penalty keeps the weights small" in line
+
+
+def test_equal_norms_in_every_seed_are_not_called_smaller():
+    line = _norm_line([(20.0, 20.0), (22.0, 22.0), (18.0, 18.0)])
+    assert line.startswith("wd 1e-2 ends with weights at 100% of wd 0's norm (‖w‖ 20.0 against "
+                           "20.0)")
+    assert ("not measurably smaller (the paired 95 % interval of the ‖w‖ differences, +0.0 to "
+            "+0.0, includes 0)") in line
+    assert "keeps the weights small, and" not in line
+
+
+def test_norms_that_split_over_the_seeds_are_not_called_smaller():
+    # differences -1, +1, -0.5: mean -0.1667, sd 1.0408, half-width 4.303 * 1.0408 / √3 = 2.586
+    line = _norm_line([(20.0, 19.0), (22.0, 23.0), (18.0, 17.5)])
+    assert "99% of wd 0's norm (‖w‖ 19.8 against 20.0)" in line
+    assert "differences, -2.8 to +2.4, includes 0)" in line
+    assert "keeps the weights small, and" not in line
+
+
+def test_norms_larger_in_every_seed_are_not_called_smaller():
+    # differences +2, +3, +2.5: mean 2.5, sd 0.5, half-width 4.303 * 0.5 / √3 = 1.242
+    line = _norm_line([(20.0, 22.0), (22.0, 25.0), (18.0, 20.5)])
+    assert "differences, +1.3 to +3.7, lies above 0)" in line
+    assert "keeps the weights small, and" not in line
