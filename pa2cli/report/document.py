@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pa2cli import __version__
 from pa2cli.errors import UserError, printable
+from pa2cli.numbers import count, fixed, is_number
 
 RUNS = Path("runs")
 MAX_TOPIC_NAMES = 50  # nine topics and their aliases, with room to spare
@@ -168,19 +169,41 @@ def gather(sweep: str | None, topics: str | None, weights: str | None, identity=
 
 
 # ----------------------------------------------------------------------------- Part A
+MAX_CONFIG_CHARS = 60  # a config string in the prose (a model path) is cut to this
+MAX_SEEDS_NAMED = 10
+
+
+def config_value(value) -> str:
+    """A value of a results.json config as a bounded piece of prose: a number at a bounded
+    width (1e308 as 1e+308, a 4,000-digit int by its leading digits), a string with control
+    characters escaped (printable: no raw ESC reaches Markdown or pdflatex, which stops at it)
+    and cut to MAX_CONFIG_CHARS, anything else by its kind."""
+    if is_number(value) or (isinstance(value, int) and not isinstance(value, bool)):
+        if isinstance(value, int):
+            return count(value).replace(",", "") if abs(value) < 10 ** 9 else fixed(value)
+        return f"{value + 0.0:g}"  # + 0.0: -0.0 reads 0
+    if isinstance(value, str):
+        text = printable(value)
+        return text if len(text) <= MAX_CONFIG_CHARS else text[:MAX_CONFIG_CHARS - 1] + "…"
+    if value is None or isinstance(value, bool):
+        return str(value)
+    return "(a JSON " + type(value).__name__.replace("dict", "object") + ")"
+
+
 def _sweep_summary(results) -> tuple[str, list[tuple[str, str, str, int]], list[str]]:
     """(setting sentence, rows (weight decay, train %, test %, seeds), findings)."""
     from pa2cli.sweep import figures, findings
     from pa2cli.sweep.config import wd_label
     from pa2cli.sweep.sentences import sentences
 
-    # Values from a results.json written elsewhere: control characters escaped (printable), so a
-    # raw ESC reaches neither the Markdown nor pdflatex (which stops at it).
-    c = {key: printable(value) if isinstance(value, str) else value
-         for key, value in results.config.items()}
+    c = {key: None if value is None else config_value(value) for key, value in results.config.items()}
+    seeds = results.seeds
+    shown = ", ".join(map(config_value, seeds[:MAX_SEEDS_NAMED]))
+    if len(seeds) > MAX_SEEDS_NAMED:
+        shown += f", … ({count(len(seeds))} seeds)"
     setting = (f"{c.get('dataset', 'the data')}, {c.get('model') or 'the default CNN'}, "
                f"{c.get('optimizer', 'sgd')} (lr {c.get('lr', '?')}), batch {c.get('batch_size', '?')}, "
-               f"{c.get('epochs', '?')} epochs, seeds {', '.join(map(str, results.seeds))}")
+               f"{c.get('epochs', '?')} epochs, seeds {shown}")
     rows = []
     for group in figures.groups(results):
         train, test = group.metrics["train_acc"][:, -1] * 100, group.metrics["test_acc"][:, -1] * 100
