@@ -155,8 +155,8 @@ def gather(sweep: str | None, topics: str | None, weights: str | None, identity=
         results = load_results(folder)
         if not any(run.epochs for run in results.runs):
             shown = printable(str(folder))
-            notes.append(f"Part A is left out: {shown} has no finished epoch. Resume it with "
-                         f"`pa2 sweep --out {shown} --resume`.")
+            notes.append(f"Part A is left out: {code(shown)} has no finished epoch. Resume it with "
+                         f"{code(f'pa2 sweep --out {shown} --resume')}.")
             results = None
         elif not used:
             used.append(f"Part A uses the sweep in {code(printable(str(folder)))}.")
@@ -196,7 +196,11 @@ def _sweep_summary(results) -> tuple[str, list[tuple[str, str, str, int]], list[
     from pa2cli.sweep.config import wd_label
     from pa2cli.sweep.sentences import sentences
 
+    # strings from the file are marked as code: they reach LaTeX through the one-pass escaper
+    # (escape_text in \texttt), never the maths-finding prose typesetter
     c = {key: None if value is None else config_value(value) for key, value in results.config.items()}
+    c.update({key: code(c[key]) for key in ("dataset", "model", "optimizer")
+              if isinstance(results.config.get(key), str) and c.get(key)})
     seeds = results.seeds
     shown = ", ".join(map(config_value, seeds[:MAX_SEEDS_NAMED]))
     if len(seeds) > MAX_SEEDS_NAMED:
@@ -298,11 +302,11 @@ def to_markdown(inputs: Inputs, out: Path) -> str:
     title = inputs.identity.title if inputs.identity else "Programming Assignment 2: report"
     text = [f"# {markdown_escape(title)}", ""]
     text += [f"**{markdown_escape(line)}**" for line in _byline(inputs.identity)] + [""]
-    text += [f"> {markdown_line(line)}" for line in inputs.used] + [f"> {line}" for line in inputs.notes] + [""]
+    text += [f"> {markdown_line(line)}" for line in inputs.used] + [f"> {markdown_line(line)}" for line in inputs.notes] + [""]
     if inputs.sweep is not None:
         setting, rows, said = _sweep_summary(inputs.sweep)
         text += ["## Part A: weight decay", "", f"From {code_span(str(inputs.sweep_folder))}: "
-                 f"{markdown_escape(setting)}.", "",
+                 f"{markdown_line(setting)}.", "",
                  "| weight decay | final train accuracy (%) | final test accuracy (%) | seeds |",
                  "|---|---:|---:|---:|"]
         text += [f"| {markdown_escape(wd)} | {train} | {test} | {seeds} |" for wd, train, test, seeds in rows]

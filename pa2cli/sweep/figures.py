@@ -145,12 +145,8 @@ def _draw_final(axes, found: list[Group]) -> None:
     seeds = max(g.seeds for g in found)
     axes.set_title("final accuracy vs weight decay" + (f" (mean of up to {seeds} seeds; bars: min–max)"
                                                        if seeds > 1 else ""), fontsize=9)
-    axes.set_xticks(x, [wd_label(d) for d in decays])
-    axes.set_xlabel("weight decay (log axis; 0 drawn one decade left)")
+    _decay_axis(axes, x, decays)  # at most about ten labelled ticks
     axes.set_ylabel("final accuracy (%)")
-    if len(x) == 1:
-        axes.set_xlim(x[0] - 1, x[0] + 1)
-    axes.grid(alpha=0.3)
     axes.legend()
 
 
@@ -269,7 +265,7 @@ def overview_figure(results: SweepResults):
 
 def overview_with_norms(results: SweepResults):
     """`overview_figure`, with the weight-norm figure below when results.json records it."""
-    found = _nothing(results)
+    found = _spread_out(_nothing(results), MAX_CURVE_ROWS)  # a bounded figure for any sweep
     norm = weight_norm_figure(results)
     if norm is None:
         return overview_figure(results)
@@ -289,6 +285,8 @@ def overview_with_norms(results: SweepResults):
 def _draw_norms(axes, results: SweepResults) -> bool:
     """‖w‖ over epochs per weight decay (mean line, min–max band); False when not recorded."""
     decays = [d for d in results.weight_decays if any(r.epochs for r in results.runs_of(d))]
+    if len(decays) > MAX_CURVE_ROWS:  # at most MAX_CURVE_ROWS lines (and legend entries), spread
+        decays = [decays[round(i * (len(decays) - 1) / (MAX_CURVE_ROWS - 1))] for i in range(MAX_CURVE_ROWS)]
     runs_by = {d: [r for r in results.runs_of(d) if r.epochs] for d in decays}
     if not decays or any(row.weight_norm is None for runs in runs_by.values() for run in runs
                          for row in run.epochs):
