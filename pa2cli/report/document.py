@@ -421,7 +421,7 @@ def write(inputs: Inputs, out: Path, fmt: str) -> tuple[Path, Path | None]:
     """Write report.md or report.tex (and the figures) into `out`; returns the document's path
     and, when the document there had been edited by hand since pa2 wrote it, where that edited
     copy was kept (`report.md.~1~`): regenerating never loses a student's own text."""
-    from pa2cli import outputs
+    from pa2cli import files, outputs
 
     check_out(out, fmt)
     document = _document_path(out, fmt)
@@ -429,12 +429,17 @@ def write(inputs: Inputs, out: Path, fmt: str) -> tuple[Path, Path | None]:
     try:
         out.mkdir(parents=True, exist_ok=True)
         text = to_markdown(inputs, out) if fmt == "markdown" else to_latex(inputs, out)
-        kept = outputs.keep_if_edited(document)
-        outputs.write_text(document, text, fix=OUT_FIX, follow_links=False)
-        outputs.record_written(document)
+        # one report at a time between "is it edited?" and "remember what pa2 wrote": two
+        # reports into one folder never both back up the student's file, nor take each other's
+        # fresh output for an edit (a spurious report.md.~1~)
+        with files.locked(out / f".{document.name}.pa2-lock", wait_s=30):
+            kept = outputs.keep_if_edited(document)
+            outputs.write_text(document, text, fix=OUT_FIX, follow_links=False)
+            outputs.record_written(document)
     except BaseException as exc:
         if made:  # a failed report leaves no empty --out folder behind
             try:
+                (out / f".{document.name}.pa2-lock").unlink(missing_ok=True)
                 out.rmdir()
             except OSError:
                 pass
