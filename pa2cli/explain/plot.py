@@ -16,7 +16,13 @@ def draw(series: PlotSeries, *, width: int, height: int = 20, color: bool = True
     """The plot as text (with ANSI colours when `color`)."""
     import plotext
 
-    figure = plotext.figure
+    from pa2cli.plot_notes import plain_notes
+
+    with plain_notes():  # plotext's warnings without colour codes on a non-terminal
+        return _draw(plotext.figure, series, width, height, color)
+
+
+def _draw(figure, series: PlotSeries, width: int, height: int, color: bool) -> str:
     figure.clear()
     figure.theme("simple")
     figure.plot_size(width, height)

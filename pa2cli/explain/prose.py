@@ -11,6 +11,7 @@ typeset (the content tests require none). Pure string work: no numbers, no print
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -99,6 +100,11 @@ def unmapped_characters(text: str) -> set[str]:
 
 
 # ----------------------------------------------------------------------------- maths runs
+MAX_SCRIPT_DEPTH = 8  # ^(…^(…)…) nested deeper is typeset as text
+_TOKEN = re.compile(r"[A-Za-z0-9]+|[^\sA-Za-z0-9]")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
 def _group(text: str, i: int) -> tuple[str, int]:
     """The script after `^`/`_` at text[i:]: a bracketed group (its inside) or one token."""
     if i < len(text) and text[i] in "({":
@@ -110,17 +116,23 @@ def _group(text: str, i: int) -> tuple[str, int]:
                 return text[i + 1:j], j + 1
             j += 1
         return text[i + 1:], len(text)
-    match = re.match(r"[A-Za-z0-9]+|[^\sA-Za-z0-9]", text[i:]) if i < len(text) else None
+    match = _TOKEN.match(text, i) if i < len(text) else None
     if match is None:
         return "", i
-    j = i + match.end()
+    j = match.end()
     while j < len(text) and _math_for(text[j]) and _math_for(text[j])[0] == "sub":
         j += 1  # s_yᵢ: the subscript's own subscript
     return text[i:j], j
 
 
-def maths_latex(text: str) -> str:
-    """A string that is all maths (Unicode, `^(…)`, `_x`) as LaTeX maths, without the `$`."""
+def maths_latex(text: str, depth: int = 0) -> str:
+    """A string that is all maths (Unicode, `^(…)`, `_x`) as LaTeX maths, without the `$`.
+
+    Linear in the length of `text` for any input: scripts nest at most MAX_SCRIPT_DEPTH deep
+    (deeper, the rest is typeset as text: 1,000 nested `^(` once hit Python's recursion limit),
+    and every scan starts where the last ended (no copies of the rest of the string)."""
+    if depth >= MAX_SCRIPT_DEPTH:
+        return r"\text{" + escape_text(text) + "}"
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -130,14 +142,14 @@ def maths_latex(text: str) -> str:
             if c == "_" and re.fullmatch(r"[A-Za-z]{2,}", inner):
                 out.append(rf"_{{\mathrm{{{inner}}}}}")
             else:
-                out.append(c + "{" + maths_latex(inner) + "}")
+                out.append(c + "{" + maths_latex(inner, depth + 1) + "}")
             continue
         accent = _accent_after(text, i)
         if accent:
             out.append(rf"\{accent}{{{c}}}")
             i += 2
             continue
-        word = re.match(r"[A-Za-z]{2,}", text[i:])
+        word = _WORD.match(text, i)
         if word and (i == 0 or not text[i - 1].isalpha()):
             name = word.group()
             if len(name) == 2 and name.lower() not in _TWO_LETTER_WORDS:
@@ -168,7 +180,7 @@ def maths_latex(text: str) -> str:
         else:
             out.append(c)
         i += 1
-    latex = re.sub(r"(?<![\\\w])(\d+(?:\.\d+)?)e([+-]?\d+)\b",
+    latex = re.sub(r"(?<![\\\w])(\d+(?:\.\d+)?)e([+-]?\d{1,5})\b",  # 1e99999: text, not int()
                    lambda m: ("" if m[1] == "1" else m[1] + r" \times ") + f"10^{{{int(m[2])}}}", "".join(out))
     latex = re.sub(r" {2,}", " ", latex)
     return re.sub(r"(\\[A-Za-z]+) (?=[_^')\],.;:}])", r"\1", latex).strip()
@@ -176,17 +188,21 @@ def maths_latex(text: str) -> str:
 
 # ----------------------------------------------------------------------------- prose
 def escape_text(text: str) -> str:
-    out = []
-    for c in text:
-        if c in _TEXT:
-            out.append(_TEXT[c])
-        elif _is_maths_char(c):
-            out.append("$" + maths_latex(c) + "$")
-        elif ord(c) > 126 and c not in _LATIN1:
-            out.append("?")
-        else:
-            out.append(c)
-    return "".join(out)
+    """Any text as LaTeX text, one character at a time (linear: each distinct character is
+    worked out once): the specials escaped, a maths character as inline maths, what pdflatex
+    cannot typeset as "?"."""
+    return "".join(map(_escaped_character, text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _escaped_character(c: str) -> str:
+    if c in _TEXT:
+        return _TEXT[c]
+    if _is_maths_char(c):
+        return "$" + maths_latex(c) + "$"
+    if ord(c) > 126 and c not in _LATIN1:
+        return "?"
+    return c
 
 
 def _code(text: str) -> str:
@@ -213,32 +229,31 @@ def _kind(word: str) -> str:
 
 
 def _split_edges(run: str) -> tuple[str, str, str]:
-    """(before, maths, after): unmatched brackets and trailing punctuation stay in the text."""
-    before = after = ""
-    while True:
-        if run and run[-1].isspace():
-            after, run = run[-1] + after, run[:-1]
-        elif run and run[0].isspace():
-            before, run = before + run[0], run[1:]
-        elif run and run[-1] in _PUNCTUATION and not re.search(r"\d\.$|\.\.$", run[-2:] if len(run) > 1 else ""):
-            after, run = run[-1] + after, run[:-1]
-        elif run.endswith(")") and run.count(")") > run.count("("):
-            after, run = ")" + after, run[:-1]
-        elif run.startswith("(") and run.count("(") > run.count(")"):
-            before, run = before + "(", run[1:]
-        elif run.endswith("(") and run.count("(") > run.count(")"):
-            after, run = "(" + after, run[:-1]
+    """(before, maths, after): unmatched brackets and trailing punctuation stay in the text.
+    One pass from each end, with the bracket counts kept as characters leave (linear)."""
+    lo, hi = 0, len(run)
+    opens, closes = run.count("("), run.count(")")
+    while lo < hi:
+        last = run[hi - 1]
+        if last.isspace():
+            hi -= 1
+        elif run[lo].isspace():
+            lo += 1
+        elif last in _PUNCTUATION and not (hi - lo > 1 and re.search(r"\d\.$|\.\.$", run[hi - 2:hi])):
+            hi -= 1
+        elif last == ")" and closes > opens:
+            hi, closes = hi - 1, closes - 1
+        elif run[lo] == "(" and opens > closes:
+            lo, opens = lo + 1, opens - 1
+        elif last == "(" and opens > closes:
+            hi, opens = hi - 1, opens - 1
         else:
-            return before, run, after
+            break
+    return run[:lo], run[lo:hi], run[hi:]
 
 
 def _opens(word: str) -> bool:
     return word.startswith("(") and word.count("(") > word.count(")")
-
-
-def _balanced(words: list[str]) -> bool:
-    run = "".join(words)
-    return run.count("(") == run.count(")")
 
 
 def _prose(text: str, escape=escape_text, allow_break: bool = True) -> str:
@@ -250,19 +265,21 @@ def _prose(text: str, escape=escape_text, allow_break: bool = True) -> str:
             out.append(escape(words[i]))
             i += 1
             continue
-        j = i
+        j, strong, balance = i, False, 0  # kept as the run grows: linear, not a rescan per word
         while j < len(words) and (kinds[j] in ("strong", "weak") or
                                   (kinds[j] == "space" and j + 1 < len(words) and kinds[j + 1] in ("strong", "weak"))):
             j += 1
+            strong = strong or kinds[j - 1] == "strong"
+            balance += words[j - 1].count("(") - words[j - 1].count(")")
             if kinds[j - 1] != "space" and re.search(r"[;:]$|[^.\d]\.$", words[j - 1]):
                 break  # a clause or sentence ends the maths
-            if words[j - 1].endswith(",") and "strong" not in kinds[i:j]:
+            if words[j - 1].endswith(",") and not strong:
                 break  # "the target y, n = 4": a lone letter before a comma is not part of what follows
-            if (j + 1 < len(words) and kinds[j] == "space" and _opens(words[j + 1]) and _balanced(words[i:j])
+            if (j + 1 < len(words) and kinds[j] == "space" and _opens(words[j + 1]) and balance == 0
                     and words[j - 1][-1] not in "=+−-·/<>≤≥→∈×"):
                 break  # a parenthesis starts its own maths
         run = "".join(words[i:j])
-        if "strong" in kinds[i:j]:
+        if strong:
             before, maths, after = _split_edges(run)
             latex = maths_latex(maths)
             latex = latex.replace(", ", ",\\allowbreak ") if allow_break else latex

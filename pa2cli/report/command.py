@@ -56,7 +56,7 @@ def report(sweep, topics, weights, author, roll, title, submission, scan, fmt, o
     for line in inputs.used:
         click.echo(document.plain(line))
     for note in inputs.notes:
-        click.echo(note, err=True)
+        click.echo(document.plain(note), err=True)
     written, kept = document.write(inputs, Path(out), fmt)
     if kept is not None:
         click.echo(f"{written.name} had changed since pa2 wrote it: your version is kept as {kept}",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pa2cli import __version__
 from pa2cli.errors import UserError, printable
+from pa2cli.numbers import count, fixed, is_number
 
 RUNS = Path("runs")
 MAX_TOPIC_NAMES = 50  # nine topics and their aliases, with room to spare
@@ -154,8 +155,8 @@ def gather(sweep: str | None, topics: str | None, weights: str | None, identity=
         results = load_results(folder)
         if not any(run.epochs for run in results.runs):
             shown = printable(str(folder))
-            notes.append(f"Part A is left out: {shown} has no finished epoch. Resume it with "
-                         f"`pa2 sweep --out {shown} --resume`.")
+            notes.append(f"Part A is left out: {code(shown)} has no finished epoch. Resume it with "
+                         f"{code(f'pa2 sweep --out {shown} --resume')}.")
             results = None
         elif not used:
             used.append(f"Part A uses the sweep in {code(printable(str(folder)))}.")
@@ -168,19 +169,45 @@ def gather(sweep: str | None, topics: str | None, weights: str | None, identity=
 
 
 # ----------------------------------------------------------------------------- Part A
+MAX_CONFIG_CHARS = 60  # a config string in the prose (a model path) is cut to this
+MAX_SEEDS_NAMED = 10
+
+
+def config_value(value) -> str:
+    """A value of a results.json config as a bounded piece of prose: a number at a bounded
+    width (1e308 as 1e+308, a 4,000-digit int by its leading digits), a string with control
+    characters escaped (printable: no raw ESC reaches Markdown or pdflatex, which stops at it)
+    and cut to MAX_CONFIG_CHARS, anything else by its kind."""
+    if is_number(value) or (isinstance(value, int) and not isinstance(value, bool)):
+        if isinstance(value, int):
+            return count(value).replace(",", "") if abs(value) < 10 ** 9 else fixed(value)
+        return f"{value + 0.0:g}"  # + 0.0: -0.0 reads 0
+    if isinstance(value, str):
+        text = printable(value)
+        return text if len(text) <= MAX_CONFIG_CHARS else text[:MAX_CONFIG_CHARS - 1] + "…"
+    if value is None or isinstance(value, bool):
+        return str(value)
+    return "(a JSON " + type(value).__name__.replace("dict", "object") + ")"
+
+
 def _sweep_summary(results) -> tuple[str, list[tuple[str, str, str, int]], list[str]]:
     """(setting sentence, rows (weight decay, train %, test %, seeds), findings)."""
     from pa2cli.sweep import figures, findings
     from pa2cli.sweep.config import wd_label
     from pa2cli.sweep.sentences import sentences
 
-    # Values from a results.json written elsewhere: control characters escaped (printable), so a
-    # raw ESC reaches neither the Markdown nor pdflatex (which stops at it).
-    c = {key: printable(value) if isinstance(value, str) else value
-         for key, value in results.config.items()}
+    # strings from the file are marked as code: they reach LaTeX through the one-pass escaper
+    # (escape_text in \texttt), never the maths-finding prose typesetter
+    c = {key: None if value is None else config_value(value) for key, value in results.config.items()}
+    c.update({key: code(c[key]) for key in ("dataset", "model", "optimizer")
+              if isinstance(results.config.get(key), str) and c.get(key)})
+    seeds = results.seeds
+    shown = ", ".join(map(config_value, seeds[:MAX_SEEDS_NAMED]))
+    if len(seeds) > MAX_SEEDS_NAMED:
+        shown += f", … ({count(len(seeds))} seeds)"
     setting = (f"{c.get('dataset', 'the data')}, {c.get('model') or 'the default CNN'}, "
                f"{c.get('optimizer', 'sgd')} (lr {c.get('lr', '?')}), batch {c.get('batch_size', '?')}, "
-               f"{c.get('epochs', '?')} epochs, seeds {', '.join(map(str, results.seeds))}")
+               f"{c.get('epochs', '?')} epochs, seeds {shown}")
     rows = []
     for group in figures.groups(results):
         train, test = group.metrics["train_acc"][:, -1] * 100, group.metrics["test_acc"][:, -1] * 100
@@ -275,11 +302,11 @@ def to_markdown(inputs: Inputs, out: Path) -> str:
     title = inputs.identity.title if inputs.identity else "Programming Assignment 2: report"
     text = [f"# {markdown_escape(title)}", ""]
     text += [f"**{markdown_escape(line)}**" for line in _byline(inputs.identity)] + [""]
-    text += [f"> {markdown_line(line)}" for line in inputs.used] + [f"> {line}" for line in inputs.notes] + [""]
+    text += [f"> {markdown_line(line)}" for line in inputs.used] + [f"> {markdown_line(line)}" for line in inputs.notes] + [""]
     if inputs.sweep is not None:
         setting, rows, said = _sweep_summary(inputs.sweep)
         text += ["## Part A: weight decay", "", f"From {code_span(str(inputs.sweep_folder))}: "
-                 f"{markdown_escape(setting)}.", "",
+                 f"{markdown_line(setting)}.", "",
                  "| weight decay | final train accuracy (%) | final test accuracy (%) | seeds |",
                  "|---|---:|---:|---:|"]
         text += [f"| {markdown_escape(wd)} | {train} | {test} | {seeds} |" for wd, train, test, seeds in rows]
@@ -394,7 +421,7 @@ def write(inputs: Inputs, out: Path, fmt: str) -> tuple[Path, Path | None]:
     """Write report.md or report.tex (and the figures) into `out`; returns the document's path
     and, when the document there had been edited by hand since pa2 wrote it, where that edited
     copy was kept (`report.md.~1~`): regenerating never loses a student's own text."""
-    from pa2cli import outputs
+    from pa2cli import files, outputs
 
     check_out(out, fmt)
     document = _document_path(out, fmt)
@@ -402,12 +429,17 @@ def write(inputs: Inputs, out: Path, fmt: str) -> tuple[Path, Path | None]:
     try:
         out.mkdir(parents=True, exist_ok=True)
         text = to_markdown(inputs, out) if fmt == "markdown" else to_latex(inputs, out)
-        kept = outputs.keep_if_edited(document)
-        outputs.write_text(document, text, fix=OUT_FIX, follow_links=False)
-        outputs.record_written(document)
+        # one report at a time between "is it edited?" and "remember what pa2 wrote": two
+        # reports into one folder never both back up the student's file, nor take each other's
+        # fresh output for an edit (a spurious report.md.~1~)
+        with files.locked(out / f".{document.name}.pa2-lock", wait_s=30):
+            kept = outputs.keep_if_edited(document)
+            outputs.write_text(document, text, fix=OUT_FIX, follow_links=False)
+            outputs.record_written(document)
     except BaseException as exc:
         if made:  # a failed report leaves no empty --out folder behind
             try:
+                (out / f".{document.name}.pa2-lock").unlink(missing_ok=True)
                 out.rmdir()
             except OSError:
                 pass

@@ -32,6 +32,7 @@ FONT_PT = 9  # every label, drawn at the width the report places it (PAGE_WIDTH_
 PAGE_WIDTH_IN = 6.5  # the report's text width (1 in margins on A4/letter); figures are drawn this wide
 MAX_CURVE_ROWS = 12  # the curves figure shows at most this many weight decays (spread over the range)
 MAX_FINITE = 1e300  # larger magnitudes are not drawn (matplotlib's axis arithmetic overflows)
+MIN_DRAWN = 1e-300  # nor smaller non-zero ones (a log axis down to a subnormal has no ticks)
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,21 @@ def _new_figure(width: float, height: float):
     return Figure(figsize=(width, height), layout="constrained")
 
 
+def drawable(values) -> np.ndarray:
+    """`values` as floats with what matplotlib cannot lay out left out (NaN, which it skips):
+    magnitudes over MAX_FINITE (its tick arithmetic overflows: "arange: cannot compute length")
+    and non-zero ones under MIN_DRAWN. A crafted results.json of 1e308 draws a gap, not a crash."""
+    values = np.array(values, dtype=float)
+    size = np.abs(values)
+    return np.where((size <= MAX_FINITE) & ((size >= MIN_DRAWN) | (values == 0)), values, np.nan)
+
+
 def _band(axes, x, values: np.ndarray, colour: str, label: str, percent: bool) -> None:
     scale = 100.0 if percent else 1.0
+    values = drawable(values)
+    if np.isnan(values).all():
+        axes.plot([], [], color=colour, label=label)  # still in the legend
+        return
     mean = values.mean(axis=0) * scale
     axes.plot(x, mean, color=colour, label=label, linewidth=1.6)
     if values.shape[0] > 1:
@@ -90,7 +104,10 @@ def _band(axes, x, values: np.ndarray, colour: str, label: str, percent: bool) -
 def _log_loss(found: list[Group]) -> bool:
     """Whether the loss axes are logarithmic: every loss positive and spanning a factor > 10."""
     losses = np.concatenate([g.metrics[f"{split}_loss"].ravel() for g in found for split in ("train", "test")])
-    return bool(np.all(losses > 0) and losses.max() > LOG_SCALE_RATIO * losses.min())
+    losses = drawable(losses)
+    losses = losses[~np.isnan(losses)]
+    # divided, not multiplied: 10 × 5e307 would overflow (numpy's RuntimeWarning)
+    return bool(losses.size and np.all(losses > 0) and losses.max() / LOG_SCALE_RATIO > losses.min())
 
 
 def _draw_curves(axes_row, group: Group, log_loss: bool) -> None:
@@ -128,12 +145,8 @@ def _draw_final(axes, found: list[Group]) -> None:
     seeds = max(g.seeds for g in found)
     axes.set_title("final accuracy vs weight decay" + (f" (mean of up to {seeds} seeds; bars: min–max)"
                                                        if seeds > 1 else ""), fontsize=9)
-    axes.set_xticks(x, [wd_label(d) for d in decays])
-    axes.set_xlabel("weight decay (log axis; 0 drawn one decade left)")
+    _decay_axis(axes, x, decays)  # at most about ten labelled ticks
     axes.set_ylabel("final accuracy (%)")
-    if len(x) == 1:
-        axes.set_xlim(x[0] - 1, x[0] + 1)
-    axes.grid(alpha=0.3)
     axes.legend()
 
 
@@ -199,7 +212,7 @@ def final_loss_figure(results: SweepResults):
     axes = figure.subplots()
     x = np.array(log_positions([g.weight_decay for g in found]))
     for split, colour, shift in (("train", TRAIN, -0.04), ("test", TEST, 0.04)):
-        finals = [g.metrics[f"{split}_loss"][:, -1] for g in found]
+        finals = [drawable(g.metrics[f"{split}_loss"][:, -1]) for g in found]
         mean = np.array([f.mean() for f in finals])
         low = np.clip(mean - np.array([f.min() for f in finals]), 0, None)
         high = np.clip(np.array([f.max() for f in finals]) - mean, 0, None)
@@ -252,7 +265,7 @@ def overview_figure(results: SweepResults):
 
 def overview_with_norms(results: SweepResults):
     """`overview_figure`, with the weight-norm figure below when results.json records it."""
-    found = _nothing(results)
+    found = _spread_out(_nothing(results), MAX_CURVE_ROWS)  # a bounded figure for any sweep
     norm = weight_norm_figure(results)
     if norm is None:
         return overview_figure(results)
@@ -272,6 +285,8 @@ def overview_with_norms(results: SweepResults):
 def _draw_norms(axes, results: SweepResults) -> bool:
     """‖w‖ over epochs per weight decay (mean line, min–max band); False when not recorded."""
     decays = [d for d in results.weight_decays if any(r.epochs for r in results.runs_of(d))]
+    if len(decays) > MAX_CURVE_ROWS:  # at most MAX_CURVE_ROWS lines (and legend entries), spread
+        decays = [decays[round(i * (len(decays) - 1) / (MAX_CURVE_ROWS - 1))] for i in range(MAX_CURVE_ROWS)]
     runs_by = {d: [r for r in results.runs_of(d) if r.epochs] for d in decays}
     if not decays or any(row.weight_norm is None for runs in runs_by.values() for run in runs
                          for row in run.epochs):
@@ -279,7 +294,7 @@ def _draw_norms(axes, results: SweepResults) -> bool:
     for decay in decays:
         runs = runs_by[decay]
         length = min(len(run.epochs) for run in runs)
-        norms = np.array([[row.weight_norm for row in run.epochs[:length]] for run in runs])
+        norms = drawable([[row.weight_norm for row in run.epochs[:length]] for run in runs])
         epochs = np.arange(1, length + 1)
         line, = axes.plot(epochs, norms.mean(axis=0), label=f"wd {wd_label(decay)}")
         if len(runs) > 1:

@@ -93,6 +93,19 @@ def log_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
     return [math.log10(v) for v in inside], [label(v) for v in inside]
 
 
+def bounded_ticks(figure, values) -> None:
+    """Short y tick labels (1e+308, not its 309 digits) where plotext's own would be long:
+    five ticks from the lowest to the highest value, labelled with 3 significant digits."""
+    from pa2cli.numbers import FIXED_BELOW
+
+    values = [v for v in values if math.isfinite(v)]
+    if not values or max(abs(v) for v in values) < FIXED_BELOW:
+        return
+    low, high = min(values), max(values)
+    positions = sorted({low * (1 - t) + high * t for t in (0, 0.25, 0.5, 0.75, 1)})  # no overflow
+    figure.ruler("y").ticks(positions, [f"{v:.3g}" for v in positions])
+
+
 def _epoch_ticks(n: int) -> list[int]:
     step = max(1, math.ceil(n / 8))
     ticks = list(range(1, n + 1, step))
@@ -118,6 +131,8 @@ def _curve(runs: list[Run], metric: str, titles: list[str], width: int, log_y: b
         values = [math.log10(v) for column in train + test for v in column]
         positions, labels = log_ticks(min(values), max(values))
         figure.ruler("y").ticks(positions, labels)
+    else:
+        bounded_ticks(figure, [v for column in train + test for v in column])
     return figure.build()
 
 
@@ -180,6 +195,7 @@ def _summary_figure(groups: list[list[Run]], width: int, metric: str):
         figure.draw(signal)
         figure.legend(active=False)
         figure.title(f"final test loss vs weight decay{bars}")
+        bounded_ticks(figure, [v for column in finals["test_loss"] for v in column])
     figure.label("weight decay", axis="x")
     figure.ruler("x").ticks(x, [wd_label(wd) for wd in decays])
     if len(x) == 1:
@@ -212,6 +228,7 @@ def _norm_figure(groups: list[list[Run]], width: int):
                           "seeds", "weight norm ‖w‖ over epochs"], width))
     figure.label("epoch", axis="x")
     figure.ruler("x").ticks(_epoch_ticks(longest))
+    bounded_ticks(figure, [row.weight_norm for runs in groups for run in runs for row in run.epochs])
     return figure.build()
 
 
@@ -231,8 +248,11 @@ UNDRAWABLE = "(a value too large or too odd for a terminal plot; the numbers are
 def _drawn(make, *args) -> list:
     """`make(*args)`'s figures, or [] when plotext cannot lay the numbers out (values near
     the largest float overflow its axis arithmetic)."""
+    from pa2cli.plot_notes import plain_notes
+
     try:
-        figures = make(*args)
+        with plain_notes():  # plotext's warnings without colour codes on a non-terminal
+            figures = make(*args)
     except (ArithmeticError, ValueError):
         return []
     return figures if isinstance(figures, list) else [figures]

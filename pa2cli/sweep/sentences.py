@@ -9,6 +9,7 @@ read files or print.
 
 from __future__ import annotations
 
+from pa2cli.numbers import count, fixed
 from pa2cli.sweep.config import wd_label
 from pa2cli.sweep.findings import (CLASSES, CONVERGED_TRAIN_ACC, OVERFIT_EPOCHS,
                                    OVERFIT_RISE, UNDERFIT_MARGIN, Comparison, Findings,
@@ -20,14 +21,12 @@ METRIC_NAMES = {"test_loss": "test loss", "test_acc": "test accuracy",
 
 def _points(fraction: float, signed: bool = False) -> str:
     """A fraction as percentage points with one decimal, never "-0.0"."""
-    value = fraction * 100
-    value = 0.0 if abs(value) < 0.05 else value
-    return f"{value:+.1f}" if signed else f"{value:.1f}"
+    return fixed(fraction * 100, 1, signed)
 
 
 def _value(metric: str, value: float, signed: bool = False) -> str:
     if metric == "test_loss":
-        return f"{value:+.4f}" if signed else f"{value:.4f}"
+        return fixed(value, 4, signed)
     if signed:
         return f"{_points(value, signed=True)} points"
     return f"{value:.2%}" if metric == "test_acc" else f"{_points(value)} points"
@@ -36,7 +35,7 @@ def _value(metric: str, value: float, signed: bool = False) -> str:
 def _interval(c: Comparison) -> str:
     i = c.interval
     if c.metric == "test_loss":
-        return f"95 % interval {i.low:+.4f} to {i.high:+.4f}"
+        return f"95 % interval {fixed(i.low, 4, True)} to {fixed(i.high, 4, True)}"
     return f"95 % interval {_points(i.low, True)} to {_points(i.high, True)} points"
 
 
@@ -95,7 +94,7 @@ def _binomial_clause(f: Findings) -> str:
     if not ses or not f.n_test:
         return ""
     return (f"; the test set alone gives each accuracy a standard error of up to ±"
-            f"{_points(max(ses))} points (binomial, sqrt(p(1-p)/n) with n = {f.n_test} test "
+            f"{_points(max(ses))} points (binomial, sqrt(p(1-p)/n) with n = {count(f.n_test)} test "
             "images)")
 
 
@@ -131,7 +130,7 @@ def _collapse_sentence(f: Findings, weight_decay: float, fallen, n: int) -> str:
     by_seed = dict(zip(summary.seeds, summary.final_train_acc.values))
     losses = dict(zip(summary.seeds, summary.final_train_loss.values))
     which = "; ".join(f"seed {seed} ends at train accuracy {by_seed[seed]:.1%}, train loss "
-                      f"{losses[seed]:.4f}" for seed in fallen)
+                      f"{fixed(losses[seed])}" for seed in fallen)
     return (f"{len(fallen)} of {n} seeds collapsed to chance at wd {wd_label(weight_decay)} "
             f"({which}; chance is {1 / CLASSES:.0%}): too strong for this learning rate, so "
             "no mean over its seeds is a verdict" +
@@ -219,8 +218,8 @@ def fit_sentences(f: Findings) -> list[str]:
         lowest = min(range(len(curve)), key=curve.__getitem__)
         lines.append(f"Overfitting at wd {wd_label(wd)} (the mean test loss ends more than "
                      f"{OVERFIT_RISE:.0%} above its lowest, reached {OVERFIT_EPOCHS}+ epochs "
-                     f"before the end): lowest {curve[lowest]:.4f} at epoch {lowest + 1}, "
-                     f"{curve[-1]:.4f} at epoch {len(curve)}.")
+                     f"before the end): lowest {fixed(curve[lowest])} at epoch {lowest + 1}, "
+                     f"{fixed(curve[-1])} at epoch {len(curve)}.")
     return lines
 
 
@@ -267,8 +266,8 @@ def _norm_sentences(f: Findings) -> list[str]:
         return []
     s = fitting[-1]
     share = s.final_weight_norm.mean / base.final_weight_norm.mean
-    text = (f"wd {wd_label(s.weight_decay)} ends with weights at {share:.0%} of wd 0's norm "
-            f"(‖w‖ {s.final_weight_norm.mean:.1f} against {base.final_weight_norm.mean:.1f})")
+    text = (f"wd {wd_label(s.weight_decay)} ends with weights at {fixed(share * 100, 0)}% of wd 0's norm "
+            f"(‖w‖ {fixed(s.final_weight_norm.mean, 1)} against {fixed(base.final_weight_norm.mean, 1)})")
     c = f.comparison(s.weight_decay, "gap")
     if c is not None and c.verdict != "collapsed":
         size = _points(abs(c.interval.mean))

@@ -22,8 +22,9 @@ def mean(values) -> float:
         raise ValueError("mean of no values")
     try:
         return math.fsum(values) / len(values)
-    except OverflowError:  # values near the largest float (a hostile results.json)
-        return math.fsum(v / len(values) for v in values)
+    except OverflowError:  # values near the largest float (a hostile results.json): scaled by
+        scale = max(abs(v) for v in values)  # the largest, so no partial sum can overflow
+        return scale * (math.fsum(v / scale for v in values) / len(values))
 
 
 def sample_sd(values) -> float | None:

@@ -42,6 +42,7 @@ OPTIONAL_METRICS = ("val_loss", "val_acc")
 ACCURACIES = ("train_acc", "test_acc", "val_acc")
 CSV_COLUMNS = ("weight_decay", "seed", "status", "epoch", *METRICS, *OPTIONAL_METRICS,
                "weight_norm", "seconds")
+MAX_IMAGES = 10**12  # images per split in "data": far above any dataset, far below float overflow
 MAX_SEED = 2**63 - 1  # torch.manual_seed accepts seeds in [-2**63, 2**64); we keep >= 0
 
 RunKey = tuple[float, int]
@@ -291,8 +292,8 @@ def parse_results(data, source: str = "results.json") -> SweepResults:
             bad("data", "not an object")
         for split in ("train", "test", "val"):
             value = sizes.get(split)
-            if value is not None and (not _is_int(value) or value < 1):
-                bad(f"data.{split}", "not a whole number >= 1")
+            if value is not None and (not _is_int(value) or not 1 <= value <= MAX_IMAGES):
+                bad(f"data.{split}", f"not a whole number from 1 to {MAX_IMAGES:.0e}")
         if sizes.get("train") is None or sizes.get("test") is None:
             bad("data", "needs the train and test image counts")
         sizes = {split: sizes.get(split) for split in ("train", "test", "val")}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from rich import box
 from rich.table import Table
 
+from pa2cli.numbers import count, fixed
 from pa2cli.sweep.config import wd_label
 from pa2cli.sweep.findings import Findings, Spread
 
@@ -22,8 +23,8 @@ def _pct(spread: Spread) -> str:
 
 
 def _loss(spread: Spread) -> str:
-    text = f"{spread.mean:.3f}"
-    return text if spread.sd is None else f"{text}±{spread.sd:.3f}"
+    text = fixed(spread.mean, 3)
+    return text if spread.sd is None else f"{text}±{fixed(spread.sd, 3)}"
 
 
 def findings_table(f: Findings) -> Table:
@@ -55,7 +56,7 @@ def findings_table(f: Findings) -> Table:
         row += ["" if at is None else _pct(at), _loss(s.final_test_loss), _pct(s.final_train_acc),
                 _pct(s.gap)]
         if has_norm:
-            row.append(f"{s.final_weight_norm.mean:.1f}")
+            row.append(fixed(s.final_weight_norm.mean, 1))
         table.add_row(*row, style="bold green" if is_best else None)
     return table
 
@@ -72,5 +73,5 @@ def _caption(f: Findings, has_se: bool) -> str:
     if f.summaries and all(s.final_weight_norm is not None for s in f.summaries):
         parts.append("‖w‖ = final L2 norm of the decayed parameters, mean over seeds")
     if has_se:
-        parts.insert(3, f"±SE = binomial error of test acc (n_test = {f.n_test})")
+        parts.insert(3, f"±SE = binomial error of test acc (n_test = {count(f.n_test)})")
     return "; ".join(parts)

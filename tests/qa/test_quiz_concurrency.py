@@ -80,11 +80,12 @@ def test_saves_in_one_process_never_reuse_a_temporary_name(tmp_path, monkeypatch
     names = []
     real = files._open_temporary
 
-    def spy(tmp):
+    def spy(path):
+        handle, tmp = real(path)
         names.append(tmp.name)
         if len(names) == 1:
             files.write_atomically(target, b"inner")  # a second writer while the first is open
-        return real(tmp)
+        return handle, tmp
 
     target = tmp_path / "state.json"
     monkeypatch.setattr(files, "_open_temporary", spy)

@@ -10,7 +10,7 @@ import pytest
 
 from pa2cli.sweep.store import EpochRow, Run, SweepFolder, SweepResults
 
-from .conftest import one_line_error
+from .conftest import one_line_error, run_pa2
 
 EVIL_MODEL = "\\input{/etc/hostname}\\immediate\\write18{touch PWNED}"
 
@@ -30,8 +30,8 @@ def test_markdown_report_has_no_control_codes(pa2, tmp_path):
     assert result.returncode == 0, result.stderr
     text = (tmp_path / "rep" / "report.md").read_text()
     assert "\x1b" not in text and "\u202e" not in text
-    # Markdown-escaped: the source \\x1b\[ renders as the text \x1b[
-    assert "\\\\x1b\\[2Jdigits\\\\u202e" in text and "`runs/ev\\x1bil`" in text
+    # in a code span (nothing inside one is Markdown): the text \x1b[ shows as written
+    assert "`\\x1b[2Jdigits\\u202e%$#&{}`" in text and "`runs/ev\\x1bil`" in text
 
 
 def test_latex_report_compiles_and_keeps_commands_as_text(pa2, tmp_path, compile_document):
@@ -76,3 +76,44 @@ def test_a_report_md_that_pa2_did_not_write_is_kept(pa2, tmp_path):
     result = pa2("report", "--topics", "huber", "--out", ".", cwd=tmp_path)
     assert result.returncode == 0
     assert (tmp_path / "report.md.~1~").read_text() == "# my notes\n"
+
+
+# `pa2 report` with the moment between writing report.md and recording its hash widened to
+# 0.4 s, so the four reports surely overlap there (where the spurious backup came from)
+SLOW_REPORT = """
+import sys, time
+from pa2cli import outputs
+from pa2cli.cli import main
+real = outputs.record_written
+outputs.record_written = lambda path: (time.sleep(0.4), real(path))[1]
+sys.argv[0] = "pa2"
+main()
+"""
+
+
+def test_four_reports_into_one_folder_at_once_lose_nothing_and_make_one_backup(tmp_path):
+    """Before: four concurrent `pa2 report` runs into one folder made a spurious report.md.~1~
+    (one took another's fresh output for an edit), and a race between two backups could lose the
+    student's file or end in an error. Now the edited file is kept exactly once, every report
+    ends with exit 0, and report.md is pa2's."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    first = run_pa2("report", "--topics", "huber", "--out", "rep", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    document = tmp_path / "rep" / "report.md"
+    document.write_text(document.read_text() + "\nMy own discussion of the results.\n")
+    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT)}
+    reports = [subprocess.Popen([sys.executable, "-c", SLOW_REPORT, "report", "--topics", "huber", "--out", "rep",
+                                 "--title", f"Report {i}"],  # four different documents
+                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+               for i in range(4)]
+    outcomes = [(r.wait(timeout=240), r.stderr.read().decode()) for r in reports]
+    assert [code for code, _ in outcomes] == [0] * 4, outcomes
+    backups = sorted(document.parent.glob("report.md.~*~"))
+    assert [b.name for b in backups] == ["report.md.~1~"], backups
+    assert "My own discussion" in backups[0].read_text()
+    assert "My own discussion" not in document.read_text() and document.read_text().startswith("# ")
+    assert sum("your version is kept" in err for _, err in outcomes) == 1
