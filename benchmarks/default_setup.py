@@ -12,12 +12,13 @@ reports what the sweep's own findings (`findings.analyse`) say for
 
 with the CPU seconds and wall seconds it took (CPU time is robust to other load; wall time
 is what a student waits). A set-up qualifies when every window shows a helping weight decay
-in both lists and an underfitting one in the default list.
+in both lists and an underfitting one in the default list. Since issue 16 the default's
+robustness (seed windows x threads x paths) and the tests' saved run
+(tests/sweep/fixtures/default) come from benchmarks/default_robustness.py instead.
 
     .venv/bin/python benchmarks/default_setup.py                # the built-in candidates
     .venv/bin/python benchmarks/default_setup.py --defaults     # only SweepConfig()'s
-    .venv/bin/python benchmarks/default_setup.py --defaults --windows 0 \
-        --save-fixture tests/sweep/fixtures/default             # the tests' saved run
+    .venv/bin/python benchmarks/default_setup.py --defaults --windows 0 --save-fixture DIR
     .venv/bin/python benchmarks/default_setup.py --train-size 150 --epochs 30 40 --lr 0.05
 """
 
@@ -40,7 +41,7 @@ from pa2cli.sweep.findings import analyse
 from pa2cli.sweep.runner import run_sweep
 from pa2cli.sweep.store import Run, SweepFolder, SweepResults, json_text
 
-README_LIST = (1e-4, 1e-3)  # the README's first command: pa2 sweep --wd 1e-4 1e-3
+README_LIST = (1e-4, 1e-3)  # the README's first command until issue 16: pa2 sweep --wd 1e-4 1e-3
 
 
 def subset(results: SweepResults, decays) -> SweepResults:
@@ -102,7 +103,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--save-fixture", metavar="DIR",
                         help="with --defaults: save the first window's results.json in DIR "
-                             "(tests/sweep/fixtures/default is the one the tests read)")
+                             "(not tests/sweep/fixtures/default: default_robustness.py --keep writes that)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     base = SweepConfig(device="cpu")

@@ -136,7 +136,8 @@ def parse_weight_decays(tokens: tuple[str, ...], add_baseline: bool) -> tuple[fl
 SWEEP_HELP = """Train the model per weight decay and seed; plot and compare (Part A).
 
 \b
-  pa2 sweep --wd 1e-4 1e-3          # the bundled digits, offline, under 30 s
+  pa2 sweep                         # wd 0 1e-3 3e-3 5e-2, 6 seeds each
+  pa2 sweep --wd 1e-4 1e-3          # your own values (0 is added)
   pa2 sweep --wd 1e-4,1e-3 --optimizer adamw --epochs 30 --seeds 5
   pa2 sweep --dataset mnist --download --model my_net.py:Net --train-size all
 
