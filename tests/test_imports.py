@@ -14,9 +14,7 @@ import pa2cli
 
 ROOT = Path(pa2cli.__file__).resolve().parent
 # Known back edges still to remove, each with why it exists; a stale entry fails below.
-# data.load_dataset dispatches to the student's own formats (userdata), which build data's
-# Dataset and reuse its hold-out and subset: a datasets registry (issue 14) removes it.
-ALLOWED_BACK_EDGES = {("pa2cli.sweep.userdata", "pa2cli.sweep.data")}
+ALLOWED_BACK_EDGES: set[tuple[str, str]] = set()
 
 
 def module_name(path: Path) -> str:

@@ -278,7 +278,7 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, imag
     given = {name for name in ctx.params
              if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
     dataset, train_size = _own_data(dataset, data_dir, train_size, given, resume)
-    from pa2cli.sweep.modelfile import canonical_model_args
+    from pa2cli.sweep.modelargs import canonical_model_args
 
     config = SweepConfig(
         dataset=dataset, data_dir=data_dir, download=download, val_split=val_split,

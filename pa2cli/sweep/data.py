@@ -1,10 +1,12 @@
 """The sweep's datasets, loaded once into memory as uint8 tensors.
 
 Holds `load_dataset` for the vendored `digits` (pa2cli/sweep/digits.npz, see DIGITS-SOURCE.md)
-and for MNIST, Fashion-MNIST and CIFAR-10 through torchvision's dataset classes, the seeded
-stratified validation hold-out, the seeded stratified training subset (`--train-size`), and `Dataset.to_float`, the one normalisation applied per batch.
-It must not train, print or transform samples one by one in Python: images stay uint8 tensors
-of shape (N, C, H, W) until a batch is turned into floats. Only the sweep path imports it.
+and for MNIST, Fashion-MNIST and CIFAR-10 through torchvision's dataset classes, and
+`load_for`, through which every loader of the sweep goes; `load_dataset` hands the student's own
+split (`imagefolder`, `pth`) to userdata.py. The in-memory types (`Split`, `Dataset`) and the
+seeded hold-out and subset live in splits.py (re-exported here). It must not train, print or
+transform samples one by one in Python: images stay uint8 tensors of shape (N, C, H, W) until
+a batch is turned into floats. Only the sweep path imports it.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from __future__ import annotations
 import math
 import pickle
 import shlex
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,8 @@ import torch
 from pa2cli.errors import UserError, first_line
 from pa2cli.paths import cache_home
 from pa2cli.sweep.channels import channel_stats as _channel_stats
+from pa2cli.sweep.splits import (  # noqa: F401 (Dataset, Split, class_quotas: the sweep's import)
+    Dataset, Split, class_quotas, hold_out, stratified_subset)
 
 DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "imagefolder", "pth")
 USER_FORMATS = ("imagefolder", "pth")  # the student's own --data-dir split (userdata.py)
@@ -34,53 +36,6 @@ _TORCHVISION = {
     "fashion-mnist": ("FashionMNIST", "FashionMNIST/raw"),
     "cifar10": ("CIFAR10", "cifar-10-batches-py"),
 }
-
-
-@dataclass(frozen=True, eq=False)
-class Split:
-    """Images `x` (uint8, N×C×H×W) and labels `y` (int64, N)."""
-
-    x: torch.Tensor
-    y: torch.Tensor
-
-    def __len__(self) -> int:
-        return int(self.y.shape[0])
-
-
-@dataclass(frozen=True, eq=False)
-class Dataset:
-    """A dataset in memory, with what is needed to turn a uint8 batch into model input.
-
-    `pixel_max` is the largest possible pixel value (16 for digits, 255 otherwise); `mean` and
-    `std` are per-channel statistics of `train` after scaling by `pixel_max`.
-    """
-
-    name: str
-    train: Split
-    test: Split
-    val: Split | None
-    num_classes: int
-    classes: tuple[str, ...]
-    input_shape: tuple[int, int, int]
-    pixel_max: float = 255.0
-    mean: tuple[float, ...] = ()
-    std: tuple[float, ...] = ()
-    notes: tuple[str, ...] = ()  # lines for the header: what was found and how it is used
-
-    def to_float(self, x: torch.Tensor) -> torch.Tensor:
-        """uint8 batch (any device) -> float32 `(x / pixel_max - mean) / std`, per channel."""
-        scale, shift = _affine(self.pixel_max, self.mean, self.std, str(x.device))
-        return torch.addcmul(shift, x.to(torch.float32), scale)
-
-
-@lru_cache(maxsize=32)
-def _affine(pixel_max: float, mean: tuple, std: tuple, device: str):
-    """(scale, shift) shaped (1, C, 1, 1) on `device` so that x*scale + shift normalises."""
-    std_t = torch.tensor(std, dtype=torch.float64)
-    mean_t = torch.tensor(mean, dtype=torch.float64)
-    scale = (1.0 / (pixel_max * std_t)).to(torch.float32).view(1, -1, 1, 1)
-    shift = (-mean_t / std_t).to(torch.float32).view(1, -1, 1, 1)
-    return scale.to(device), shift.to(device)
 
 
 def default_data_dir() -> Path:
@@ -121,7 +76,7 @@ def load_dataset(
         train, test, classes, pixel_max = _load_torchvision(name, data_dir, download)
     val = None
     if val_split > 0:
-        train, val = _hold_out(train, val_split, seed, len(classes))
+        train, val = hold_out(train, val_split, seed, len(classes))
     if train_size is not None:
         train = stratified_subset(train, train_size, seed, len(classes))
     mean, std = _channel_stats(train.x, pixel_max)
@@ -237,66 +192,3 @@ def _as_split(ds) -> Split:
         x = x.permute(0, 3, 1, 2)
     y = torch.as_tensor(ds.targets, dtype=torch.int64)
     return Split(x.to(torch.uint8).contiguous(), y.contiguous())
-
-
-def _hold_out(train: Split, fraction: float, seed: int, num_classes: int) -> tuple[Split, Split]:
-    """Stratified, seeded split of `train` into (train, val); each keeps its original order."""
-    gen = torch.Generator().manual_seed(int(seed))
-    val_parts = []
-    for c in range(num_classes):
-        idx = torch.nonzero(train.y == c, as_tuple=True)[0]
-        n_val = min(int(round(len(idx) * fraction)), max(len(idx) - 1, 0))
-        val_parts.append(idx[torch.randperm(len(idx), generator=gen)[:n_val]])
-    val_idx = torch.cat(val_parts).sort().values
-    if len(val_idx) == 0:
-        raise UserError(
-            f"a fraction of {fraction} holds out no training sample",
-            where="--val-split",
-            fix="Give a larger fraction, such as 0.1.",
-        )
-    is_val = torch.zeros(len(train), dtype=torch.bool)
-    is_val[val_idx] = True
-    keep = Split(train.x[~is_val].contiguous(), train.y[~is_val].contiguous())
-    val = Split(train.x[is_val].contiguous(), train.y[is_val].contiguous())
-    return keep, val
-
-
-def class_quotas(counts: list[int], size: int) -> list[int]:
-    """How many images of each class a stratified subset of `size` takes: proportional to the
-    class counts by largest remainder (ties to the lower class), then at least one per class
-    present (taken from the largest quota)."""
-    total = sum(counts)
-    exact = [size * c / total for c in counts]
-    quotas = [math.floor(q) for q in exact]
-    by_remainder = sorted(range(len(counts)), key=lambda c: (-(exact[c] - quotas[c]), c))
-    for c in by_remainder[:size - sum(quotas)]:
-        quotas[c] += 1
-    for c, count in enumerate(counts):
-        if count > 0 and quotas[c] == 0:
-            donor = max(range(len(quotas)), key=lambda d: (quotas[d], -d))
-            quotas[donor] -= 1
-            quotas[c] = 1
-    return quotas
-
-
-def stratified_subset(train: Split, size: int, seed: int, num_classes: int) -> Split:
-    """`size` images of `train`, each class in proportion, drawn with `seed`; original order."""
-    present = int((torch.bincount(train.y, minlength=num_classes) > 0).sum())
-    if not isinstance(size, int) or isinstance(size, bool) or size < present:
-        raise UserError(f"{size!r} is too small: a stratified subset needs one image of each "
-                        f"of the {present} classes", where="--train-size",
-                        fix=f"Give a whole number from {present} to {len(train)}, or 'all'.")
-    if size > len(train):
-        raise UserError(f"{size} is more than the {len(train)} training images there are",
-                        where="--train-size",
-                        fix=f"Give at most {len(train)}, or 'all' for the whole split.")
-    if size == len(train):
-        return train
-    gen = torch.Generator().manual_seed(int(seed))
-    counts = torch.bincount(train.y, minlength=num_classes).tolist()
-    parts = []
-    for c, quota in enumerate(class_quotas(counts, size)):
-        idx = torch.nonzero(train.y == c, as_tuple=True)[0]
-        parts.append(idx[torch.randperm(len(idx), generator=gen)[:quota]])
-    keep = torch.cat(parts).sort().values
-    return Split(train.x[keep].contiguous(), train.y[keep].contiguous())

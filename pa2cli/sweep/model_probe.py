@@ -86,15 +86,15 @@ def _child(spec: str, marker: str, num_classes: int, input_shape: list[int],
     try:
         import torch
 
-        from pa2cli.sweep import modelfile
+        from pa2cli.sweep import modelargs, modelfile
 
         path, name = modelfile.split_spec(spec)
         stage("import")
         factory = modelfile.find(modelfile.load_file(path), name, spec)
         stage("call")
-        model = factory(**modelfile.constructor_kwargs(
-            factory, modelfile.data_values(num_classes, tuple(input_shape)),
-            modelfile.parse_model_args(model_args), spec))
+        model = factory(**modelargs.constructor_kwargs(
+            factory, modelargs.data_values(num_classes, tuple(input_shape)),
+            modelargs.parse_model_args(model_args), spec))
         stage("forward")
         model.eval()
         with torch.no_grad():

@@ -1,19 +1,18 @@
 """`--model FILE.py:Name` / `NOTEBOOK.ipynb:Name`: the student's model class, without their script.
 
 A Colab-exported training script mounts Google Drive, loads data, defines the class and then
-trains, all at its top level. `load_file` parses the file with `ast` and runs only what defines
-things: top-level imports, class and function definitions, docstrings and constant assignments
-(literals, names, arithmetic, `torch.device(...)`). Every other statement (drive mounts, data
-loading, training loops, prints, `if __name__ == "__main__":` blocks) is skipped and counted;
-an import of a module that is not installed (`from google.colab import drive`) is skipped and
-named. A notebook is read with `json`: its code cells in order, `%magic`/`!shell` lines and
-`%%cell` magics left out. The file's own folder is on `sys.path` only while its imports run.
+trains, all at its top level. `load_file` parses the file (or a notebook's code cells,
+modelsource.py) and runs only what defines things: top-level imports, class and function
+definitions, docstrings and constant assignments (`modelsource.is_definition`). Every other
+statement (drive mounts, data loading, training loops, prints, `if __name__ == "__main__":`
+blocks) is skipped and counted; an import of a module that is not installed (`from
+google.colab import drive`) is skipped and named. The file's own folder is on `sys.path` only
+while its imports run.
 
 When the class needs a name that only a skipped statement defines, `missing_name_error` turns
 the `NameError` into one line naming the name and the line that defines it. A class defined
 inside a function (`def main(): class Net...`) is defined at the top level when asked for.
-`constructor_kwargs` fills `num_classes`, `in_channels` and `input_size` from the data and adds
-`--model-args`. Loaded files are cached per (path, size, modification time), so the runs of a
+The constructor's arguments (from the data and `--model-args`) are modelargs.py's. Loaded files are cached per (path, size, modification time), so the runs of a
 sweep share one load. This module never trains; mistakes are one-line `UserError`s.
 """
 
@@ -22,22 +21,16 @@ from __future__ import annotations
 import ast
 import builtins
 import inspect
-import json
 import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pa2cli.errors import UserError, excerpt
+from pa2cli.sweep.modelsource import MAX_SOURCE_BYTES, defined_names, is_definition, read_units
 
 MODEL_FIX = ("Use --model path/to/file.py:Name (or notebook.ipynb:Name), where Name is an "
              "nn.Module subclass or a function returning one.")
-MAX_SOURCE_BYTES = 20_000_000  # a notebook with outputs can be large; a model file is not
-MAX_MODEL_ARGS_CHARS = 10_000
-FILLED_FROM_DATA = ("num_classes", "in_channels", "input_size")
-# calls allowed in a "constant" assignment: no side effects, common in students' scripts
-_PURE_CALLS = {"torch.device", "torch.cuda.is_available", "int", "float", "str", "bool", "tuple", "list", "dict", "range",
-               "len", "max", "min", "abs", "round"}
 
 
 @dataclass
@@ -113,11 +106,7 @@ def load_file(path: Path) -> LoadedFile:
     module = types.ModuleType(module_name)
     module.__file__ = str(path)
     loaded = LoadedFile(path, module)
-    if path.suffix.lower() == ".ipynb":
-        units = _notebook_units(raw, where)
-    else:
-        text = _decode(raw, where)
-        units = [(_parse(text, str(path), where), str(path), None, text)]
+    units = read_units(raw, path, where)
     sys.modules[module_name] = module  # lets dataclasses and pickling inside the file work
     try:
         for tree, filename, cell, text in units:
@@ -133,57 +122,6 @@ def load_file(path: Path) -> LoadedFile:
         raise
     _CACHE[key] = loaded
     return loaded
-
-
-def _decode(raw: bytes, where: str) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"is not UTF-8 text (byte {exc.start})", where=where,
-                        fix="Save the model file as UTF-8.") from None
-
-
-def _parse(text: str, filename: str, where: str, cell: int | None = None):
-    try:
-        return ast.parse(text, filename=filename)
-    except SyntaxError as exc:
-        if cell is not None:
-            return None
-        raise UserError(f"SyntaxError: {exc.msg} (line {exc.lineno})", where=where,
-                        fix=f"Fix that line (run `python {filename}` to see it).") from None
-    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
-        raise UserError(f"cannot be parsed as Python ({type(exc).__name__})", where=where,
-                        fix="Give a .py file or a notebook.") from None
-
-
-def _notebook_units(raw: bytes, where: str) -> list:
-    """[(ast or None, filename, cell number, source)] for each code cell of a notebook."""
-    try:
-        notebook = json.loads(_decode(raw, where))
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise UserError(f"is not a notebook (not JSON: {type(exc).__name__})", where=where,
-                        fix="Give the .ipynb file Jupyter or Colab saved.") from None
-    cells = notebook.get("cells") if isinstance(notebook, dict) else None
-    if not isinstance(cells, list):
-        raise UserError("is not a notebook (no list of cells)", where=where,
-                        fix="Give the .ipynb file Jupyter or Colab saved.")
-    units = []
-    for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(s for s in source if isinstance(s, str))
-        if not isinstance(source, str) or not source.strip():
-            continue
-        if source.lstrip().startswith("%%"):  # a cell magic (%%bash, %%capture): not Python
-            continue
-        lines = ["" if line.lstrip().startswith(("%", "!")) else line
-                 for line in source.splitlines()]
-        text = "\n".join(lines) + "\n"
-        filename = f"{where.removeprefix('--model ')}[cell {number}]"
-        units.append((_parse(text, filename, where, cell=number), filename, number, text))
-    return units
 
 
 def _where(cell: int | None, line: int) -> str:
@@ -205,9 +143,9 @@ def _run_unit(loaded: LoadedFile, tree: ast.Module, filename: str, cell: int | N
         _note_nested(loaded, node, where)
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             continue  # a docstring: nothing to run, nothing lost
-        if not _is_definition(node):
+        if not is_definition(node):
             loaded.skipped.append(Skipped(where, _first_line(loaded, filename, node),
-                                          _defined_names(node)))
+                                          defined_names(node)))
             continue
         is_import = isinstance(node, (ast.Import, ast.ImportFrom))
         code = compile(ast.Module(body=[node], type_ignores=[]), filename, "exec")
@@ -224,81 +162,19 @@ def _run_unit(loaded: LoadedFile, tree: ast.Module, filename: str, cell: int | N
             if missing not in loaded.missing_modules:
                 loaded.missing_modules.append(missing)
             loaded.skipped.append(Skipped(where, _first_line(loaded, filename, node),
-                                          _defined_names(node),
+                                          defined_names(node),
                                           f"module {missing!r} is not installed"
                                           if isinstance(exc, ModuleNotFoundError)
                                           else _one_line(exc)))
         except Exception as exc:  # noqa: BLE001 - a definition that needs something skipped
             loaded.skipped.append(Skipped(where, _first_line(loaded, filename, node),
-                                          _defined_names(node), _one_line(exc)))
+                                          defined_names(node), _one_line(exc)))
         finally:
             if is_import:
                 try:
                     sys.path.remove(folder)
                 except ValueError:
                     pass
-
-
-def _is_definition(node: ast.stmt) -> bool:
-    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef,
-                         ast.ClassDef)):
-        return True
-    if isinstance(node, ast.Assign):
-        return _is_constant(node.value) and all(_is_plain_target(t) for t in node.targets)
-    if isinstance(node, ast.AnnAssign):
-        return node.value is not None and _is_constant(node.value) and \
-            _is_plain_target(node.target)
-    return False
-
-
-def _is_plain_target(target: ast.expr) -> bool:
-    if isinstance(target, ast.Name):
-        return True
-    return isinstance(target, (ast.Tuple, ast.List)) and all(_is_plain_target(e)
-                                                             for e in target.elts)
-
-
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return None if base is None else f"{base}.{node.attr}"
-    return None
-
-
-def _is_constant(node: ast.expr) -> bool:
-    """Literals, names and arithmetic on them, and the side-effect-free calls of _PURE_CALLS."""
-    if isinstance(node, ast.Call):
-        return _dotted(node.func) in _PURE_CALLS and \
-            all(_is_constant(a) for a in node.args) and \
-            all(_is_constant(k.value) for k in node.keywords)
-    if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom,
-                         ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-        return False
-    return all(_is_constant(child) for child in ast.iter_child_nodes(node)
-               if isinstance(child, ast.expr))
-
-
-def _defined_names(node: ast.stmt) -> tuple[str, ...]:
-    """The names a top-level statement binds (assignments, imports, defs, loops, with ... as)."""
-    names: list[str] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(current.name)
-            continue  # what it binds inside is its own
-        if isinstance(current, (ast.Import, ast.ImportFrom)):
-            for alias in current.names:
-                names.append(alias.asname or alias.name.split(".")[0])
-            continue
-        if isinstance(current, ast.Name) and isinstance(current.ctx, ast.Store):
-            names.append(current.id)
-        if isinstance(current, ast.Lambda):
-            continue
-        stack.extend(ast.iter_child_nodes(current))
-    return tuple(dict.fromkeys(names))
 
 
 def _note_nested(loaded: LoadedFile, node: ast.stmt, where: str) -> None:
@@ -384,74 +260,6 @@ def explain_failure(spec: str, exc: BaseException, needed_by: str) -> UserError 
     return missing_name_error(loaded, exc.name, spec, needed_by)
 
 
-def parse_model_args(text: str | None) -> dict:
-    """`--model-args '{"num_classes": 33}'` -> a dict of keyword arguments (UserError if not)."""
-    if text is None or text == "":
-        return {}
-    fix = """Give a JSON object of keyword arguments, e.g. --model-args '{"num_classes": 33}'."""
-    if len(text) > MAX_MODEL_ARGS_CHARS:
-        raise UserError(f"is {len(text):,} characters long (at most {MAX_MODEL_ARGS_CHARS:,})",
-                        where="--model-args", fix=fix)
-    try:
-        value = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise UserError(f"{excerpt(text)} is not JSON ({getattr(exc, 'msg', 'too deep')})",
-                        where="--model-args", fix=fix) from None
-    if not isinstance(value, dict):
-        raise UserError(f"{excerpt(text)} is a JSON {type(value).__name__}, not an object",
-                        where="--model-args", fix=fix)
-    for key in value:
-        if not key.isidentifier():
-            raise UserError(f"{excerpt(key)} is not a Python argument name",
-                            where="--model-args", fix=fix)
-    return value
-
-
-def canonical_model_args(text: str | None) -> str | None:
-    """The validated JSON text as saved in the config (sorted keys; None when empty)."""
-    args = parse_model_args(text)
-    return json.dumps(args, sort_keys=True) if args else None
-
-
-def constructor_kwargs(factory, data_values: dict, extra: dict, spec: str) -> dict:
-    """The keyword arguments for `factory`: those of `data_values` it takes by name (only
-    num_classes through **kwargs), then `extra` (--model-args), which must name parameters."""
-    try:
-        params = inspect.signature(factory).parameters
-    except (TypeError, ValueError):
-        params = {}
-    if inspect.isclass(factory) and _inherits_module_init(factory):
-        params = {}  # no __init__ of its own: nn.Module's takes no arguments
-    var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
-    named = {n for n, p in params.items()
-             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
-    kwargs = {k: v for k, v in data_values.items()
-              if k in named or (var_kw and k == "num_classes")}
-    for key in extra:
-        if key not in named and not var_kw:
-            takes = ", ".join(sorted(named)) or "no keyword arguments"
-            raise UserError(f"{key!r} is not a parameter of {getattr(factory, '__name__', '?')}"
-                            f" (it takes: {takes})", where="--model-args",
-                            fix="Give only the names its __init__ (or function) takes.")
-    kwargs.update(extra)
-    return kwargs
-
-
-def _inherits_module_init(cls: type) -> bool:
-    """True when the first __init__ in the class's MRO is torch.nn.Module's own."""
-    for klass in cls.__mro__:
-        if "__init__" in vars(klass):
-            return klass.__name__ == "Module" and klass.__module__.startswith("torch.nn")
-    return False
-
-
-def data_values(num_classes: int, input_shape: tuple[int, int, int]) -> dict:
-    """What the data says about the model's constructor: classes, channels, image size."""
-    channels, height, width = input_shape
-    return {"num_classes": int(num_classes), "in_channels": int(channels),
-            "input_size": int(height) if height == width else (int(height), int(width))}
-
-
 def describe(spec: str | None) -> str | None:
     """The header line for a loaded --model file (None for the default model)."""
     if not spec:
@@ -470,6 +278,5 @@ def clear_cache() -> None:
     _CACHE.clear()
 
 
-__all__ = ["LoadedFile", "MODEL_FIX", "canonical_model_args", "clear_cache", "constructor_kwargs",
-           "data_values", "describe", "explain_failure", "find", "load_file",
-           "missing_name_error", "parse_model_args", "split_spec"]
+__all__ = ["LoadedFile", "MODEL_FIX", "clear_cache", "describe", "explain_failure", "find",
+           "load_file", "missing_name_error", "split_spec"]

@@ -15,8 +15,8 @@ import torch
 from torch import nn
 
 from pa2cli.errors import UserError
-from pa2cli.sweep import modelfile
-from pa2cli.sweep.data import Dataset
+from pa2cli.sweep import modelargs, modelfile
+from pa2cli.sweep.splits import Dataset
 
 MODEL_FIX = modelfile.MODEL_FIX
 
@@ -85,9 +85,9 @@ def load_user_model(spec: str, dataset: Dataset, model_args: str | None = None) 
     factory = modelfile.find(loaded, name, spec)
     if not callable(factory):
         raise UserError(f"{name!r} is a {type(factory).__name__!r} value, not a class or function", where=where, fix=MODEL_FIX)
-    kwargs = modelfile.constructor_kwargs(
-        factory, modelfile.data_values(dataset.num_classes, tuple(dataset.input_shape)),
-        modelfile.parse_model_args(model_args), spec)
+    kwargs = modelargs.constructor_kwargs(
+        factory, modelargs.data_values(dataset.num_classes, tuple(dataset.input_shape)),
+        modelargs.parse_model_args(model_args), spec)
     try:
         model = factory(**kwargs)
     except SystemExit as exc:

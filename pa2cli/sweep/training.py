@@ -3,7 +3,8 @@
 The data are tensors moved to the device once; each epoch shuffles with a seeded
 `torch.Generator` (`randperm`), slices mini-batches from the tensors and turns each batch into
 floats with `Dataset.to_float`. After each epoch the model is evaluated under `model.eval()`
-and `torch.no_grad()` on the whole train and test splits (and validation, if held out); the
+and `torch.no_grad()` on the whole train and test splits (and validation, if held out), in
+batches sized to a memory budget (`eval_batch.py`); the
 losses are the cross-entropy data loss, without the weight-decay penalty. A non-finite loss
 ends the run as "diverged". Nothing is read back from the device per batch: the running
 loss is summed there and read by the progress display a few times a second. `checkpoint_of`/`restore` capture everything the next epoch depends
@@ -24,6 +25,7 @@ import torch.nn.functional as F
 from pa2cli.errors import UserError, first_line
 from pa2cli.sweep.augment import augment_batch
 from pa2cli.sweep.config import SweepConfig, wd_label
+from pa2cli.sweep.eval_batch import eval_batch_size
 from pa2cli.sweep.optim import build_optimizer
 from pa2cli.sweep.store import EpochRow
 
@@ -139,6 +141,7 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
     x_train, y_train = data.train
     n = len(y_train)
     n_batches = math.ceil(n / config.batch_size)
+    eval_batch = eval_batch_size(model, x_train, data.to_float, config, x_train.device)
     for epoch in range(len(state.rows) + 1, config.epochs + 1):
         started = time.perf_counter()
         for group in optimizer.param_groups:  # --lr-schedule: set per epoch (config.lr_at)
@@ -169,10 +172,10 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
         for name, split in (("train", data.train), ("test", data.test), ("val", data.val)):
             if split is not None:
                 try:
-                    loss_value, accuracy = evaluate(model, *split, data.to_float,
-                                                    config.eval_batch_size)
+                    loss_value, accuracy = evaluate(model, *split, data.to_float, eval_batch)
                 except (Exception, SystemExit) as exc:  # noqa: BLE001 - the model failed
-                    raise evaluation_failed(config, state, epoch, name, exc) from None
+                    raise evaluation_failed(config, state, epoch, name, exc,
+                                            eval_batch) from None
                 if not math.isfinite(loss_value):
                     return RunOutcome("diverged", _diverged_message(state, epoch, name, loss_value))
                 row[f"{name}_loss"], row[f"{name}_acc"] = loss_value, accuracy
@@ -247,12 +250,13 @@ def training_failed(config: SweepConfig, state: RunState, epoch: int, batch: int
 
 
 def evaluation_failed(config: SweepConfig, state: RunState, epoch: int, split: str,
-                      exc: BaseException) -> UserError:
+                      exc: BaseException, eval_batch: int | None = None) -> UserError:
     """One line for a model that fails only when evaluated (eval mode, no gradient)."""
     what = _what_failed(exc)
     return UserError(
         f"evaluation failed at wd {wd_label(state.weight_decay)} seed {state.seed}, epoch "
-        f"{epoch}, on the {split} split (eval mode, batches of up to {config.eval_batch_size} "
+        f"{epoch}, on the {split} split (eval mode, batches of up to "
+        f"{eval_batch or config.eval_batch_size} "
         f"images): {what}", where=model_name(config),
         fix="Make forward work in eval mode (model.eval()) and under torch.no_grad(), on any "
             "batch size. The finished epochs of every run are saved; --resume continues after "

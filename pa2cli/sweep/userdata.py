@@ -58,7 +58,7 @@ def load_user_dataset(name: str, data_dir, *, normalize: str = "auto",
                       image_size: int | None = None, val_split: float = 0.0, seed: int = 0,
                       train_size: int | None = None):
     """The split in `data_dir` as a `data.Dataset` (see the module docstring)."""
-    from pa2cli.sweep import data as data_module
+    from pa2cli.sweep.splits import Dataset, Split, hold_out, stratified_subset
 
     if data_dir is None:
         raise UserError(f"--dataset {name} reads your own split", where="--data-dir",
@@ -81,9 +81,9 @@ def load_user_dataset(name: str, data_dir, *, normalize: str = "auto",
         classes, splits, kind, notes = load_files(folder)
     notes.insert(0, f"Data: {FORMAT_NAMES[name]} in {folder} ({len(classes)} classes: "
                     f"{_names(classes)}).")
-    train = data_module.Split(*splits["train"])
-    test = data_module.Split(*splits["test"])
-    val = data_module.Split(*splits["val"]) if "val" in splits else None
+    train = Split(*splits["train"])
+    test = Split(*splits["test"])
+    val = Split(*splits["val"]) if "val" in splits else None
     if val is not None and val_split > 0:
         raise UserError(f"the split in {folder} has its own validation set (val)",
                         where=f"--val-split {val_split:g}",
@@ -92,12 +92,12 @@ def load_user_dataset(name: str, data_dir, *, normalize: str = "auto",
         notes.append(f"Validation: the split's own val ({len(val):,} images) is measured "
                      "every epoch and chooses the best weight decay; test is reported for it.")
     elif val_split > 0:
-        train, val = data_module._hold_out(train, val_split, seed, len(classes))
+        train, val = hold_out(train, val_split, seed, len(classes))
     if train_size is not None:
-        train = data_module.stratified_subset(train, train_size, seed, len(classes))
+        train = stratified_subset(train, train_size, seed, len(classes))
     pixel_max, mean, std, note = _normalisation(train.x, kind, normalize, name)
     notes.append(note)
-    return data_module.Dataset(
+    return Dataset(
         name=name, train=train, test=test, val=val, num_classes=len(classes),
         classes=tuple(classes), input_shape=tuple(int(s) for s in train.x.shape[1:]),
         pixel_max=pixel_max, mean=mean, std=std, notes=tuple(notes))

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from pa2cli.errors import UserError
-from pa2cli.sweep import modelfile
+from pa2cli.sweep import modelargs, modelfile
 from pa2cli.sweep.data import Dataset, Split
 from pa2cli.sweep.models import build_model
 
@@ -260,7 +260,7 @@ def test_a_notebook_class_needing_a_skipped_name_names_the_cell(tmp_path):
 ])
 def test_bad_model_args_are_one_line(text, problem):
     with pytest.raises(UserError, match=problem) as err:
-        modelfile.parse_model_args(text)
+        modelargs.parse_model_args(text)
     assert err.value.where == "--model-args"
 
 
