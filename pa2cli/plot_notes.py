@@ -2,7 +2,7 @@
 printed the way pa2 prints: on stderr, once each, and without colour codes unless stderr is a
 terminal and NO_COLOR is unset.
 
-plotext prints its notes itself, straight to sys.stdout/sys.stderr, wrapped in ANSI colour codes
+plotext prints its warnings itself, straight to sys.stderr, wrapped in ANSI colour codes
 whatever the stream is, so a redirected `pa2 plot 2> log` got escape codes in the file. Every
 plotext build in pa2 runs inside `plain_notes()`, which holds what plotext prints and writes it
 back afterwards. This module only relays text; it draws nothing.
@@ -40,7 +40,7 @@ def plain_notes():
     held = io.StringIO()
     stderr = sys.stderr
     try:
-        with contextlib.redirect_stderr(held), contextlib.redirect_stdout(held):
+        with contextlib.redirect_stderr(held):  # plotext's warnings; its logs (stdout) are off
             yield
     finally:
         keep = colour_allowed(stderr)

@@ -16,7 +16,10 @@ from pathlib import Path
 
 from pa2cli import __version__
 from pa2cli.errors import UserError, printable
-from pa2cli.numbers import count, fixed, is_number
+from pa2cli.report.markup import code, code_span, latex_line, markdown_escape, markdown_line
+from pa2cli.report.markup import demote as _demote, minus_sign as _minus
+from pa2cli.report.markup import plain  # noqa: F401  (command.py prints document.plain(line))
+from pa2cli.report.part_a import save_figures, sweep_summary
 
 RUNS = Path("runs")
 MAX_TOPIC_NAMES = 50  # nine topics and their aliases, with room to spare
@@ -46,29 +49,6 @@ def latest_sweep(runs: Path = RUNS) -> Path | None:
     """The most recently written sweep folder under `runs/` (one holding results.json)."""
     found = sweeps_under(runs)
     return found[0] if found else None
-
-
-CODE = "\x1f"  # marks a path in pa2's own lines (printable() keeps control codes out of paths)
-CODE_PART = re.compile(r"\x1f([^\x1f]*)\x1f|`([^`]*)`")
-
-
-def code(text: str) -> str:
-    return f"{CODE}{text}{CODE}"
-
-
-def plain(line: str) -> str:
-    """A line for the terminal: the path marks dropped."""
-    return line.replace(CODE, "")
-
-
-def _parts(text: str):
-    """(is_code, text) pieces: marked paths and `code` spans, and the prose between."""
-    at = 0
-    for m in CODE_PART.finditer(text):
-        yield False, text[at:m.start()]
-        yield True, m[1] if m[1] is not None else m[2]
-        at = m.end()
-    yield False, text[at:]
 
 
 LAST_QUIZZED = "last"  # `--weights` without a file: the network last quizzed
@@ -168,125 +148,7 @@ def gather(sweep: str | None, topics: str | None, weights: str | None, identity=
                   tuple(used), identity)
 
 
-# ----------------------------------------------------------------------------- Part A
-MAX_CONFIG_CHARS = 60  # a config string in the prose (a model path) is cut to this
-MAX_SEEDS_NAMED = 10
-
-
-def config_value(value) -> str:
-    """A value of a results.json config as a bounded piece of prose: a number at a bounded
-    width (1e308 as 1e+308, a 4,000-digit int by its leading digits), a string with control
-    characters escaped (printable: no raw ESC reaches Markdown or pdflatex, which stops at it)
-    and cut to MAX_CONFIG_CHARS, anything else by its kind."""
-    if is_number(value) or (isinstance(value, int) and not isinstance(value, bool)):
-        if isinstance(value, int):
-            return count(value).replace(",", "") if abs(value) < 10 ** 9 else fixed(value)
-        return f"{value + 0.0:g}"  # + 0.0: -0.0 reads 0
-    if isinstance(value, str):
-        text = printable(value)
-        return text if len(text) <= MAX_CONFIG_CHARS else text[:MAX_CONFIG_CHARS - 1] + "…"
-    if value is None or isinstance(value, bool):
-        return str(value)
-    return "(a JSON " + type(value).__name__.replace("dict", "object") + ")"
-
-
-def _sweep_summary(results) -> tuple[str, list[tuple[str, str, str, int]], list[str]]:
-    """(setting sentence, rows (weight decay, train %, test %, seeds), findings)."""
-    from pa2cli.sweep import figures, findings
-    from pa2cli.sweep.config import wd_label
-    from pa2cli.sweep.sentences import sentences
-
-    # strings from the file are marked as code: they reach LaTeX through the one-pass escaper
-    # (escape_text in \texttt), never the maths-finding prose typesetter
-    c = {key: None if value is None else config_value(value) for key, value in results.config.items()}
-    c.update({key: code(c[key]) for key in ("dataset", "model", "optimizer")
-              if isinstance(results.config.get(key), str) and c.get(key)})
-    seeds = results.seeds
-    shown = ", ".join(map(config_value, seeds[:MAX_SEEDS_NAMED]))
-    if len(seeds) > MAX_SEEDS_NAMED:
-        shown += f", … ({count(len(seeds))} seeds)"
-    setting = (f"{c.get('dataset', 'the data')}, {c.get('model') or 'the default CNN'}, "
-               f"{c.get('optimizer', 'sgd')} (lr {c.get('lr', '?')}), batch {c.get('batch_size', '?')}, "
-               f"{c.get('epochs', '?')} epochs, seeds {shown}")
-    rows = []
-    for group in figures.groups(results):
-        train, test = group.metrics["train_acc"][:, -1] * 100, group.metrics["test_acc"][:, -1] * 100
-        spread = lambda v: f"{v.mean():.1f}" + (f" ({v.min():.1f}–{v.max():.1f})" if len(v) > 1 else "")
-        rows.append((wd_label(group.weight_decay), spread(train), spread(test), group.seeds))
-    said = sentences(findings.analyse(results))
-    return setting, rows, said
-
-
-def _figure_list(results) -> list[tuple[str, object, str]]:
-    """(file stem, make(), caption) for every figure of Part A, in the report's order."""
-    from pa2cli.sweep import figures
-    from pa2cli.sweep.config import wd_label
-
-    found = figures._spread_out(figures.groups(results), figures.MAX_CURVE_ROWS)
-    out = []
-    for i, group in enumerate(found):
-        out.append((f"wd{i + 1}", lambda d=group.weight_decay: figures.weight_decay_figure(results, d),
-                    f"Weight decay {wd_label(group.weight_decay)}: train and test accuracy (left) and "
-                    f"data loss (right) per epoch"
-                    + (f"; mean of {group.seeds} seeds, band from the lowest to the highest" if group.seeds > 1 else "")
-                    + "."))
-    for metric in ("test_acc", "test_loss"):
-        out.append((f"overlay-{metric.replace('_', '-')}", lambda m=metric: figures.overlay_figure(results, m),
-                    f"{figures.OVERLAY_METRICS[metric].capitalize()} per epoch, every weight decay."))
-    out.append(("final", lambda: figures.final_figure(results),
-                "Final accuracy against weight decay; bars from the lowest to the highest seed."))
-    out.append(("final-loss", lambda: figures.final_loss_figure(results),
-                "Final data loss against weight decay; bars from the lowest to the highest seed."))
-    made = figures.weight_norm_figure(results)  # None for a sweep saved before ‖w‖ was kept
-    if made is not None:
-        out.append(("norm", lambda: made, "L2 norm of the decayed parameters per epoch, every "
-                                          "weight decay."))
-    return out
-
-
-def _save_figures(results, out: Path, suffix: str) -> list[tuple[str, str]]:
-    from pa2cli.sweep import figures
-
-    names = []
-    for stem, make, caption in _figure_list(results):
-        figures.save(make(), out / f"{stem}{suffix}")
-        names.append((f"{stem}{suffix}", caption))
-    return names
-
-
 # ----------------------------------------------------------------------------- Markdown
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>&~])")
-
-
-def code_span(text: str) -> str:
-    """`text` as a Markdown code span that nothing inside can end (CommonMark: a fence longer
-    than any run of backticks in it); inside a code span no HTML or link is interpreted."""
-    text = printable(text)
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def markdown_line(text: str) -> str:
-    """A line of pa2's own prose whose `code` parts may hold outside strings (paths)."""
-    return "".join(code_span(part) if is_code else markdown_escape(part) for is_code, part in _parts(text))
-
-
-def markdown_escape(text: str) -> str:
-    """Text from a results folder as inert Markdown: no HTML, no link, no code span ends early."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", printable(text)).replace("javascript:", "javascript&#58;")
-
-
-def _demote(markdown: str, levels: int) -> str:
-    return re.sub(r"^(#+) ", lambda m: "#" * (len(m[1]) + levels) + " ", markdown, flags=re.M)
-
-
-def _minus(text: str) -> str:
-    """A real minus sign (U+2212) before a number: −0.2, not -0.2."""
-    return re.sub(r"(?<![\w.\-])-(?=\d)", "\u2212", text)
-
-
 def _byline(identity) -> list[str]:
     if identity is None or not (identity.author or identity.roll):
         return []
@@ -304,14 +166,14 @@ def to_markdown(inputs: Inputs, out: Path) -> str:
     text += [f"**{markdown_escape(line)}**" for line in _byline(inputs.identity)] + [""]
     text += [f"> {markdown_line(line)}" for line in inputs.used] + [f"> {markdown_line(line)}" for line in inputs.notes] + [""]
     if inputs.sweep is not None:
-        setting, rows, said = _sweep_summary(inputs.sweep)
+        setting, rows, said = sweep_summary(inputs.sweep)
         text += ["## Part A: weight decay", "", f"From {code_span(str(inputs.sweep_folder))}: "
                  f"{markdown_line(setting)}.", "",
                  "| weight decay | final train accuracy (%) | final test accuracy (%) | seeds |",
                  "|---|---:|---:|---:|"]
         text += [f"| {markdown_escape(wd)} | {train} | {test} | {seeds} |" for wd, train, test, seeds in rows]
         text += ["", "With several seeds: the mean, and the lowest to highest seed in brackets.", ""]
-        for name, caption in _save_figures(inputs.sweep, out, ".png"):
+        for name, caption in save_figures(inputs.sweep, out, ".png"):
             text += [f"![{caption}]({name})", ""]
         text += ["Findings:", ""] + [f"- {_minus(line)}" for line in said] + [""]
     if inputs.topics:
@@ -325,27 +187,6 @@ def to_markdown(inputs: Inputs, out: Path) -> str:
 
 
 # ----------------------------------------------------------------------------- LaTeX
-def latex_line(text: str) -> str:
-    """One line of prose as LaTeX: `code` and --options in \texttt (-{}- so no en dash), a real
-    minus sign before numbers, "quotes" as ``quotes''; everything else through latex_text."""
-    from pa2cli.explain.prose import escape_text, latex_text
-
-    out = []
-    for is_code, part in _parts(text):
-        if is_code:
-            out.append(r"\texttt{" + re.sub(r"(/|\\_)", r"\1\\allowbreak{}", escape_text(part).replace("-", "-{}")) + "}")
-            continue
-        done = latex_text(part)
-        pieces = re.split(r"(\$[^$]*\$)", done)
-        for j, piece in enumerate(pieces):
-            if j % 2 == 0:
-                piece = re.sub(r"(?<![\w-])--([A-Za-z][\w-]*)", lambda m: r"\texttt{-{}-" + m[1].replace("-", "-{}") + "}", piece)
-                piece = re.sub(r"(?<![\w.\-{}])-(?=\d)", r"$-$", piece)
-                piece = re.sub(r'"([^"\n]*)"', r"``\1''", piece)
-            out.append(piece)
-    return "".join(out)
-
-
 def to_latex(inputs: Inputs, out: Path) -> str:
     from pa2cli.backprop.engine import solve
     from pa2cli.backprop.solution import to_latex_document
@@ -366,7 +207,7 @@ def to_latex(inputs: Inputs, out: Path) -> str:
     text += [r"\noindent " + latex_line(line) + r"\par" for line in inputs.used]
     text += [r"\noindent\emph{" + latex_line(note) + r"}\par" for note in inputs.notes]
     if inputs.sweep is not None:
-        setting, rows, said = _sweep_summary(inputs.sweep)
+        setting, rows, said = sweep_summary(inputs.sweep)
         text += [r"\section{Part A: weight decay}",
                  r"{\sloppy From \texttt{" + re.sub(r"(/|\\_|-)", r"\1\\allowbreak{}", escape_text(printable(str(inputs.sweep_folder)))) + "}: "
                  + latex_line(setting + ".") + r"\par}", "",
@@ -377,7 +218,7 @@ def to_latex(inputs: Inputs, out: Path) -> str:
                  "With several seeds: the mean, and the lowest to highest seed in brackets.", ""]
         text += [r"\paragraph{Findings.}", r"\begin{itemize}"] + [rf"\item {latex_line(line)}" for line in said]
         text += [r"\end{itemize}"]
-        for name, caption in _save_figures(inputs.sweep, out, ".pdf"):  # drawn at the text width
+        for name, caption in save_figures(inputs.sweep, out, ".pdf"):  # drawn at the text width
             text += [r"\begin{figure}[tbp]\centering", rf"\includegraphics[width=\linewidth]{{{name}}}",
                      rf"\caption{{{latex_line(caption)}}}", r"\end{figure}"]
     if inputs.topics:

@@ -117,3 +117,19 @@ def test_four_reports_into_one_folder_at_once_lose_nothing_and_make_one_backup(t
     assert "My own discussion" in backups[0].read_text()
     assert "My own discussion" not in document.read_text() and document.read_text().startswith("# ")
     assert sum("your version is kept" in err for _, err in outcomes) == 1
+
+
+def test_the_note_naming_an_unfinished_sweep_folder_is_inert_markdown(tmp_path):
+    """Before: the "Part A is left out: DIR has no finished epoch" note reached report.md raw,
+    so a folder named `<img src=x onerror=alert(1)>` or holding a backtick became HTML or ended
+    its code span. Now the folder is a code span nothing inside can end."""
+    folder = tmp_path / "runs" / "a`b<img src=x onerror=alert(1)>"
+    SweepFolder(folder).save(SweepResults({"epochs": 2}, [Run(0.0, 0, "partial", [])]))
+    result = run_pa2("report", "--sweep", str(folder), "--out", "rep", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "rep" / "report.md").read_text()
+    note = next(line for line in text.splitlines() if "has no finished epoch" in line)
+    assert "``" in note and "<img" in note  # inside a double-backtick code span: shown, not run
+    spans = note.split("``")
+    assert all("<img" not in part for part in spans[0::2]), note  # never outside a span
+    assert "Part A is left out:" in result.stderr.decode() and "\x1f" not in result.stderr.decode()

@@ -17,7 +17,7 @@ import pytest
 
 from pa2cli.errors import printable
 from pa2cli.explain.prose import escape_text, latex_text, maths_latex
-from pa2cli.report.document import code, latex_line, markdown_escape, markdown_line
+from pa2cli.report.markup import code, latex_line, markdown_escape, markdown_line
 
 HOSTILE = ["(", ")", "^(", "_(", "x(", "(x ", "^{", "a b ", "x= ", "1e5 ", "--a ", '"', "'", "-1", "$", "`",
            "\\", "δ(", "torch.f(", "a_", "é", "…", ",", ".", "e^(x)^", "((a)) "]
@@ -92,14 +92,14 @@ def test_a_megabyte_of_hostile_text_escapes_within_a_cpu_budget(piece):
 
 
 def test_a_megabyte_config_string_reaches_the_report_cut(tmp_path):
-    from pa2cli.report import document
+    from pa2cli.report import part_a
     from pa2cli.sweep.store import EpochRow, Run, SweepResults
 
     rows = [EpochRow(1, 1.0, 0.5, 1.1, 0.4, 0.1)]
     config = {"dataset": "(" * MEGABYTE, "model": "x^(" * (MEGABYTE // 3), "optimizer": "`" * MEGABYTE}
     results = SweepResults(config, [Run(wd, 0, "done", rows) for wd in (0.0, 1e-3)])
     start = time.process_time()
-    setting, _, _ = document._sweep_summary(results)
+    setting, _, _ = part_a.sweep_summary(results)
     line = latex_line(setting)
     assert time.process_time() - start < 5.0
     assert len(line) < 2_000 and "(" * 61 not in line
@@ -120,11 +120,11 @@ def test_a_sweep_of_many_weight_decays_draws_bounded_figures(tmp_path):
     """180 weight decays once made a 1350×70200 px curves PNG (53 s, 0.72 GB): the report gets
     at most MAX_CURVE_ROWS per-wd figures, spread from the smallest to the largest, and every
     figure (the overview of `pa2 plot --save` included) keeps a bounded size and legend."""
-    from pa2cli.report import document
+    from pa2cli.report import part_a
     from pa2cli.sweep import figures
 
     results, decays = _wide_sweep(40)
-    listed = document._figure_list(results)
+    listed = part_a.figure_list(results)
     per_wd = [stem for stem, _, _ in listed if stem.startswith("wd")]
     assert len(per_wd) == figures.MAX_CURVE_ROWS == 12
     captions = " ".join(caption for stem, _, caption in listed if stem.startswith("wd"))
