@@ -71,13 +71,14 @@ def fingerprint(solution: Solution) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def state_path(source: Path | None, practice: str | None = None) -> Path:
+def state_path(source: Path | None, practice: str | None = None,
+               example: str | None = None) -> Path:
     """The state file of one network file, of a practice network (`practice`: its options,
-    such as `--random --seed 42`), or of the built-in example when both are None."""
+    such as `--random --seed 42`), or of a built-in example (`example`, default Figure 1)."""
     if practice is not None:
         key = "practice-" + "-".join(practice.replace("--", "").split()[1:])
     elif source is None:
-        key = "builtin-example"
+        key = "builtin-example" if example in (None, "figure1") else f"builtin-{example}"
     else:
         # os.fsencode: a file name that is not UTF-8 (surrogate escapes) hashes as its bytes;
         # in the key its unprintable characters become "_" (the hash keeps it unique).
