@@ -29,7 +29,7 @@ PUBLISHED = {
 
 @pytest.fixture(scope="module")
 def example():
-    return solve(read_network(content_dir() / "networks" / "example.json"))
+    return solve(read_network(content_dir() / "networks" / "mazur.json"))
 
 
 @pytest.mark.parametrize("name", PUBLISHED)
@@ -39,7 +39,7 @@ def test_built_in_example_reproduces_the_published_value(example, name):
 
 
 def test_built_in_example_matches_torch_autograd_everywhere(example, oracle):
-    data = json.loads((content_dir() / "networks" / "example.json").read_text())
+    data = json.loads((content_dir() / "networks" / "mazur.json").read_text())
     theirs = oracle(data)
     assert set(theirs) == set(example.values())
     for name, value in theirs.items():

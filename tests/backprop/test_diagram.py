@@ -29,7 +29,7 @@ def rendered(network) -> str:
 
 
 def test_example_drawing_shows_every_edge_and_bias_with_its_value():
-    text = rendered(read_network(content_dir() / "networks" / "example.json"))
+    text = rendered(read_network(content_dir() / "networks" / "mazur.json"))
     for edge in ("i1 ─w1=0.15→", "i2 ─w2=0.2→", "i1 ─w3=0.25→", "i2 ─w4=0.3→",
                  "h1 ─w5=0.4→", "h2 ─w6=0.45→", "h1 ─w7=0.5→", "h2 ─w8=0.55→"):
         assert edge in text
@@ -42,7 +42,7 @@ def column_of(text: str, label: str) -> int:
 
 
 def test_inputs_are_drawn_left_of_hidden_nodes_left_of_outputs():
-    text = rendered(read_network(content_dir() / "networks" / "example.json"))
+    text = rendered(read_network(content_dir() / "networks" / "mazur.json"))
     assert column_of(text, "i1 = 0.05") < column_of(text, "h1: sigmoid") \
         < column_of(text, "o1: sigmoid")
     assert column_of(text, "inputs") < column_of(text, "layer 1") < column_of(text, "outputs")
@@ -93,7 +93,7 @@ def test_a_deep_network_on_80_columns_is_stacked_top_to_bottom_without_wrapping_
 
 
 def test_the_example_fits_80_columns_side_by_side():
-    text = rendered_at(read_network(content_dir() / "networks" / "example.json"), 80)
+    text = rendered_at(read_network(content_dir() / "networks" / "mazur.json"), 80)
     assert all(len(line) <= 80 for line in text.splitlines())
     assert "inputs" in text.splitlines()[0] and "outputs" in text.splitlines()[0]
     assert "i1 ─w1=0.15→" in text and "+ b2=0.6 (shared with o2)" in text

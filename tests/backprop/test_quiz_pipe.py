@@ -12,7 +12,7 @@ from pa2cli.backprop.spec import read_network
 from pa2cli.cli import cli
 from pa2cli.paths import content_dir
 
-EXAMPLE = content_dir() / "networks" / "example.json"
+EXAMPLE = content_dir() / "networks" / "mazur.json"
 VALUES = solve(read_network(EXAMPLE)).values()  # checked against torch in test_engine_oracles
 TOTAL = len(VALUES)
 

@@ -14,7 +14,7 @@ from pa2cli.backprop.spec import read_network
 from pa2cli.cli import cli
 from pa2cli.paths import content_dir
 
-SOLUTION = solve(read_network(content_dir() / "networks" / "example.json"))
+SOLUTION = solve(read_network(content_dir() / "networks" / "mazur.json"))
 MARK = fingerprint(SOLUTION)
 NAMES = list(SOLUTION.steps)
 
