@@ -3,16 +3,20 @@
 Used for everything pa2 saves as it goes (quiz progress, sweep results and checkpoints), so a
 crash or Ctrl-C never leaves a truncated file. A full disk (or a file-size limit) is a user's
 problem to fix, not a crash: the half-written temporary file is removed, the old file is left
-as it was, and a `UserError` names the folder and the space needed. This module only writes;
-it decides nothing.
+as it was, and a `UserError` names the folder and the space needed. Each write uses a temporary
+name of its own, and `locked` is the one flock for a read-modify-write (progress, quiz state),
+so concurrent pa2 processes never interleave. This module only writes; it decides nothing.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import secrets
 import shutil
 import stat
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from pa2cli.errors import UserError
@@ -74,16 +78,23 @@ def _open_temporary(tmp: Path):
     raise OSError(errno.EEXIST, "a file that is not a regular file is in the way", str(tmp))
 
 
+def temporary_name(path: Path) -> Path:
+    """A temporary file beside `path` that no other writer uses (`NAME.<pid>-<random>.tmp`): two
+    processes saving one file at once never truncate or rename away each other's file."""
+    return path.with_name(f"{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+
+
 def write_atomically(path: Path, data: str | bytes, *,
                      full_disk_fix: str = GENERIC_FIX) -> None:
-    """Write `data` beside `path`, then rename it over `path` (the rename is atomic).
+    """Write `data` beside `path` under a temporary name of its own, then rename it over
+    `path` (the rename is atomic).
 
     There is no fsync: a power cut may still lose the last write, which keeps a save at ~1 ms.
     On a full disk the temporary file is removed and a `UserError` is raised (its fix:
     `full_disk_fix`).
     """
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = temporary_name(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
     try:
@@ -98,3 +109,36 @@ def write_atomically(path: Path, data: str | bytes, *,
         if isinstance(exc, OSError) and exc.errno in FULL_DISK_ERRNOS:
             raise disk_full_error(path.parent, len(data), path.name, full_disk_fix) from None
         raise
+
+
+class LockBusy(OSError):
+    """The lock could not be had within the wait (another pa2 holds it)."""
+
+
+@contextmanager
+def locked(lock_path: Path, wait_s: float = 5.0):
+    """Hold an exclusive flock on `lock_path` (created if absent) for one read-modify-write, so
+    two pa2 processes never interleave theirs. The OS releases it if the process dies. Raises
+    LockBusy when it cannot be had within `wait_s`; without fcntl (Windows) it is a no-op."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+                 | getattr(os, "O_NONBLOCK", 0), 0o644)
+    try:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise LockBusy(errno.EAGAIN, f"{lock_path.name} is held by another pa2") \
+                        from None
+                time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)

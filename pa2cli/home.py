@@ -21,7 +21,7 @@ from rich.text import Text
 
 from pa2cli import progress as store
 from pa2cli.errors import printable
-from pa2cli.sweeps_found import SweepFound, sweeps_found, wd_label
+from pa2cli.sweeps_found import SweepFound, seeds_label, sweeps_found, wd_label
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,9 @@ def _sweeps(view: Overview) -> RenderableType:
             parts.append(line)
             continue
         decays = ", ".join(wd_label(wd) for wd in sweep.weight_decays) or "none"
-        seeds = ", ".join(map(str, sweep.seeds)) or "?"
-        line.append(f"wd {decays} · seed {seeds} · {sweep.epochs_done}/{sweep.epochs_asked} "
+        seeds = seeds_label(sweep.seeds) or "?"
+        word = "seed" if len(sweep.seeds) == 1 else "seeds"
+        line.append(f"wd {decays} · {word} {seeds} · {sweep.epochs_done}/{sweep.epochs_asked} "
                     "epochs · ")
         if sweep.finished:
             line.append("finished", style="green")

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,12 +28,19 @@ from typing import Any
 import click
 
 from pa2cli.errors import printable
-from pa2cli.files import write_atomically
+from pa2cli.files import locked, write_atomically
 from pa2cli.paths import data_home
 
 VERSION = 1
 PARTS = ("explain", "backprop")
-MAX_BYTES = 1_000_000  # a progress file is a few kB; anything larger is not ours
+# A progress file is a few kB. pa2 writes at most WRITE_LIMIT_BYTES (1,000 entries of typical
+# length are 0.25 MB) and reads up to READ_LIMIT_BYTES, which covers every file any pa2 wrote
+# (before entries were bounded, files stopped growing near 1 MB). Costs: benchmarks/progress_size.py.
+MAX_ENTRIES = 1_000  # per part: backprop keys grow with every practice seed; topics are 9
+WRITE_LIMIT_BYTES = 1_000_000
+READ_LIMIT_BYTES = 8_000_000
+MAX_BACKUPS = 100  # progress.json.corrupt, .corrupt.2, … .corrupt.100; then writes are skipped
+MAX_BYTES = READ_LIMIT_BYTES  # the name older code and tests use
 
 
 def progress_path() -> Path:
@@ -108,10 +113,10 @@ def load(path: Path | None = None) -> Progress:
             if path.exists():
                 raise ValueError("not a regular file")
             return Progress()
-        if path.stat().st_size > MAX_BYTES:
-            raise ValueError(f"larger than {MAX_BYTES // 1000} kB")
+        if path.stat().st_size > READ_LIMIT_BYTES:
+            raise ValueError(f"larger than {READ_LIMIT_BYTES // 1_000_000} MB")
         with open(path, "rb") as handle:
-            return _checked(json.loads(handle.read(MAX_BYTES + 1).decode("utf-8"),
+            return _checked(json.loads(handle.read(READ_LIMIT_BYTES + 1).decode("utf-8"),
                                        parse_constant=_no_constant))
     except (OSError, ValueError, UnicodeDecodeError, RecursionError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0][:80]
@@ -119,14 +124,52 @@ def load(path: Path | None = None) -> Progress:
                                 "ignoring it (`pa2 reset all --yes` starts a new one)")
 
 
-def _save(progress: Progress, path: Path) -> bool:
+def _backup_path(path: Path) -> Path:
+    """The first free numbered backup beside `path`; OSError when all MAX_BACKUPS are used."""
+    for number in range(1, MAX_BACKUPS + 1):
+        backup = path.with_name(path.name + ".corrupt" + ("" if number == 1 else f".{number}"))
+        if not backup.exists() and not backup.is_symlink():
+            return backup
+    raise OSError(f"{MAX_BACKUPS} backups of damaged progress files are kept already")
+
+
+def _oldest_first(entries: dict[str, dict[str, Any]], keep: str | None) -> list[str]:
+    return sorted((k for k in entries if k != keep), key=lambda k: str(entries[k].get("updated", "")))
+
+
+def _bounded(progress: Progress, keep: tuple[str, str] | None = None) -> str:
+    """The JSON text of `progress` after dropping the least recently updated entries (never
+    `keep`, the (part, key) just changed) until each part holds at most MAX_ENTRIES and the
+    text is at most WRITE_LIMIT_BYTES."""
+    def dump() -> str:
+        return json.dumps(progress.to_json_dict(), indent=1, sort_keys=True)
+
+    for part in PARTS:
+        entries = getattr(progress, part)
+        keep_key = keep[1] if keep and keep[0] == part else None
+        for key in _oldest_first(entries, keep_key)[:max(0, len(entries) - MAX_ENTRIES)]:
+            del entries[key]
+    text = dump()
+    while len(text.encode("utf-8")) > WRITE_LIMIT_BYTES:
+        part = max(PARTS, key=lambda name: len(getattr(progress, name)))
+        entries = getattr(progress, part)
+        oldest = _oldest_first(entries, keep[1] if keep and keep[0] == part else None)
+        if not oldest:
+            break  # one entry alone is at most a few kB (MAX_TEXT): cannot happen
+        for key in oldest[:max(1, len(oldest) // 10)]:
+            del entries[key]
+        text = dump()
+    return text
+
+
+def _save(progress: Progress, path: Path, keep: tuple[str, str] | None = None) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if progress.problem is not None and path.exists():
-            os.replace(path, path.with_name(path.name + ".corrupt"))
-        write_atomically(path, json.dumps(progress.to_json_dict(), indent=1, sort_keys=True))
+        if progress.problem is not None and (path.exists() or path.is_symlink()):
+            os.replace(path, _backup_path(path))
+        write_atomically(path, _bounded(progress, keep))
         return True
-    except OSError:
+    except (OSError, click.ClickException):  # a full disk is a UserError from write_atomically
         return False
 
 
@@ -137,32 +180,11 @@ def _now() -> str:
 LOCK_WAIT_S = 5.0
 
 
-@contextmanager
 def _locked(path: Path):
-    """Hold an exclusive lock (flock on `progress.json.lock`) for one read-modify-write, so two
-    pa2 processes finishing at once (a drill and a quiz in two terminals) cannot drop each
-    other's entries or interleave their writes. The OS releases it if the process dies. Raises
-    OSError when it cannot be had within LOCK_WAIT_S; without fcntl (Windows) it is a no-op."""
-    try:
-        import fcntl
-    except ImportError:
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + LOCK_WAIT_S
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise OSError("the progress file is locked by another pa2") from None
-                time.sleep(0.01)
-        yield
-    finally:
-        os.close(fd)
+    """The flock on `progress.json.lock` for one read-modify-write (pa2cli.files.locked), so
+    two pa2 processes finishing at once (a drill and a quiz in two terminals) cannot drop each
+    other's entries. OSError when it cannot be had within LOCK_WAIT_S."""
+    return locked(path.with_name(path.name + ".lock"), LOCK_WAIT_S)
 
 
 def _update(part: str, key: str, change) -> bool:
@@ -178,7 +200,7 @@ def _update(part: str, key: str, change) -> bool:
             change(entry)
             entry["updated"] = _now()
             entries[key] = entry
-            return _save(progress, path)
+            return _save(progress, path, keep=(part, key))
     except OSError:
         return False
 

@@ -79,15 +79,34 @@ def read_sweep(folder: Path, shown: str) -> SweepFound:
     runs = [run for run in runs if isinstance(run, dict)]
     epochs = config.get("epochs")
     epochs = epochs if isinstance(epochs, int) and not isinstance(epochs, bool) else 0
-    seeds = _numbers(config.get("seeds", config.get("seed", [])), int)
-    seeds += tuple(s for run in runs for s in _numbers(run.get("seed", []), int) if s not in seeds)
+    seeds = _seeds(config, runs)
     decays = tuple(dict.fromkeys(wd for run in runs for wd in _numbers(run.get("weight_decay"))))
     done = [len(run["epochs"]) if isinstance(run.get("epochs"), list) else 0 for run in runs]
     finished = bool(runs) and all(
         run.get("status") == "diverged" or (run.get("status") == "done" and n >= epochs)
         for run, n in zip(runs, done))
-    return SweepFound(shown, decays, tuple(dict.fromkeys(seeds)), sum(done),
+    return SweepFound(shown, decays, seeds, sum(done),
                       epochs * len(runs), finished, runs=len(runs))
+
+
+def _seeds(config: dict, runs: list) -> tuple[int, ...]:
+    """The seeds the runs used, in order. `config.seeds` is a count (5), not a seed, and
+    `config.seed` the first seed; a run without "seed" (an older file) used `config.seed`."""
+    first = _numbers(config.get("seed", 0), int)
+    first = first[0] if first else 0
+    used = [s for run in runs for s in (_numbers(run["seed"], int) if "seed" in run else (first,))]
+    if not runs:  # no runs yet: the seeds the config asks for (none when the count is unusable)
+        count = _numbers(config.get("seeds", 1), int)
+        used = list(range(first, first + min(max(count[0], 0), 100))) if count else []
+    return tuple(sorted(set(used)))
+
+
+def seeds_label(seeds) -> str:
+    """Seeds as people write them: "0-4" for a run of consecutive seeds, else "0, 3, 7"."""
+    seeds = list(seeds)
+    if len(seeds) > 2 and seeds == list(range(seeds[0], seeds[0] + len(seeds))):
+        return f"{seeds[0]}-{seeds[-1]}"
+    return ", ".join(map(str, seeds))
 
 
 def sweeps_found(root: Path | None = None) -> list[SweepFound]:

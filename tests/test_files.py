@@ -26,10 +26,17 @@ def test_failed_write_leaves_the_previous_file_whole(tmp_path, monkeypatch):
     assert path.read_text() == '{"old": true}'
 
 
-def test_a_stale_fifo_or_symlink_in_place_of_the_temporary_file_is_replaced(tmp_path):
+def test_a_stale_fifo_or_symlink_in_place_of_the_temporary_file_is_replaced(tmp_path,
+                                                                            monkeypatch):
     """Before: a FIFO named `x.json.tmp` blocked the write forever; a symlink there made the
-    write truncate and fill the file it points to (qa: hostile PA2_HOME)."""
+    write truncate and fill the file it points to (qa: hostile PA2_HOME). Temporary names are
+    now unique per write; one planted under the very name chosen is still never written
+    through."""
     import os
+
+    from pa2cli import files
+
+    monkeypatch.setattr(files, "temporary_name", lambda path: path.with_name(path.name + ".tmp"))
 
     fifo_target = tmp_path / "state.json"
     os.mkfifo(tmp_path / "state.json.tmp")

@@ -198,3 +198,20 @@ def test_a_finished_quiz_is_recorded_as_finished_with_its_score():
     assert entry["finished"] and entry["answered"] == entry["total"] == len(values)
     assert entry["first_try"] == len(values) - 1
     assert entry["command"] == "pa2 backprop --random --seed 3"
+
+
+def test_a_sweep_of_five_seeds_lists_its_seeds_not_the_count(tmp_path, monkeypatch, pa2_home):
+    """config.seeds is a count (5): it was listed as a seed ("5, 0, 1, 2, 3, 4")."""
+    folder = tmp_path / "runs" / "five"
+    folder.mkdir(parents=True)
+    runs = [{"weight_decay": wd, "seed": seed, "status": "done", "epochs": [{"epoch": 1}]}
+            for seed in range(3, 8) for wd in (0.0, 1e-3)]
+    folder.joinpath("results.json").write_text(json.dumps(
+        {"config": {"epochs": 1, "seed": 3, "seeds": 5, "weight_decays": [1e-3]},
+         "runs": runs}))
+    monkeypatch.chdir(tmp_path)
+    data = json.loads(CliRunner().invoke(cli, ["progress", "--json"]).stdout)
+    found = next(s for s in data["sweeps"] if s["folder"] == "runs/five")
+    assert found["seeds"] == [3, 4, 5, 6, 7]
+    screen, status = home_in_a_terminal(tmp_path)
+    assert status == 0 and "runs/five: wd 0, 1e-3 · seeds 3-7 · 10/10 epochs · finished" in screen

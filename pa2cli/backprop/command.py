@@ -82,7 +82,9 @@ def _practice(random_flag: bool, seed: int | None, shape: str | None, weights: s
         raise UserError("--resume of a practice network needs its seed", where="--seed",
                         fix="Add --seed N with the seed printed when the quiz started.")
     chosen = practice.new_seed() if seed is None else practice.check_seed(seed)
-    return Practice(chosen, practice.parse_shape(shape) if shape else practice.DEFAULT_SHAPE)
+    # `is None`: an empty --shape '' is refused by parse_shape, not read as the default
+    widths = practice.DEFAULT_SHAPE if shape is None else practice.parse_shape(shape)
+    return Practice(chosen, widths)
 
 
 def _load(weights: str | None, practice_choice: Practice | None = None,

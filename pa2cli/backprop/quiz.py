@@ -7,7 +7,8 @@ asked again with the reason. After every answer the place is saved (one JSON fil
 file under pa2cli.paths.data_home()/backprop), so q, end of input or Ctrl-C lose nothing and
 `--resume` continues there; started without --resume on a terminal, it offers to continue a
 saved quiz rather than silently replacing it. When stdin is not a terminal it reads one answer
-per line. This module does no maths of its own.
+per line, bounded in characters, lines and tries per question. This module does no maths of
+its own.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ from pa2cli.backprop.report import FIRST_TRY, LATER, OUTCOMES, REVEALED, score_t
 from pa2cli.backprop.solution import pretty, worked_lines
 from pa2cli.errors import EXCERPT_LENGTH, UserError, excerpt, printable
 from pa2cli.expr import MAX_LENGTH, ExprError
-from pa2cli.files import write_atomically
+from pa2cli.files import LockBusy, locked, write_atomically
 from pa2cli.paths import data_home
+from pa2cli.stops import exit_status, signals_stop
 
 STATE_VERSION = 1
 KEYS = "Answer with a number or an expression such as {example}.\n" \
@@ -128,28 +130,83 @@ def _state_from(data, questions: list[str]) -> QuizState:
     return state
 
 
+LOCK_WAIT_S = 5.0  # a save holds the lock for about a millisecond
+
+
+def state_lock(path: Path):
+    """The flock (`NAME.json.lock` beside the state file) held for every read-modify-write of
+    one network's saved quiz, so quizzes on the same network in two terminals never interleave
+    (pa2cli.files.locked; raises LockBusy after LOCK_WAIT_S)."""
+    return locked(path.with_name(path.name + ".lock"), LOCK_WAIT_S)
+
+
+def _busy(path: Path) -> UserError:
+    return UserError("the saved quiz is being written by another pa2 that does not let go",
+                     where=str(path), fix="Let the other quiz on this network end, then run "
+                                          "this one again.")
+
+
 def save_state(path: Path, state: QuizState) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, json.dumps(asdict(state), indent=1))
+        with state_lock(path):
+            write_atomically(path, json.dumps(asdict(state), indent=1))
+    except LockBusy:
+        raise _busy(path) from None
     except OSError as exc:
         raise UserError(f"cannot save the quiz's place here ({exc.strerror or exc})",
                         where=str(path.parent),
                         fix="Set PA2_HOME to a folder you can write to.") from None
 
 
+def forget_state(path: Path) -> None:
+    """Remove the saved quiz (a finished one, or a damaged one being replaced)."""
+    try:
+        with state_lock(path):
+            path.unlink(missing_ok=True)
+    except LockBusy:
+        raise _busy(path) from None
+    except OSError:
+        pass  # a folder that cannot be written: the next quiz offers to replace it
+
+
 # All the input a quiz reads from a pipe or a file: far more than any answer sheet (a 20,000-
 # edge network has about 60,000 quantities), far less than an endless /dev/zero.
 MAX_INPUT = 20_000_000
+# Lines too: `yes` feeds "y" forever, far inside MAX_INPUT. From a pipe or file one question is
+# asked at most MAX_TRIES times (hints and unreadable answers count) and a session reads at
+# most MAX_LINES lines (a 20,000-edge network's 60,000 quantities with a few tries each).
+MAX_TRIES = 100
+MAX_LINES = 1_000_000
 
 
 class Reader:
-    """One answer per call: Rich's prompt on a terminal, one line of stdin otherwise."""
+    """One answer per call: Rich's prompt on a terminal, one line of stdin otherwise (at most
+    MAX_INPUT characters, MAX_LINES lines, MAX_TRIES per question: then EOFError, as at the end
+    of the input). Call `new_question()` before the first answer to each question."""
 
     def __init__(self, console: Console, interactive: bool | None = None):
         self.console = console
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
         self.consumed = 0  # characters read from a pipe or file so far
+        self.lines = 0  # lines read from a pipe or file so far
+        self.tries = 0  # lines read for the current question
+
+    def new_question(self) -> None:
+        self.tries = 0
+
+    def _stop_if_endless(self) -> None:
+        """EOFError (after one line saying why) when piped input has gone on too long."""
+        if self.consumed > MAX_INPUT:  # /dev/zero, /dev/urandom: input that never ends
+            why = f"more than {MAX_INPUT:,} characters of input"
+        elif self.lines >= MAX_LINES:
+            why = f"more than {MAX_LINES:,} lines of input"
+        elif self.tries >= MAX_TRIES:  # `yes`: the same unreadable answer forever
+            why = f"{MAX_TRIES} answers to one question without a right one"
+        else:
+            return
+        self.console.print(f"(stopped reading: {why})")
+        raise EOFError
 
     def _read(self, limit: int) -> str:
         line = sys.stdin.readline(limit)
@@ -159,13 +216,13 @@ class Reader:
     def ask(self, prompt: str) -> str:
         if self.interactive:
             return self.console.input(Text(prompt, style="bold"))
-        if self.consumed > MAX_INPUT:  # /dev/zero, /dev/urandom: input that never ends
-            self.console.print(f"(stopped reading: more than {MAX_INPUT:,} characters of input)")
-            raise EOFError
+        self._stop_if_endless()
         self.console.print(prompt, end="", style="bold")
         line = self._read(MAX_LENGTH + 1)  # never more than an answer can be
         if not line:
             raise EOFError
+        self.lines += 1
+        self.tries += 1
         if len(line) > MAX_LENGTH and not line.endswith("\n"):
             total = len(line)
             rest = ""
@@ -196,12 +253,17 @@ class Quiz:
         self.names = [step.name for step in self.steps]
 
     def run(self, resume: bool) -> int:
-        """Ask until done or stopped; return the exit status (0, or 130 after Ctrl-C)."""
+        """Ask until done or stopped; return the exit status (0, 130 after Ctrl-C, 128 + N
+        after signal N: SIGTERM, SIGHUP)."""
+        with signals_stop():  # SIGTERM and SIGHUP stop it as Ctrl-C does (pa2cli.stops)
+            return self._run(resume)
+
+    def _run(self, resume: bool) -> int:
         try:
             state = self._start(resume)
         except (EOFError, KeyboardInterrupt) as stop:  # at the resume question: nothing changed
             self.console.print()
-            return 130 if isinstance(stop, KeyboardInterrupt) else 0
+            return exit_status(stop) if isinstance(stop, KeyboardInterrupt) else 0
         save_state(self.path, state)  # an unwritable data folder is reported before question 1
         self.console.print(draw(self.solution.network))
         self.console.print(Text(KEYS.format(example=example_answer(self.steps)), style="dim"))
@@ -218,14 +280,14 @@ class Quiz:
                 save_state(self.path, state)
         except (EOFError, QuitQuiz, KeyboardInterrupt) as stop:
             save_state(self.path, state)
-            self._record(state, finished=False)
+            self._record(state, finished=False)  # before printing: after SIGHUP it may fail
             self.console.print()
             self.console.print(f"Saved at question {state.position + 1} of {len(self.steps)}. "
                                f"Continue with: {self.resume_command}",
                                soft_wrap=True)  # one line, so the command copies whole
-            return 130 if isinstance(stop, KeyboardInterrupt) else 0
+            return exit_status(stop) if isinstance(stop, KeyboardInterrupt) else 0
         self.console.print(score_table(self.solution, state.outcomes))
-        self.path.unlink(missing_ok=True)
+        forget_state(self.path)
         self._record(state, finished=True)
         return 0
 
@@ -269,8 +331,7 @@ class Quiz:
         except UserError:
             self.console.print("(The saved quiz for this network is damaged; starting over.)",
                                style="dim")
-            self.path.unlink(missing_ok=True)
-            return None  # unreadable: the new quiz replaces it
+            return None  # unreadable: the new quiz's first save replaces it
         return saved if saved and saved.fingerprint == mark and saved.position > 0 else None
 
     def _ask(self, step: Step, state: QuizState) -> None:
@@ -278,6 +339,7 @@ class Quiz:
         self.console.print(Text.assemble((number, "dim"), " ", (step.name, "bold cyan"),
                                          f" — {step.description}"))
         self.console.print(f"  {step.name} = {pretty(step.formula)}", highlight=False)
+        self.reader.new_question()
         while True:
             answer = self.reader.ask(f"{step.name} = ").strip()
             command = answer.lower()

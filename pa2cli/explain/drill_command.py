@@ -15,7 +15,8 @@ from pa2cli.content import Topic
 
 def run_drill(topic: Topic, seed: int | None, count: int, rtol: float | None,
               atol: float | None, sigfig: int | None) -> int:
-    """Ask `count` questions on `topic`; returns the exit status (0, or 130 after Ctrl-C)."""
+    """Ask `count` questions on `topic`; returns the exit status (0, 130 after Ctrl-C, 128 + N
+    after signal N)."""
     from pa2cli import progress
     from pa2cli.backprop.grading import Tolerance
     from pa2cli.backprop.quiz import Reader
@@ -36,8 +37,6 @@ def run_drill(topic: Topic, seed: int | None, count: int, rtol: float | None,
     console.print(Text.assemble(("Drill: ", "bold"), f"{topic.title} · {len(asked)} questions · "
                                 f"seed {seed}"))
     console.print(Text(f"Right within {tolerance.describe()}.", style="dim"))
-    drill = Drill(asked, tolerance, console, Reader(console, sys.stdin.isatty()), again)
-    status = drill.run()
-    if drill.outcomes:
-        progress.record_drill(topic.id, drill.right_first_try, len(drill.outcomes))
-    return status
+    drill = Drill(asked, tolerance, console, Reader(console, sys.stdin.isatty()), again,
+                  record=lambda right, count: progress.record_drill(topic.id, right, count))
+    return drill.run()

@@ -5,7 +5,8 @@ Keys as in the backprop quiz: an answer is a number or an expression (`0.25`, `1
 derivation as a hint, `s` reveals the answer and moves on, `q` stops. Answers are read with
 pa2cli.expr (never eval) and graded per component with backprop.grading.Tolerance. At a kink
 the feedback says why the expected value is PyTorch's convention. The score is recorded in the
-progress file (pa2cli.progress). No maths of its own; never imports torch.
+progress file (through the `record` callback) before it is shown, also after SIGTERM/SIGHUP.
+No maths of its own; never imports torch.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pa2cli.backprop.grading import Tolerance, how_far
 from pa2cli.errors import excerpt
 from pa2cli.explain.drill import Question, accepts, expected_text
 from pa2cli.expr import ExprError, evaluate
+from pa2cli.stops import exit_status, signals_stop
 
 KEYS = ("Type a number or an expression (0.25, 1/4, exp(-0.5)), a vector as [a, b, c].\n"
         "? next line of the derivation · s reveal and move on · q quit")
@@ -77,23 +79,32 @@ def accepts_one(got: float, want: float, tolerance: Tolerance) -> bool:
 
 class Drill:
     def __init__(self, questions: list[Question], tolerance: Tolerance, console: Console,
-                 reader, again: str):
+                 reader, again: str, record=None):
         self.questions, self.tolerance, self.console = questions, tolerance, console
         self.reader, self.again = reader, again
+        self.record = record  # record(right first try, asked) when it ends, before the score
         self.outcomes: list[str] = []
 
     def run(self) -> int:
-        """Ask every question; returns 0 (finished or q or end of input) or 130 (Ctrl-C)."""
-        self.console.print(Text(KEYS, style="dim"))
-        try:
-            for number, question in enumerate(self.questions, start=1):
-                self.outcomes.append(self._ask(number, question))
-        except (StopDrill, EOFError, KeyboardInterrupt) as stop:
-            self.console.print()
-            self._score(finished=False)
-            return 130 if isinstance(stop, KeyboardInterrupt) else 0
-        self._score(finished=True)
-        return 0
+        """Ask every question; returns 0 (finished or q or end of input), 130 (Ctrl-C) or
+        128 + N (signal N: SIGTERM, SIGHUP, pa2cli.stops)."""
+        with signals_stop():
+            self.console.print(Text(KEYS, style="dim"))
+            try:
+                for number, question in enumerate(self.questions, start=1):
+                    self.outcomes.append(self._ask(number, question))
+            except (StopDrill, EOFError, KeyboardInterrupt) as stop:
+                self._record()  # first: after SIGHUP the terminal may be gone
+                self.console.print()
+                self._score(finished=False)
+                return exit_status(stop) if isinstance(stop, KeyboardInterrupt) else 0
+            self._record()
+            self._score(finished=True)
+            return 0
+
+    def _record(self) -> None:
+        if self.record is not None and self.outcomes:
+            self.record(self.right_first_try, len(self.outcomes))
 
     @property
     def right_first_try(self) -> int:
@@ -115,6 +126,7 @@ class Drill:
             (f"[{number}/{len(self.questions)}] ", "dim"), (label, "bold cyan"),
             f" at {question.shown_point()}", (f"   ({question.answer_form()})", "dim")))
         hints_shown, tries = 0, 0
+        self.reader.new_question()  # bounds the tries one question takes from a pipe
         while True:
             answer = self.reader.ask(f"{label} = ").strip()
             command = answer.lower()

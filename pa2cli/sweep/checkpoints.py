@@ -24,7 +24,10 @@ from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.store import CHECKPOINT_FOLDER
 FORMAT = 2  # 1: pa2 0.x checkpoints (pickled, no identity): refused
 IDENTITY_FIELDS = ("weight_decay", "seed", "dataset", "val_split", "model", "model_class",
-                   "optimizer", "lr", "momentum", "decay_bias_norm", "batch_size")
+                   "optimizer", "lr", "momentum", "decay_bias_norm", "batch_size",
+                   "normalize", "image_size", "augment", "model_args")
+# what a checkpoint written before a field existed meant by it
+LEGACY_IDENTITY = {"normalize": "auto", "image_size": None, "augment": [], "model_args": None}
 TENSOR_ENTRIES = ("shuffle_rng", "torch_rng")
 
 
@@ -40,7 +43,9 @@ def run_identity(config: SweepConfig, weight_decay: float, seed: int, model) -> 
             "model": config.model or "default", "model_class": type(model).__qualname__,
             "optimizer": config.optimizer, "lr": float(config.lr),
             "momentum": float(config.momentum), "decay_bias_norm": bool(config.decay_bias_norm),
-            "batch_size": int(config.batch_size)}
+            "batch_size": int(config.batch_size), "normalize": config.normalize,
+            "image_size": config.image_size, "augment": list(config.augment),
+            "model_args": config.model_args}
 
 
 def checkpoint_bytes(identity: dict, payload: dict) -> bytes:
@@ -153,7 +158,7 @@ def check_against(checkpoint: dict, path: Path, identity: dict, saved_rows: list
     """
     saved_identity = checkpoint["identity"]
     for field in IDENTITY_FIELDS:
-        if saved_identity.get(field) != identity[field]:
+        if saved_identity.get(field, LEGACY_IDENTITY.get(field)) != identity[field]:
             raise _refuse(path, f"belongs to another run: its {field} is "
                           f"{_show(field, saved_identity.get(field))}, this run's is "
                           f"{_show(field, identity[field])}", identity)

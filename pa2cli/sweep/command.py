@@ -14,8 +14,10 @@ import math
 import click
 
 from pa2cli.errors import UserError
-from pa2cli.sweep.config import (DATASET_NAMES, DEFAULT_LR, DEVICES, INT_MAX, OPTIMIZER_NAMES,
-                                 WD_MAX, SweepConfig, wd_label)
+from pa2cli.options import CPUS_PER_RUN, GPUS_PER_RUN, LEARNING_RATE, MOMENTUM, VAL_SPLIT
+from pa2cli.sweep.config import (AUGMENT_CHOICES, DATASET_NAMES, DEFAULT_LR, DEVICES, INT_MAX,
+                                 NORMALIZE_CHOICES, OPTIMIZER_NAMES, WD_MAX, SweepConfig,
+                                 wd_label)
 from pa2cli.sweep.optim import OPTIMIZERS
 from pa2cli.sweep.threads import MAX_THREADS
 
@@ -154,24 +156,51 @@ def _sweep_help() -> str:
                    f"{' '.join(wd_label(wd) for wd in DEFAULTS.weight_decays)}).")
 @click.option("--no-baseline", is_flag=True, help="Do not add weight decay 0 automatically.")
 @click.option("--dataset", type=click.Choice(DATASET_NAMES), default=DEFAULTS.dataset,
-              show_default=True, help="digits is bundled; the others come via torchvision.")
+              show_default=True,
+              help="digits is bundled; mnist, fashion-mnist and cifar10 come via torchvision; "
+                   "imagefolder and pth are your own split in --data-dir (detected when "
+                   "--dataset is not given).")
 @click.option("--data-dir", type=click.Path(file_okay=False),
-              help="Root folder of torchvision datasets (default: pa2's cache folder).")
+              help="Your own Assignment-1A split: an ImageFolder tree (DIR/train/, DIR/test/, "
+                   "optional DIR/val/, one folder per class) or the course's DIR/train.pth, "
+                   "test.pth and optional val.pth; or the root folder of torchvision datasets "
+                   "(default: pa2's cache folder).")
 @click.option("--download", is_flag=True, help="Download the dataset if it is not there.")
+@click.option("--image-size", type=click.IntRange(1, 4096), metavar="N",
+              help="Resize every ImageFolder image to N×N (needed when their sizes differ).")
+@click.option("--normalize", type=click.Choice(NORMALIZE_CHOICES), default=DEFAULTS.normalize,
+              show_default=True,
+              help="course: mean 0.5, std 0.5 per channel, as the course's starter code "
+                   "(auto picks it for your own data, so your model sees the inputs of "
+                   "Assignment 1A); dataset: the training split's own mean and std (auto "
+                   "picks it for the built-in datasets); none: pixels in [0, 1]. Float .pth "
+                   "images already normalised are used as they are.")
+@click.option("--augment", metavar="flip,affine", default="",
+              help="Augment training batches (never val or test) as Assignment 1A did: flip "
+                   "= random horizontal flip, affine = random affine ±10°, translate 0.1, "
+                   "scale 0.8-1.2; seeded per run and epoch, so paired seeds stay paired and "
+                   "--resume stays exact.")
 @click.option("--model", metavar="FILE.py:NAME",
-              help="Your nn.Module class or factory (default: a small CNN for the dataset).")
+              help="Your nn.Module class or factory in a .py file or a notebook "
+                   "(NOTEBOOK.ipynb:NAME); only the file's imports, definitions and constants "
+                   "run, not its script (default: a small CNN for the dataset).")
+@click.option("--model-args", metavar="JSON",
+              help="""Extra constructor arguments as a JSON object, e.g. '{"hidden": 256}' """
+                   "(num_classes, in_channels and input_size are filled from the data when "
+                   "the constructor takes them).")
 @click.option("--train-size", type=TrainSize(),
               default=str(DEFAULTS.train_size) if DEFAULTS.train_size else "all",
               show_default=True,
               help="Train on a stratified subset of N images drawn with --seed ('all': the "
-                   "whole split); the test set is never cut.")
+                   "whole split, the default for your own --data-dir split); the test set is "
+                   "never cut.")
 @click.option("--optimizer", type=click.Choice(OPTIMIZER_NAMES), default=DEFAULTS.optimizer,
               show_default=True,
               help="; ".join(f"{s.name}: {s.help}" for s in OPTIMIZERS.values()) + ".")
-@click.option("--lr", type=click.FloatRange(0, min_open=True),
+@click.option("--lr", type=LEARNING_RATE,
               help="Learning rate (default: " + ", ".join(
                   f"{s.default_lr:g} for {s.name}" for s in OPTIMIZERS.values()) + ").")
-@click.option("--momentum", type=click.FloatRange(0, 1), default=DEFAULTS.momentum,
+@click.option("--momentum", type=MOMENTUM, default=DEFAULTS.momentum,
               show_default=True, help="Momentum (used by: " + ", ".join(
                   s.name for s in OPTIMIZERS.values() if s.uses_momentum) + "; others ignore it).")
 @click.option("--no-decay-bias-norm", is_flag=True,
@@ -186,7 +215,7 @@ def _sweep_help() -> str:
                    "every weight decay the same initial weights and batch order (paired).")
 @click.option("--device", type=click.Choice(DEVICES), default=DEFAULTS.device,
               show_default=True)
-@click.option("--val-split", type=click.FloatRange(0, 1, max_open=True),
+@click.option("--val-split", type=VAL_SPLIT,
               default=DEFAULTS.val_split, show_default=True,
               help="Hold out this fraction of train; pick the best weight decay on it.")
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True,
@@ -208,19 +237,20 @@ def _sweep_help() -> str:
 @click.option("--address", metavar="HOST:PORT",
               help="Ray cluster to use with --backend ray (default: RAY_ADDRESS, else a new "
                    "local cluster).")
-@click.option("--cpus-per-run", type=click.FloatRange(0, min_open=True), default=1.0,
+@click.option("--cpus-per-run", type=CPUS_PER_RUN, default=1.0,
               show_default=True, help="CPUs each Ray task asks for (its torch threads).")
-@click.option("--gpus-per-run", type=click.FloatRange(0), default=0.0, show_default=True,
+@click.option("--gpus-per-run", type=GPUS_PER_RUN, default=0.0, show_default=True,
               help="GPUs each Ray task asks for (> 0: the run trains on cuda).")
 @click.option("--out", type=click.Path(file_okay=False),
               help="Results folder (default: a new runs/<date-time> folder).")
 @click.option("--resume", is_flag=True, help="Continue the sweep saved in --out.")
 @click.option("--no-plot", is_flag=True, help="Skip the plots (the findings are still shown).")
 @click.pass_context
-def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, model, train_size,
-          optimizer, lr, momentum, no_decay_bias_norm, batch_size, epochs, seed, seeds, device,
-          val_split, jobs, threads, vectorize, backend, address, cpus_per_run, gpus_per_run, out,
-          resume, no_plot) -> None:
+def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, image_size,
+          normalize, augment, model, model_args, train_size, optimizer, lr, momentum,
+          no_decay_bias_norm, batch_size, epochs, seed, seeds, device, val_split, jobs, threads,
+          vectorize, backend, address, cpus_per_run, gpus_per_run, out, resume,
+          no_plot) -> None:
     from pa2cli.sweep.allocator import keep_large_blocks
     from pa2cli.sweep.threads import use_passive_wait_policy
 
@@ -228,8 +258,15 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, mode
     keep_large_blocks()  # freed batch-sized blocks are reused, not returned to the OS
     from pa2cli.sweep.session import start_sweep
 
+    given = {name for name in ctx.params
+             if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
+    dataset, train_size = _own_data(dataset, data_dir, train_size, given, resume)
+    from pa2cli.sweep.modelfile import canonical_model_args
+
     config = SweepConfig(
         dataset=dataset, data_dir=data_dir, download=download, val_split=val_split,
+        normalize=normalize, image_size=image_size, augment=parse_augment(augment),
+        model_args=canonical_model_args(model_args),
         train_size=train_size, model=model, optimizer=optimizer, lr=DEFAULT_LR[optimizer] if lr is None else lr,
         momentum=momentum, decay_bias_norm=not no_decay_bias_norm,
         batch_size=batch_size, epochs=epochs,
@@ -254,6 +291,30 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, mode
     ctx.exit(code)
 
 
+def _own_data(dataset, data_dir, train_size, given, resume):
+    """--data-dir without --dataset: the format found there (imagefolder or pth); the student's
+    own split trains on all of train unless --train-size is given."""
+    from pa2cli.sweep.userdata import FORMATS, detect_format
+
+    if data_dir is not None and "dataset" not in given and not resume:
+        dataset = detect_format(data_dir)
+    if dataset in FORMATS and "train_size" not in given:
+        train_size = None
+    return dataset, train_size
+
+
+def parse_augment(text: str) -> tuple[str, ...]:
+    """--augment flip,affine -> ("flip", "affine"), in that order (UserError on a bad name)."""
+    names = [part.strip().lower() for part in (text or "").split(",") if part.strip()]
+    for name in names:
+        if name not in AUGMENT_CHOICES:
+            from pa2cli.errors import excerpt
+
+            raise UserError(f"{excerpt(name)} is not an augmentation", where="--augment",
+                            fix=f"Give {', '.join(AUGMENT_CHOICES)} or both, comma-separated.")
+    return tuple(n for n in AUGMENT_CHOICES if n in names)
+
+
 def _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs, vectorize):
     """The Ray options of `--backend ray`, None for a local sweep; conflicts are UserErrors."""
     ray_only = [name for name in ("address", "cpus_per_run", "gpus_per_run") if name in explicit]
@@ -272,7 +333,7 @@ def _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs, v
 
 
 @click.command()
-@click.argument("folder", type=click.Path())
+@click.argument("folder", type=click.Path(), required=False)
 @click.option("--save", "save_to", type=click.Path(dir_okay=False),
               help="Also write the plots to FILE: .png/.pdf/.svg a matplotlib figure for a report, "
                    ".html a page, .ansi coloured text, else text.")
@@ -280,7 +341,20 @@ def _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs, v
 @click.option("--json", "as_json", is_flag=True,
               help="Print the findings as JSON (the numbers of the table and the sentences).")
 def plot(folder, save_to, no_plot, as_json) -> None:
-    """Redraw the plots and findings of a saved sweep (its --out FOLDER)."""
+    """Redraw the plots and findings of a saved sweep (its --out FOLDER; without one, the
+    latest sweep under runs/, as pa2 report picks it)."""
     from pa2cli.sweep.session import show_saved
 
+    if folder is None:
+        from pa2cli.errors import printable
+        from pa2cli.report.document import latest_sweep
+
+        latest = latest_sweep()
+        if latest is None:
+            raise UserError("no sweep folder under runs/ here", where="FOLDER",
+                            fix="Run `pa2 sweep` first, or give a sweep's --out folder: "
+                                "pa2 plot runs/NAME")
+        folder = str(latest)
+        click.echo(f"No folder given: showing the latest sweep, {printable(folder)} "
+                   "(pa2 plot FOLDER shows another).", err=True)
     show_saved(folder, save_to=save_to, plot=not no_plot, as_json=as_json)

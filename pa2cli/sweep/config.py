@@ -11,7 +11,10 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from pa2cli.sweep.optim import OPTIMIZERS
 
-DATASET_NAMES = ("digits", "mnist", "fashion-mnist", "cifar10")  # as data.DATASETS (tested)
+DATASET_NAMES = ("digits", "mnist", "fashion-mnist", "cifar10", "imagefolder", "pth")
+#                 as data.DATASETS (tested); the last two are the student's own --data-dir
+NORMALIZE_CHOICES = ("auto", "course", "dataset", "none")  # userdata.NORMALIZATIONS
+AUGMENT_CHOICES = ("flip", "affine")  # augment.AUGMENTATIONS
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 DEFAULT_LR = {name: spec.default_lr for name, spec in OPTIMIZERS.items()}  # --lr when not given
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -27,14 +30,20 @@ LOSS_NOTE = (
 class SweepConfig:
     # --- data ---
     dataset: str = "digits"  # digits (bundled, offline) | mnist | fashion-mnist | cifar10
-    data_dir: str | None = None  # torchvision root folder; None: pa2's cache folder
+    data_dir: str | None = None  # torchvision root folder, or the student's split (an
+    #                              ImageFolder tree or train/test/val.pth); None: pa2's cache
     download: bool = False  # fetch a torchvision dataset that is not on disk yet
     val_split: float = 0.0  # fraction of train held out; > 0: best wd chosen by val accuracy
     train_size: int | None = 150  # train on a stratified subset of this many images, drawn
     #                               once from `seed` (None: the whole split). Small on purpose:
     #                               overfitting, and so weight decay, shows (docs/sweep-defaults.md)
+    normalize: str = "auto"  # auto: course for imagefolder/pth (mean 0.5, std 0.5, as the
+    #                          course's starter code), dataset (train's mean/std) otherwise
+    image_size: int | None = None  # resize every image to N×N (imagefolder); None: as stored
+    augment: tuple[str, ...] = ()  # training-batch augmentations: flip, affine (Assignment 1A)
     # --- model ---
     model: str | None = None  # "path/to/file.py:Name" (class or factory); None: default CNN
+    model_args: str | None = None  # JSON object of extra constructor arguments (--model-args)
     # --- optimiser ---
     optimizer: str = "sgd"  # sgd | adam | adamw (how each applies weight decay: see --help)
     lr: float = DEFAULT_LR["sgd"]  # learning rate (the CLI's default is DEFAULT_LR[optimizer])
@@ -57,6 +66,7 @@ class SweepConfig:
         """The JSON form saved as results.json's `config` (with the note on what losses are)."""
         data = asdict(self)
         data["weight_decays"] = list(self.weight_decays)
+        data["augment"] = list(self.augment)
         data["loss"] = LOSS_NOTE
         return data
 
@@ -67,6 +77,8 @@ class SweepConfig:
         values = {**LEGACY_VALUES, **{k: v for k, v in data.items() if k in known}}
         if "weight_decays" in values:
             values["weight_decays"] = tuple(float(v) for v in values["weight_decays"])
+        if "augment" in values:
+            values["augment"] = tuple(values["augment"])
         return cls(**values)
 
     @property
@@ -106,6 +118,13 @@ SAVED_CONFIG_RULES = {
     "val_split": (lambda v: _is_number(v) and 0 <= v < 1, "a number in [0, 1)"),
     "model": (lambda v: v is None or (isinstance(v, str) and ":" in v),
               'null or "path/to/file.py:Name"'),
+    "model_args": (lambda v: v is None or (isinstance(v, str) and v.startswith("{")),
+                   "null or a JSON object as text"),
+    "normalize": (lambda v: v in NORMALIZE_CHOICES, "one of " + ", ".join(NORMALIZE_CHOICES)),
+    "image_size": (lambda v: v is None or (_is_int(v) and 1 <= v <= 4096),
+                   "null or a whole number from 1 to 4096"),
+    "augment": (lambda v: isinstance(v, list) and all(x in AUGMENT_CHOICES for x in v),
+                "a list of " + ", ".join(AUGMENT_CHOICES)),
     "optimizer": (lambda v: v in OPTIMIZER_NAMES, "one of " + ", ".join(OPTIMIZER_NAMES)),
     "lr": (lambda v: _is_number(v) and v > 0, "a number > 0"),
     "momentum": (lambda v: _is_number(v) and 0 <= v <= 1, "a number in [0, 1]"),

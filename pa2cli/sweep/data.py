@@ -22,7 +22,8 @@ import torch
 from pa2cli.errors import UserError
 from pa2cli.paths import cache_home
 
-DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10")
+DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "imagefolder", "pth")
+USER_FORMATS = ("imagefolder", "pth")  # the student's own --data-dir split (userdata.py)
 
 DIGITS_FILE = Path(__file__).resolve().parent / "digits.npz"
 
@@ -63,6 +64,7 @@ class Dataset:
     pixel_max: float = 255.0
     mean: tuple[float, ...] = ()
     std: tuple[float, ...] = ()
+    notes: tuple[str, ...] = ()  # lines for the header: what was found and how it is used
 
     def to_float(self, x: torch.Tensor) -> torch.Tensor:
         """uint8 batch (any device) -> float32 `(x / pixel_max - mean) / std`, per channel."""
@@ -92,15 +94,26 @@ def load_dataset(
     val_split: float = 0.0,
     seed: int = 0,
     train_size: int | None = None,
+    normalize: str = "auto",
+    image_size: int | None = None,
 ) -> Dataset:
     """Load `name` into memory; hold out a stratified `val_split` fraction of train if > 0,
     then keep a stratified subset of `train_size` training images if given (the test split
-    is never touched). Both draws are seeded by `seed`."""
+    is never touched). Both draws are seeded by `seed`. `imagefolder` and `pth` read the
+    student's own split in `data_dir` (userdata.py); `normalize` is --normalize."""
     if name not in DATASETS:
         raise UserError(
             f"unknown dataset {name!r}", where="--dataset", fix=f"Use one of: {', '.join(DATASETS)}."
         )
     val_split = _check_val_split(val_split)
+    if name in USER_FORMATS:
+        from pa2cli.sweep.userdata import load_user_dataset
+
+        return load_user_dataset(name, data_dir, normalize=normalize, image_size=image_size,
+                                 val_split=val_split, seed=seed, train_size=train_size)
+    if image_size is not None:
+        raise UserError(f"resizes your own ImageFolder images, not {name}'s",
+                        where="--image-size", fix="Leave it out, or use --dataset imagefolder.")
     if name == "digits":
         train, test, classes, pixel_max = _load_digits()
     else:
@@ -111,6 +124,10 @@ def load_dataset(
     if train_size is not None:
         train = stratified_subset(train, train_size, seed, len(classes))
     mean, std = _channel_stats(train.x, pixel_max)
+    if normalize in ("course", "none"):  # auto and dataset: the split's own statistics
+        channels = len(mean)
+        mean, std = ((0.5,) * channels, (0.5,) * channels) if normalize == "course" else \
+            ((0.0,) * channels, (1.0,) * channels)
     return Dataset(
         name=name,
         train=train,
@@ -123,6 +140,15 @@ def load_dataset(
         mean=mean,
         std=std,
     )
+
+
+def load_for(config, download: bool | None = None) -> Dataset:
+    """The dataset a sweep config names (every loader of the sweep goes through here)."""
+    data_dir = Path(config.data_dir) if config.data_dir else None
+    return load_dataset(config.dataset, data_dir,
+                        config.download if download is None else download, config.val_split,
+                        config.seed, config.train_size, normalize=config.normalize,
+                        image_size=config.image_size)
 
 
 def _check_val_split(val_split: float) -> float:

@@ -76,6 +76,8 @@ class WeightDecaySummary:
     final_val_loss: Spread | None
     test_se: float | None  # binomial SE at the mean final test accuracy (None: n_test unknown)
     mean_test_loss_curve: tuple[float, ...]  # over the seeds, up to the fewest epochs
+    # test accuracy at each run's best validation epoch (first of equals); None without val
+    test_acc_at_best_val: Spread | None = None
 
     @property
     def n(self) -> int:
@@ -87,7 +89,8 @@ class WeightDecaySummary:
                 "test_acc_binomial_se": self.test_se,
                 "mean_test_loss_curve": list(self.mean_test_loss_curve)}
         for name in ("final_test_acc", "best_test_acc", "final_test_loss", "final_train_acc",
-                     "final_train_loss", "gap", "final_val_acc", "final_val_loss"):
+                     "final_train_loss", "gap", "final_val_acc", "final_val_loss",
+                     "test_acc_at_best_val"):
             spread = getattr(self, name)
             data[name] = None if spread is None else spread.to_dict()
         return data
@@ -170,7 +173,16 @@ def _summarise(weight_decay: float, runs: list[Run], n_test: int | None) -> Weig
         final_val_loss=Spread.of(row.val_loss for row in lasts) if has_val else None,
         test_se=None if not n_test else binomial_se(final_test_acc.mean, n_test),
         mean_test_loss_curve=tuple(mean(r.epochs[e].test_loss for r in counted)
-                                   for e in range(fewest)))
+                                   for e in range(fewest)),
+        test_acc_at_best_val=Spread.of(_at_best_val(r).test_acc for r in counted)
+        if has_val and all(row.val_acc is not None for r in counted for row in r.epochs)
+        else None)
+
+
+def _at_best_val(run: Run):
+    """The run's epoch with the highest validation accuracy (the earliest of equals), as
+    Assignment 1A reported its best epoch: chosen on validation, so its test figure is fair."""
+    return max(run.epochs, key=lambda row: (row.val_acc, -row.epoch))
 
 
 def _metric(run: Run, metric: str) -> float:

@@ -1,25 +1,24 @@
 """The models a sweep trains: a small default CNN per dataset, or the student's own model file.
 
-Holds `default_model`, `load_user_model` (a `path/to/file.py:Name` spec naming an `nn.Module`
-subclass or a factory function) and `build_model`, which seeds torch, builds, and checks the
+Holds `default_model`, `load_user_model` (a `path/to/file.py:Name` or `notebook.ipynb:Name`
+spec naming an `nn.Module` subclass or a factory function, read by `modelfile.py` without
+running the file's script) and `build_model`, which seeds torch, builds, and checks the
 output shape with a dry forward pass. It must not train, print or touch the data beyond that
 dry pass; every user mistake becomes a one-line `UserError`. Only the sweep path imports it.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
-import sys
-from pathlib import Path
 
 import torch
 from torch import nn
 
 from pa2cli.errors import UserError
+from pa2cli.sweep import modelfile
 from pa2cli.sweep.data import Dataset
 
-MODEL_FIX = "Use --model path/to/file.py:Name, where Name is an nn.Module subclass or a function returning one."
+MODEL_FIX = modelfile.MODEL_FIX
 
 # (C, H, W) -> conv stages, each a tuple of output widths (3×3 convs with ReLU, then a 2×2 max
 # pool), and the width of the hidden linear layer. No batch norm and no dropout, so that weight
@@ -64,37 +63,6 @@ def default_model(dataset: Dataset) -> nn.Module:
     return SmallCNN(shape, dataset.num_classes, stages, hidden)
 
 
-def _split_spec(spec: str) -> tuple[Path, str]:
-    path_text, sep, name = spec.rpartition(":")
-    if not sep or not path_text or not name.isidentifier():
-        raise UserError(f"{spec!r} is not of the form path/to/file.py:Name", where="--model", fix=MODEL_FIX)
-    return Path(path_text).expanduser(), name
-
-
-def _import_file(path: Path):
-    if not path.is_file():
-        raise UserError("file not found", where=f"--model {path}", fix=MODEL_FIX)
-    module_name = f"pa2_user_model_{abs(hash(str(path.resolve())))}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise UserError("cannot be imported as Python", where=f"--model {path}", fix="Give a .py file.")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module  # lets dataclasses and pickling inside the file work
-    try:
-        spec.loader.exec_module(module)
-    except SystemExit as exc:
-        sys.modules.pop(module_name, None)
-        raise _exited(exc, "while it was imported", f"--model {path}") from None
-    except Exception as exc:  # noqa: BLE001 - any failure in the student's file is their error
-        sys.modules.pop(module_name, None)
-        raise UserError(
-            f"importing it failed: {_one_line(exc)}",
-            where=f"--model {path}",
-            fix=f"Fix that error (run `python {path}` to see the full traceback).",
-        ) from None
-    return module
-
-
 def _one_line(exc: BaseException) -> str:
     if isinstance(exc, SyntaxError):
         return f"SyntaxError: {exc.msg} (line {exc.lineno})"
@@ -107,41 +75,32 @@ def _exited(exc: SystemExit, when: str, where: str) -> UserError:
                      fix="Remove that exit (or move it under if __name__ == '__main__':).")
 
 
-def _accepts_num_classes(factory) -> bool:
-    try:
-        params = inspect.signature(factory).parameters
-    except (TypeError, ValueError):
-        return False
-    return "num_classes" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
-
-
-def load_user_model(spec: str, dataset: Dataset) -> nn.Module:
-    """Build the model named by `path/to/file.py:Name` (called with num_classes= if accepted)."""
-    path, name = _split_spec(spec)
-    module = _import_file(path)
+def load_user_model(spec: str, dataset: Dataset, model_args: str | None = None) -> nn.Module:
+    """Build the model named by `path/to/file.py:Name` or `notebook.ipynb:Name` (the file's
+    definitions only, see modelfile.py), with num_classes / in_channels / input_size from the
+    data where its constructor takes them, and the --model-args JSON."""
+    path, name = modelfile.split_spec(spec)
+    loaded = modelfile.load_file(path)
     where = f"--model {path}:{name}"
-    factory = getattr(module, name, None)
-    if factory is None:
-        found = sorted(
-            n for n, v in vars(module).items()
-            if not n.startswith("_") and (inspect.isfunction(v) or _is_module_class(v))
-            and getattr(v, "__module__", None) == module.__name__
-        )
-        hint = f"The file defines: {', '.join(found)}." if found else MODEL_FIX
-        raise UserError(f"no name {name!r} in {path.name}", where=where, fix=hint)
+    factory = modelfile.find(loaded, name, spec)
     if not callable(factory):
         raise UserError(f"{name!r} is a {type(factory).__name__!r} value, not a class or function", where=where, fix=MODEL_FIX)
-    kwargs = {"num_classes": dataset.num_classes} if _accepts_num_classes(factory) else {}
+    kwargs = modelfile.constructor_kwargs(
+        factory, modelfile.data_values(dataset.num_classes, tuple(dataset.input_shape)),
+        modelfile.parse_model_args(model_args), spec)
     try:
         model = factory(**kwargs)
     except SystemExit as exc:
         raise _exited(exc, f"when {name} was called", where) from None
     except Exception as exc:  # noqa: BLE001 - the student's constructor failed
-        how = "with num_classes=" + str(dataset.num_classes) if kwargs else "with no arguments"
+        line = modelfile.explain_failure(spec, exc, f"{name}(...)")
+        if line is not None:
+            raise line from None
+        how = ("with " + ", ".join(f"{k}={v!r}" for k, v in kwargs.items())) if kwargs else "with no arguments"
         raise UserError(
             f"calling {name} {how} failed: {_one_line(exc)}",
             where=where,
-            fix="Give every other argument a default value.",
+            fix="Give every other argument a default value (or pass it with --model-args).",
         ) from None
     if not isinstance(model, nn.Module):
         raise UserError(
@@ -154,10 +113,11 @@ def _is_module_class(value) -> bool:
     return inspect.isclass(value) and issubclass(value, nn.Module)
 
 
-def build_model(spec: str | None, dataset: Dataset, seed: int) -> nn.Module:
+def build_model(spec: str | None, dataset: Dataset, seed: int,
+                model_args: str | None = None) -> nn.Module:
     """Seed torch, build the default or the user's model, and check its output is (2, classes)."""
     torch.manual_seed(int(seed))
-    model = default_model(dataset) if spec is None else load_user_model(spec, dataset)
+    model = default_model(dataset) if spec is None else load_user_model(spec, dataset, model_args)
     where = "default model" if spec is None else f"--model {spec}"
     sample = dataset.to_float(dataset.train.x[:2])
     was_training = model.training
@@ -168,6 +128,9 @@ def build_model(spec: str | None, dataset: Dataset, seed: int) -> nn.Module:
     except SystemExit as exc:
         raise _exited(exc, "in its forward pass", where) from None
     except Exception as exc:  # noqa: BLE001 - the student's forward failed on real input
+        line = None if spec is None else modelfile.explain_failure(spec, exc, "its forward")
+        if line is not None:
+            raise line from None
         raise UserError(
             f"forward pass on a batch of shape {tuple(sample.shape)} failed: {_one_line(exc)}",
             where=where,
@@ -178,8 +141,10 @@ def build_model(spec: str | None, dataset: Dataset, seed: int) -> nn.Module:
     expected = (2, dataset.num_classes)
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != expected:
         got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        counts = (f"gives {got[1]} outputs per image, but the data has {dataset.num_classes} "
+                  "classes: " if isinstance(got, tuple) and len(got) == 2 else "")
         raise UserError(
-            f"output for 2 {dataset.name} images is {got}, expected {expected}",
+            f"{counts}output for 2 {dataset.name} images is {got}, expected {expected}",
             where=where,
             fix=f"Make the last layer output {dataset.num_classes} logits (one per class) per image.",
         )

@@ -75,13 +75,12 @@ def _work(config_dict: dict, folder: str, keys: tuple, device: str, threads: int
 def _work_one(config_dict: dict, folder: str, key: RunKey, device: str, resume: bool) -> None:
     import torch
 
-    from pa2cli.sweep.data import load_dataset
+    from pa2cli.sweep.data import load_for
     from pa2cli.sweep.point import execute_point
     from pa2cli.sweep.training import to_device
 
     config = SweepConfig.from_dict(config_dict)
-    dataset = load_dataset(config.dataset, config.data_dir, False, config.val_split, config.seed,
-                           config.train_size)
+    dataset = load_for(config, download=False)
     device = torch.device(device)
     last_batch_event = 0.0
 

@@ -25,6 +25,7 @@ TRAIN_MARKER, TEST_MARKER = "•", "x"
 SIDE_BY_SIDE_MIN_WIDTH = 100
 HEIGHT = 14
 MAX_BARS = 10
+TITLE_MARGIN = 4  # columns of a panel the title cannot use (measured: plotext 6.1)
 
 
 def _figure():
@@ -44,11 +45,19 @@ def _mean_and_range(columns: list[list[float]]) -> tuple[list, list, list]:
     return means, mids, halves
 
 
-def _draw_pair(figure, x, train: list[list[float]], test: list[list[float]]) -> None:
-    """Mean lines of train and test; min-max bars where the seeds differ (thinned)."""
+def _draw_pair(figure, x, train: list[list[float]], test: list[list[float]],
+               transform=None) -> None:
+    """Mean lines of train and test; min-max bars where the seeds differ (thinned).
+    `transform` (log10 for a log axis) maps values after the mean and range are taken."""
     step = max(1, math.ceil(len(x) / MAX_BARS))
     for columns, marker in ((train, TRAIN_MARKER), (test, TEST_MARKER)):
         means, mids, halves = _mean_and_range(columns)
+        if transform is not None:
+            lows = [transform(min(c)) for c in columns]
+            highs = [transform(max(c)) for c in columns]
+            means = [transform(m) for m in means]
+            mids = [(lo + hi) / 2 for lo, hi in zip(lows, highs)]
+            halves = [(hi - lo) / 2 for lo, hi in zip(lows, highs)]
         if any(h > 0 for h in halves):
             keep = [i for i in range(len(x)) if i % step == step - 1 or i == len(x) - 1]
             figure.draw(figure.error([x[i] for i in keep], [mids[i] for i in keep],
@@ -57,6 +66,28 @@ def _draw_pair(figure, x, train: list[list[float]], test: list[list[float]]) -> 
         signal.lines()
         figure.draw(signal)
     figure.legend(active=False)
+
+
+def log_ticks(low: float, high: float) -> tuple[list[float], list[str]]:
+    """Ticks of a log10 axis spanning log10 values low..high: the powers of ten inside it,
+    labelled "1e-3", "1e-2", "0.1", "1", "10"; where fewer than two powers fall inside, 2 and 5
+    times them too (a span under a decade), and always at least the two ends."""
+    def label(value: float) -> str:
+        if 1e-2 < value < 1e3:
+            return f"{value:g}"
+        mantissa, exponent = f"{value:.0e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
+
+    first, last = math.floor(low), math.ceil(high)
+    steps = max(1, math.ceil((last - first) / 6))  # at most ~6 labelled decades
+    values = [10.0 ** k for k in range(first, last + 1, steps)]
+    if sum(low <= math.log10(v) <= high for v in values) < 2:
+        values = sorted({m * 10.0 ** k for k in range(first, last + 1) for m in (1, 2, 5)})
+    inside = [v for v in values if low - 1e-9 <= math.log10(v) <= high + 1e-9]
+    if len(inside) < 2:
+        inside = [10.0 ** low, 10.0 ** high]
+        return [low, high], [f"{v:.2g}" for v in inside]
+    return [math.log10(v) for v in inside], [label(v) for v in inside]
 
 
 def _epoch_ticks(n: int) -> list[int]:
@@ -69,18 +100,28 @@ def _columns(runs: list[Run], name: str, epochs: int) -> list[list[float]]:
     return [[getattr(run.epochs[e], name) for run in runs] for e in range(epochs)]
 
 
-def _curve(runs: list[Run], metric: str, title: str, width: int, log_y: bool = False):
+def _curve(runs: list[Run], metric: str, titles: list[str], width: int, log_y: bool = False):
+    """One panel; the first of `titles` (longest first) that fits the panel's width."""
     figure = _figure()
     figure.plot_size(width, HEIGHT)
     epochs = min(len(run.epochs) for run in runs)
-    _draw_pair(figure, list(range(1, epochs + 1)), _columns(runs, f"train_{metric}", epochs),
-               _columns(runs, f"test_{metric}", epochs))
-    figure.title(f"{title}   {TRAIN_MARKER} train  {TEST_MARKER} test")
+    train, test = (_columns(runs, f"{split}_{metric}", epochs) for split in ("train", "test"))
+    _draw_pair(figure, list(range(1, epochs + 1)), train, test,
+               transform=math.log10 if log_y else None)
+    figure.title(fitting(titles, width))
     figure.label("epoch", axis="x")
     figure.ruler("x").ticks(_epoch_ticks(epochs))
     if log_y:
-        figure.ruler("y").scale("log")
+        values = [math.log10(v) for column in train + test for v in column]
+        positions, labels = log_ticks(min(values), max(values))
+        figure.ruler("y").ticks(positions, labels)
     return figure.build()
+
+
+def fitting(titles: list[str], width: int) -> str:
+    """The first title that fits a panel `width` columns wide (plotext drops a longer one)."""
+    room = width - TITLE_MARGIN
+    return next((t for t in titles if len(t) <= room), titles[-1][:room])
 
 
 def _seeds_note(runs: list[Run]) -> str:
@@ -94,10 +135,15 @@ def _run_figures(runs: list[Run], width: int) -> list:
     label = wd_label(runs[0].weight_decay) + _seeds_note(runs)
     side_by_side = width >= SIDE_BY_SIDE_MIN_WIDTH
     each = width // 2 if side_by_side else width
-    accuracy = _curve(runs, "acc", f"wd {label}: accuracy", each)
+    legend = f"{TRAIN_MARKER} train  {TEST_MARKER} test"
+    accuracy = _curve(runs, "acc", [f"wd {label}: accuracy   {legend}",
+                                    f"wd {label}: accuracy"], each)
     positive = all(row.train_loss > 0 and row.test_loss > 0 for run in runs for row in run.epochs)
     scale = "log scale" if positive else "linear scale: a loss <= 0 has no logarithm"
-    loss = _curve(runs, "loss", f"wd {label}: data loss ({scale})", each, log_y=positive)
+    short = "log" if positive else "linear"
+    loss = _curve(runs, "loss", [f"wd {label}: data loss ({scale})   {legend}",
+                                 f"wd {label}: data loss ({short})  {legend}",
+                                 f"wd {label}: data loss ({short})"], each, log_y=positive)
     return [accuracy + loss] if side_by_side else [accuracy, loss]
 
 

@@ -89,7 +89,7 @@ def train_one(config_dict: dict, key: RunKey, checkpoint: bytes | None,
 
     import torch
 
-    from pa2cli.sweep.data import load_dataset
+    from pa2cli.sweep.data import load_for
     from pa2cli.sweep.training import checkpoint_of, new_run, restore, to_device, train_run
 
     torch.set_num_threads(max(1, threads))
@@ -99,9 +99,7 @@ def train_one(config_dict: dict, key: RunKey, checkpoint: bytes | None,
         folder = Path(tempfile.mkdtemp(prefix="pa2-model-"))
         (folder / file_name).write_text(text, encoding="utf-8")
         config = config.with_changes(model=f"{folder / file_name}:{name}")
-    data_dir = Path(config.data_dir) if config.data_dir else None
-    dataset = load_dataset(config.dataset, data_dir, False, config.val_split, config.seed,
-                           config.train_size)
+    dataset = load_for(config, download=False)
     device = torch.device("cuda" if use_gpu else "cpu")
     key = tuple(key)
     state = new_run(config, dataset, key[0], key[1], device)

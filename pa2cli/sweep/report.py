@@ -18,6 +18,20 @@ from pa2cli.sweep.store import SweepResults
 MAX_PLOT_WIDTH = 140
 
 
+def plural(n: int, word: str) -> str:
+    """"1 epoch", "50 epochs"."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def took(console: Console, runs: int, epochs: int, wall: float, cpu: float | None) -> None:
+    """How long the training took: wall-clock seconds, and this process's CPU seconds (None
+    when other processes trained: --jobs, Ray)."""
+    spent = f"{wall:.1f} s" + (f" ({cpu:.1f} CPU seconds in this process)" if cpu is not None
+                               else "")
+    console.print(f"Trained {plural(runs, 'run')} of {plural(epochs, 'epoch')} in {spent}.",
+                  highlight=False)
+
+
 def header(console: Console, config: SweepConfig, dataset, device, folder: str,
            baseline_added: bool) -> None:
     model = config.model or "the default CNN"
@@ -33,8 +47,20 @@ def header(console: Console, config: SweepConfig, dataset, device, folder: str,
              "the same seed gives every weight decay the same start and batch order)")
     console.print(f"[bold]Weight-decay sweep[/bold] on {config.dataset} ({sizes} images, "
                   f"{dataset.num_classes} classes): {model}, {optimiser}, batch "
-                  f"{config.batch_size}, {config.epochs} epochs, {seeds}, {device}.",
+                  f"{config.batch_size}, {plural(config.epochs, 'epoch')}, {seeds}, {device}.",
                   highlight=False)
+    for note in getattr(dataset, "notes", ()):
+        console.print(note, highlight=False)
+    if config.model:
+        from pa2cli.sweep.modelfile import describe
+
+        summary = describe(config.model)
+        if summary:
+            console.print(summary, highlight=False)
+    if config.augment:
+        from pa2cli.sweep.augment import describe as describe_augment
+
+        console.print(describe_augment(config.augment), highlight=False)
     if config.train_size is not None:
         console.print(f"Training on a stratified subset of {config.train_size} images (drawn "
                       f"with seed {config.seed}): a small training set makes overfitting "

@@ -135,6 +135,12 @@ def best_sentence(f: Findings) -> str:
     spread = best.final_val_acc if f.chosen_by.startswith("validation") else best.final_test_acc
     text = (f"Highest mean final {f.chosen_by}: wd {wd_label(best.weight_decay)} "
             f"({_mean_sd(spread)}).")
+    if f.chosen_by.startswith("validation"):
+        text += (f" Its test accuracy, which played no part in the choice: "
+                 f"{_mean_sd(best.final_test_acc)} at the final epoch")
+        if best.test_acc_at_best_val is not None:
+            text += f", {_mean_sd(best.test_acc_at_best_val)} at each run's best validation epoch"
+        text += "."
     if f.summary(0.0) is None:
         return text + " The sweep has no wd 0 run, so there is no baseline to compare against."
     if best.weight_decay == 0:
@@ -202,7 +208,8 @@ def _gap_sentences(f: Findings) -> list[str]:
 
 
 def diverged_sentences(f: Findings) -> list[str]:
-    return [f"wd {wd_label(wd)} seed {seed} diverged after {n} finished epoch(s); it is left "
+    return [f"wd {wd_label(wd)} seed {seed} diverged after {n} finished "
+            f"epoch{'' if n == 1 else 's'}; it is left "
             "out of the comparison." for wd, seed, n in f.diverged]
 
 

@@ -68,7 +68,8 @@ def merge_resumed(saved: SweepConfig, given: SweepConfig, explicit: set[str]) ->
         if old == new:
             continue
         option = "--" + parameter.replace("_", "-")
-        if name not in RESUMABLE_CHANGES:
+        own_data = name == "data_dir" and saved.dataset in ("imagefolder", "pth")
+        if name not in RESUMABLE_CHANGES or own_data:  # your own split's folder is its data
             raise UserError(f"given {as_written(name, new)}, but the saved sweep was started "
                             f"{_with(as_written(name, old))}", where=option,
                             fix="Leave it out to continue the saved sweep, or start a new one "
@@ -98,17 +99,16 @@ def _folder_and_config(config: SweepConfig, out: str | None, resume: bool,
 
 def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[str]):
     """(folder, config, device, dataset), every user mistake raised before anything is written."""
-    from pa2cli.sweep.data import load_dataset
+    from pa2cli.sweep.data import load_for
     from pa2cli.sweep.models import build_model
     from pa2cli.sweep.point import resolve_device
     from pa2cli.sweep.training import check_trainable
 
     folder, config = _folder_and_config(config, out, resume, explicit)
     device = resolve_device(config.device)
-    data_dir = Path(config.data_dir) if config.data_dir else None
-    dataset = load_dataset(config.dataset, data_dir, config.download, config.val_split,
-                           config.seed, config.train_size)
-    model = build_model(config.model, dataset, config.seed)  # a bad --model fails here
+    dataset = load_for(config)
+    model = build_model(config.model, dataset, config.seed,
+                        config.model_args)  # a bad --model fails here
     check_trainable(model, config, len(dataset.train))
     try:
         folder.path.mkdir(parents=True, exist_ok=True)
@@ -166,6 +166,7 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
             report.resumed_from(console, folder.load(), config.epochs)
             for note in notes:
                 console.print(note, highlight=False)
+        wall, cpu = time.perf_counter(), time.process_time()
         try:
             with interrupts_handled():
                 results, _ = run_sweep(config, folder, dataset, device, resume=resume,
@@ -176,6 +177,9 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
                           f"{folder.path}; continue with: pa2 sweep --out {folder.path} "
                           "--resume", highlight=False)
             return INTERRUPTED_EXIT
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    report.took(console, len(results.runs), config.epochs, wall,
+                cpu if jobs == 1 and ray_options is None else None)
     console.print()
     report.show(console, results, with_plots=plot)
     console.print(f"\nResults: {folder.results_path} and results.csv beside it "

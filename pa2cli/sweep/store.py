@@ -162,7 +162,8 @@ def json_text(results: SweepResults) -> str:
     def dump(value) -> str:
         return json.dumps(value, allow_nan=False)
 
-    parts = ['{\n  "config": ' + json.dumps(results.config, indent=2).replace("\n", "\n  ")]
+    config = json.dumps(results.config, indent=2, allow_nan=False)  # never a NaN literal
+    parts = ['{\n  "config": ' + config.replace("\n", "\n  ")]
     if results.data is not None:
         parts.append('  "data": ' + dump(results.data))
     runs = []

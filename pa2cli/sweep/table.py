@@ -30,7 +30,8 @@ def findings_table(f: Findings) -> Table:
     has_val = any(s.final_val_acc is not None for s in f.summaries)
     has_se = any(s.test_se is not None for s in f.summaries)
     names = ["wd", "n", *(["val acc"] if has_val else []), "test acc",
-             *(["±SE"] if has_se else []), "best test", "test loss", "train acc", "gap"]
+             *(["±SE"] if has_se else []), "test@val" if has_val else "best test",
+             "test loss", "train acc", "gap"]
     table = Table(title="Findings per weight decay (final epoch, mean±sd over seeds)",
                   caption=_caption(f, has_se), box=box.SIMPLE_HEAD, pad_edge=False,
                   collapse_padding=True, show_edge=False)
@@ -44,7 +45,8 @@ def findings_table(f: Findings) -> Table:
         row.append(_pct(s.final_test_acc))
         if has_se:
             row.append("" if s.test_se is None else f"{s.test_se * 100:.1f}")
-        row += [_pct(s.best_test_acc), _loss(s.final_test_loss), _pct(s.final_train_acc),
+        at = s.test_acc_at_best_val if has_val else s.best_test_acc
+        row += ["" if at is None else _pct(at), _loss(s.final_test_loss), _pct(s.final_train_acc),
                 _pct(s.gap)]
         table.add_row(*row, style="bold green" if is_best else None)
     return table
@@ -52,7 +54,10 @@ def findings_table(f: Findings) -> Table:
 
 def _caption(f: Findings, has_se: bool) -> str:
     parts = [f"★ highest mean final {f.chosen_by}", "n = seeds counted",
-             "accuracies and gap (train acc - test acc) in %", "best test = best epoch's",
+             "accuracies and gap (train acc - test acc) in %",
+             "test@val = test acc at each run's best validation epoch"
+             if any(s.final_val_acc is not None for s in f.summaries) else
+             "best test = best epoch's",
              "losses are data losses (no penalty)"]
     if has_se:
         parts.insert(3, f"±SE = binomial error of test acc (n_test = {f.n_test})")

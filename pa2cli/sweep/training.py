@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from pa2cli.errors import UserError
+from pa2cli.sweep.augment import augment_batch
 from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.optim import build_optimizer
 from pa2cli.sweep.store import EpochRow
@@ -77,7 +78,7 @@ def new_run(config: SweepConfig, dataset, weight_decay: float, seed: int,
     from pa2cli.sweep.models import build_model
 
     torch.manual_seed(seed)
-    model = build_model(config.model, dataset, seed).to(device)
+    model = build_model(config.model, dataset, seed, config.model_args).to(device)
     optimizer = build_optimizer(model, config.optimizer, config.lr, config.momentum,
                                 weight_decay, config.decay_bias_norm)
     generator = torch.Generator().manual_seed(seed)
@@ -149,7 +150,10 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
         for batch, start in enumerate(range(0, n, config.batch_size), start=1):
             index = order[start:start + config.batch_size]
             try:
-                loss = F.cross_entropy(model(data.to_float(x_train[index])), y_train[index])
+                images = x_train[index]
+                if config.augment:  # training batches only, drawn from (seed, epoch, batch)
+                    images = augment_batch(images, config.augment, state.seed, epoch, batch)
+                loss = F.cross_entropy(model(data.to_float(images)), y_train[index])
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
@@ -213,6 +217,12 @@ def _what_failed(exc: BaseException) -> str:
 def training_failed(config: SweepConfig, state: RunState, epoch: int, batch: int,
                     n_batches: int, batch_len: int, n: int, exc: BaseException) -> UserError:
     """One line for a model that fails only in training: which model, run, epoch and batch."""
+    if config.model:
+        from pa2cli.sweep.modelfile import explain_failure
+
+        line = explain_failure(config.model, exc, "its training step")
+        if line is not None:
+            return line
     what = _what_failed(exc)
     return UserError(
         f"training failed at wd {wd_label(state.weight_decay)} seed {state.seed}, epoch "

@@ -175,7 +175,15 @@ def _train_group(states, members, data, config, emit, to_input, save) -> None:
         loss_sums = torch.zeros(len(active), device=y_train.device)
         for batch, start in enumerate(range(0, n, config.batch_size), start=1):
             index = orders[:, start:start + config.batch_size]
-            inputs = to_input(x_train[index.reshape(-1)])
+            images = x_train[index.reshape(-1)]
+            if config.augment:  # each member its own (seed, epoch, batch) draw
+                from pa2cli.sweep.augment import augment_batch
+
+                width = index.shape[1]
+                images = torch.cat([augment_batch(images[i * width:(i + 1) * width],
+                                                  config.augment, state.seed, epoch, batch)
+                                    for i, (state, _) in enumerate(active)])
+            inputs = to_input(images)
             inputs = inputs.view(len(active), index.shape[1], *inputs.shape[1:])
             try:
                 loss_sums += stack.step(inputs, y_train[index])

@@ -65,3 +65,12 @@ def test_a_sheet_value_with_a_lone_surrogate_is_one_line(pa2, tmp_path):
     assert result.returncode == 2
     line = one_line_error(result)
     assert "a_h1" in line and "lone surrogate" in line
+
+
+@pytest.mark.parametrize("shape", ["", " ", "-"])
+def test_an_empty_shape_is_refused_not_read_as_the_default(pa2, shape):
+    """Before: `--shape ''` was silently the default 2-2-2 (an empty string is falsy)."""
+    result = pa2("backprop", "--random", "--seed", "1", "--shape", shape, "--solve")
+    assert result.returncode == 2
+    line = one_line_error(result)
+    assert "--shape" in line and "is not a shape" in line, line

@@ -27,7 +27,7 @@ def test_diverging_run_is_marked_and_the_others_complete(tmp_path):
     assert _statuses(tmp_path) == {0.0: ("done", 2), 1e-4: ("done", 2), 1000.0: ("diverged", 0)}
     text = " ".join(result.output.split())
     assert "wd 1e3 seed 0: the train loss became nan in epoch 1" in text
-    assert "wd 1e3 seed 0 diverged after 0 finished epoch(s)" in text  # the findings name it
+    assert "wd 1e3 seed 0 diverged after 0 finished epochs" in text  # the findings name it
 
 
 def test_users_model_file_is_trained_end_to_end(tmp_path):

@@ -16,9 +16,7 @@ def _model_file(tmp_path, body: str):
 
 
 FAILS_AT_THIRD_TRAINING_BATCH = """
-    import builtins
-
-    CALLS = builtins.__dict__.setdefault("_net_training_calls", [0])  # pa2 re-imports the file
+    CALLS = [0]  # pa2 loads the file's definitions once per process
 
     class Net(nn.Module):
         def __init__(self):
@@ -114,7 +112,7 @@ def test_a_model_without_trainable_parameters_is_refused_before_training(
 
 
 @pytest.mark.parametrize("where, body", [
-    ("while it was imported", "import sys\nsys.exit(3)\n"),
+    ("while it was imported", "import sys\n\nclass Net:\n    sys.exit(3)\n"),
     ("when Net was called", "import sys\n\ndef Net():\n    sys.exit(3)\n"),
 ])
 def test_a_model_file_that_exits_says_so(tmp_path, pa2, where, body, one_line_error):
