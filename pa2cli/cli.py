@@ -14,6 +14,7 @@ import sys
 import click
 
 from pa2cli import __version__, streams
+from pa2cli.notebook import shell as notebook_shell
 from pa2cli.errors import UserError, shorten_runs
 
 # command name -> "module:attribute"; the order is the order `pa2 --help` lists them in.
@@ -23,6 +24,7 @@ COMMANDS = {
     "sweep": "pa2cli.sweep.command:sweep",
     "plot": "pa2cli.sweep.command:plot",
     "report": "pa2cli.report.command:report",
+    "notebook": "pa2cli.notebook.command:notebook",
     "progress": "pa2cli.home:progress_command",
     "reset": "pa2cli.home:reset_command",
 }
@@ -32,6 +34,7 @@ WELCOME = """\
 
   [bold]Part A[/bold]  tune weight decay, plot train vs test accuracy and loss
           [cyan]pa2 sweep --wd 0 1e-4 1e-3[/cyan]
+          [cyan]pa2 notebook[/cyan]           (the same in Jupyter or Colab, with a GPU)
   [bold]Part B[/bold]  1–2. step-by-step gradient derivations of activations and losses
           [cyan]pa2 explain[/cyan]            (list topics)   [cyan]pa2 explain huber[/cyan]
           [cyan]pa2 explain huber --quiz[/cyan]   (drill: type the gradient yourself)
@@ -50,6 +53,7 @@ SHORT_HELP = {
     "sweep": "Train once per weight decay; plot and compare (Part A).",
     "plot": "Redraw the plots and findings of a saved sweep.",
     "report": "Write your report (Markdown or LaTeX) with figures.",
+    "notebook": "Write a starter notebook for Part A (Jupyter, Colab).",
     "progress": "Where you are and the next step (--json for data).",
     "reset": "Forget progress: backprop, explain or all (asks first).",
 }
@@ -123,9 +127,11 @@ def main() -> None:
     points at `--help`. Output that cannot be written (a full disk, /dev/full, a closed stdout)
     is one line and exit status 1; a reader that stopped early (`| head`) ends it quietly, also
     with status 1. Ctrl-C anywhere (a prompt, a long computation) is "Interrupted." and 130.
-    The standard streams are made safe first (pa2cli.streams).
+    The standard streams are made safe first (pa2cli.streams), and a notebook's `!` gets plain
+    output (pa2cli.notebook.shell).
     """
     streams.prepare()
+    notebook_shell.prepare()  # under a notebook's `!`: no live display, no key reading
     try:
         code = cli.main(prog_name="pa2", standalone_mode=False)
         sys.stdout.flush()  # a full disk shows here, not in the interpreter's last flush

@@ -108,3 +108,11 @@ class UserError(click.ClickException):
 
     def format_message(self) -> str:
         return self.message
+
+
+def first_line(exc: BaseException, limit: int | None = None) -> str:
+    """The first line of an exception's message (cut to `limit` characters), '' if it has none:
+    the one way a caught exception is described in a message."""
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else ""
+    return line if limit is None else line[:limit]

@@ -43,16 +43,38 @@ def check_target(path: str | Path, fix: str = "Choose the path of a new or regul
         raise UserError(f"is {what}, not a regular file", where=str(path), fix=fix)
 
 
-def write_text(path: str | Path, text: str, fix: str = "Choose a writable path.") -> None:
+def write_text(path: str | Path, text: str, fix: str = "Choose a writable path.",
+               follow_links: bool = True) -> None:
     """Write `text` (UTF-8) to `path` atomically, or raise one UserError naming `path`."""
-    check_target(path, fix)
+    write_bytes(path, text.encode("utf-8"), fix, follow_links)
+
+
+def write_bytes(path: str | Path, data: bytes, fix: str = "Choose a writable path.",
+                follow_links: bool = True) -> None:
+    """Write `data` to `path` atomically (a temporary file with a unique name, then a rename),
+    or raise one UserError naming `path`; the old file stays whole on any failure. With
+    `follow_links=False` (files pa2 names itself, such as a report's figures) a symlink at `path`
+    is replaced by the new file, and what it pointed at is left untouched."""
+    if follow_links:
+        check_target(path, fix)
+    else:
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            mode = None
+        except OSError as exc:
+            raise UserError(f"cannot write here ({exc.strerror or exc})", where=str(path), fix=fix) from None
+        if mode is not None and not stat.S_ISLNK(mode) and kind_of(mode) is not None:
+            raise UserError(f"is {kind_of(mode)}, not a regular file", where=str(path), fix=fix)
     tmp = None
     try:
-        target = Path(os.path.realpath(path))  # raises when the current folder was deleted
+        # realpath raises when the current folder was deleted
+        target = Path(os.path.realpath(path)) if follow_links else \
+            Path(os.path.realpath(Path(path).parent)) / Path(path).name
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-        if target.exists():
+            handle.write(data)
+        if target.exists() and not target.is_symlink():
             os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
         else:
             umask = os.umask(0)
@@ -91,9 +113,17 @@ def keep_if_edited(path: Path, max_backups: int = 1000) -> Path | None:
         return None
     for number in range(1, max_backups + 1):
         backup = path.with_name(f"{path.name}.~{number}~")
-        if not os.path.lexists(backup):
+        try:  # link(2) fails when the name is taken: two reports never pick the same backup
+            os.link(path, backup)
+        except FileExistsError:
+            continue
+        except OSError:
+            if os.path.lexists(backup):
+                continue
             os.replace(path, backup)
             return backup
+        os.unlink(path)
+        return backup
     raise UserError(f"{max_backups} backups of it already exist", where=str(path),
                     fix="Delete the old NAME.~N~ backups or choose another --out.")
 
@@ -103,8 +133,8 @@ def record_written(path: Path) -> None:
     import hashlib
 
     try:
-        _stamp(path).write_text(hashlib.sha256(path.read_bytes()).hexdigest(), encoding="ascii")
-    except OSError:
+        write_text(_stamp(path), hashlib.sha256(path.read_bytes()).hexdigest(), follow_links=False)
+    except (OSError, UserError):
         pass
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import click
 
-from pa2cli.errors import printable
+from pa2cli.errors import first_line, printable
 from pa2cli.files import locked, write_atomically
 from pa2cli.paths import data_home
 
@@ -119,7 +119,7 @@ def load(path: Path | None = None) -> Progress:
             return _checked(json.loads(handle.read(READ_LIMIT_BYTES + 1).decode("utf-8"),
                                        parse_constant=_no_constant))
     except (OSError, ValueError, UnicodeDecodeError, RecursionError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0][:80]
+        reason = getattr(exc, "strerror", None) or first_line(exc, 80)
         return Progress(problem=f"progress file {printable(str(path))} cannot be read ({reason}); "
                                 "ignoring it (`pa2 reset all --yes` starts a new one)")
 

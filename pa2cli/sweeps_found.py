@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pa2cli.numbers import wd_label
+
 RUNS = "runs"
 RESULTS = "results.json"
 MAX_SWEEPS = 50
@@ -46,14 +48,6 @@ class SweepFound:
         elif not self.finished:
             data["resume"] = self.resume_command
         return data
-
-
-def wd_label(value: float) -> str:
-    """0, 1e-4, 5e-3 (as pa2cli.sweep.config.wd_label, without importing the sweep package)."""
-    if value == 0:
-        return "0"
-    mantissa, exponent = f"{value:.6e}".split("e")
-    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
 
 
 def _numbers(value: Any, kind=float) -> tuple:

@@ -48,3 +48,7 @@ def test_installed_package_finds_its_content_from_another_folder(wheel, tmp_path
     found = Path(run.stdout.strip())
     assert found == target / "pa2cli" / "content"
     assert (found / "index.toml").is_file()
+
+
+def test_wheel_ships_the_starter_notebook(wheel):
+    assert "pa2cli/notebook/starter.ipynb" in zipfile.ZipFile(wheel).namelist()

@@ -19,36 +19,131 @@ from pa2cli.errors import UserError, printable
 
 RUNS = Path("runs")
 MAX_TOPIC_NAMES = 50  # nine topics and their aliases, with room to spare
-FIGURES = {"curves": "Train and test accuracy and loss per epoch, one row per weight decay.",
-           "final": "Final accuracy against weight decay."}
+FIGURES = ("final", "final-loss", "overlay-test-acc", "overlay-test-loss")  # and wd1, wd2, ...
 
 
 @dataclass(frozen=True)
 class Inputs:
     sweep: object | None  # SweepResults
     sweep_folder: Path | None
-    topics: tuple  # explain Topics
-    network: object  # backprop Network
+    topics: tuple  # explain Topics (none unless --topics: Part B is handwritten)
+    network: object | None  # backprop Network (None unless --weights)
     notes: tuple[str, ...]  # one line per part left out: why, and how to produce it
+    used: tuple[str, ...] = ()  # the first lines: which sweep and which network were used
+    identity: object | None = None  # identity.Identity
+
+
+def sweeps_under(runs: Path = RUNS) -> list[Path]:
+    """The sweep folders under `runs/` (ones holding results.json), newest first."""
+    if not runs.is_dir():
+        return []
+    found = [p for p in runs.iterdir() if p.is_dir() and (p / "results.json").is_file()]
+    return sorted(found, key=lambda p: (p / "results.json").stat().st_mtime, reverse=True)
 
 
 def latest_sweep(runs: Path = RUNS) -> Path | None:
     """The most recently written sweep folder under `runs/` (one holding results.json)."""
-    if not runs.is_dir():
-        return None
-    found = [p for p in runs.iterdir() if p.is_dir() and (p / "results.json").is_file()]
-    return max(found, key=lambda p: (p / "results.json").stat().st_mtime) if found else None
+    found = sweeps_under(runs)
+    return found[0] if found else None
 
 
-def gather(sweep: str | None, topics: str | None, weights: str | None) -> Inputs:
-    """Load and validate every input; a part without input is noted, a bad input raises."""
+CODE = "\x1f"  # marks a path in pa2's own lines (printable() keeps control codes out of paths)
+CODE_PART = re.compile(r"\x1f([^\x1f]*)\x1f|`([^`]*)`")
+
+
+def code(text: str) -> str:
+    return f"{CODE}{text}{CODE}"
+
+
+def plain(line: str) -> str:
+    """A line for the terminal: the path marks dropped."""
+    return line.replace(CODE, "")
+
+
+def _parts(text: str):
+    """(is_code, text) pieces: marked paths and `code` spans, and the prose between."""
+    at = 0
+    for m in CODE_PART.finditer(text):
+        yield False, text[at:m.start()]
+        yield True, m[1] if m[1] is not None else m[2]
+        at = m.end()
+    yield False, text[at:]
+
+
+LAST_QUIZZED = "last"  # `--weights` without a file: the network last quizzed
+
+
+def last_quizzed_network() -> Path | None:
+    """The network file of the backprop quiz last touched (from progress), if it still exists."""
+    import shlex
+
+    from pa2cli import progress
+
+    entries = sorted(progress.load().backprop.values(), key=lambda e: str(e.get("updated", "")), reverse=True)
+    for entry in entries:
+        try:
+            words = shlex.split(str(entry.get("command", "")))
+        except ValueError:
+            continue
+        files = [w for w in words[words.index("backprop") + 1:] if not w.startswith("-")] \
+            if "backprop" in words else []
+        if files and Path(files[0]).is_file():
+            return Path(files[0])
+    return None
+
+
+def _choose_sweep(sweep: str | None) -> tuple[Path | None, list[str]]:
+    if sweep:
+        return Path(sweep), []
+    found = sweeps_under()
+    if len(found) > 1:
+        return found[0], [f"{len(found)} sweeps are under runs/; this report uses the newest, "
+                          f"{code(printable(str(found[0])))}. Choose another with --sweep DIR."]
+    return (found[0] if found else None), []
+
+
+def _topics(topics: str | None) -> tuple:
+    from pa2cli.explain.topics import find_topic
+
+    if topics is None:
+        return ()
+    names = list(dict.fromkeys(name.strip() for name in topics.split(",") if name.strip()))
+    if not names:
+        raise UserError("no topic named", where="--topics", fix="List topics, e.g. --topics huber,cross-entropy")
+    if len(names) > MAX_TOPIC_NAMES:  # bound the work: each name is looked up
+        raise UserError(f"{len(names):,} different names; at most {MAX_TOPIC_NAMES} are accepted",
+                        where="--topics", fix="List each topic once, e.g. --topics huber,l2")
+    if names == ["all"]:
+        from pa2cli.explain.topics import all_topics
+
+        return tuple(all_topics())
+    return tuple(dict.fromkeys(find_topic(name) for name in names))
+
+
+def _network(weights: str | None) -> tuple[object | None, str | None]:
     from pa2cli.backprop.spec import read_network
-    from pa2cli.explain.topics import all_topics, find_topic
     from pa2cli.paths import content_dir
+
+    if weights is None:
+        return None, None
+    if weights == LAST_QUIZZED:
+        last = last_quizzed_network()
+        if last is None:
+            network = dataclasses.replace(read_network(content_dir() / "networks" / "example.json"),
+                                          label="the built-in example")
+            return network, ("Part B 3 uses the built-in Figure 1 network (no quizzed network file "
+                             "was found in your progress); pass --weights FILE for yours.")
+        return read_network(str(last)), (f"Part B 3 uses {code(printable(str(last)))}, the network you quizzed last; "
+                                         "pass --weights FILE for another.")
+    return read_network(weights), f"Part B 3 uses {code(printable(weights))}."
+
+
+def gather(sweep: str | None, topics: str | None, weights: str | None, identity=None) -> Inputs:
+    """Load and validate every input; a part without input is noted, a bad input raises."""
     from pa2cli.sweep.store import load_results
 
     notes = []
-    folder = Path(sweep) if sweep else latest_sweep()
+    folder, used = _choose_sweep(sweep)
     results = None
     if folder is None:
         notes.append("Part A is left out: no sweep folder under runs/. Run `pa2 sweep --wd 1e-4 1e-3` "
@@ -62,22 +157,14 @@ def gather(sweep: str | None, topics: str | None, weights: str | None) -> Inputs
             notes.append(f"Part A is left out: {shown} has no finished epoch. Resume it with "
                          f"`pa2 sweep --out {shown} --resume`.")
             results = None
-    if topics is None:
-        chosen = tuple(all_topics())
-    else:
-        names = list(dict.fromkeys(name.strip() for name in topics.split(",") if name.strip()))
-        if not names:
-            raise UserError("no topic named", where="--topics", fix="List topics, e.g. --topics huber,cross-entropy")
-        if len(names) > MAX_TOPIC_NAMES:  # bound the work: each name is looked up
-            raise UserError(f"{len(names):,} different names; at most {MAX_TOPIC_NAMES} are accepted",
-                            where="--topics", fix="List each topic once, e.g. --topics huber,l2 (no --topics: all nine)")
-        chosen = tuple(dict.fromkeys(find_topic(name) for name in names))
-    if weights is None:
-        network = dataclasses.replace(read_network(content_dir() / "networks" / "example.json"),
-                                      label="the built-in example")
-    else:
-        network = read_network(weights)
-    return Inputs(results, folder if results is not None else None, chosen, network, tuple(notes))
+        elif not used:
+            used.append(f"Part A uses the sweep in {code(printable(str(folder)))}.")
+    chosen = _topics(topics)
+    network, said = _network(weights)
+    if said:
+        used.append(said)
+    return Inputs(results, folder if results is not None else None, chosen, network, tuple(notes),
+                  tuple(used), identity)
 
 
 # ----------------------------------------------------------------------------- Part A
@@ -103,19 +190,80 @@ def _sweep_summary(results) -> tuple[str, list[tuple[str, str, str, int]], list[
     return setting, rows, said
 
 
-def _save_figures(results, out: Path, suffix: str) -> list[str]:
+def _figure_list(results) -> list[tuple[str, object, str]]:
+    """(file stem, make(), caption) for every figure of Part A, in the report's order."""
+    from pa2cli.sweep import figures
+    from pa2cli.sweep.config import wd_label
+
+    found = figures._spread_out(figures.groups(results), figures.MAX_CURVE_ROWS)
+    out = []
+    for i, group in enumerate(found):
+        out.append((f"wd{i + 1}", lambda d=group.weight_decay: figures.weight_decay_figure(results, d),
+                    f"Weight decay {wd_label(group.weight_decay)}: train and test accuracy (left) and "
+                    f"data loss (right) per epoch"
+                    + (f"; mean of {group.seeds} seeds, band from the lowest to the highest" if group.seeds > 1 else "")
+                    + "."))
+    for metric in ("test_acc", "test_loss"):
+        out.append((f"overlay-{metric.replace('_', '-')}", lambda m=metric: figures.overlay_figure(results, m),
+                    f"{figures.OVERLAY_METRICS[metric].capitalize()} per epoch, every weight decay."))
+    out.append(("final", lambda: figures.final_figure(results),
+                "Final accuracy against weight decay; bars from the lowest to the highest seed."))
+    out.append(("final-loss", lambda: figures.final_loss_figure(results),
+                "Final data loss against weight decay; bars from the lowest to the highest seed."))
+    made = figures.weight_norm_figure(results)  # None for a sweep saved before ‖w‖ was kept
+    if made is not None:
+        out.append(("norm", lambda: made, "L2 norm of the decayed parameters per epoch, every "
+                                          "weight decay."))
+    return out
+
+
+def _save_figures(results, out: Path, suffix: str) -> list[tuple[str, str]]:
     from pa2cli.sweep import figures
 
     names = []
-    for name, make in (("curves", figures.curves_figure), ("final", figures.final_figure)):
-        figures.save(make(results), out / f"{name}{suffix}")
-        names.append(f"{name}{suffix}")
+    for stem, make, caption in _figure_list(results):
+        figures.save(make(), out / f"{stem}{suffix}")
+        names.append((f"{stem}{suffix}", caption))
     return names
 
 
 # ----------------------------------------------------------------------------- Markdown
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>&~])")
+
+
+def code_span(text: str) -> str:
+    """`text` as a Markdown code span that nothing inside can end (CommonMark: a fence longer
+    than any run of backticks in it); inside a code span no HTML or link is interpreted."""
+    text = printable(text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def markdown_line(text: str) -> str:
+    """A line of pa2's own prose whose `code` parts may hold outside strings (paths)."""
+    return "".join(code_span(part) if is_code else markdown_escape(part) for is_code, part in _parts(text))
+
+
+def markdown_escape(text: str) -> str:
+    """Text from a results folder as inert Markdown: no HTML, no link, no code span ends early."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", printable(text)).replace("javascript:", "javascript&#58;")
+
+
 def _demote(markdown: str, levels: int) -> str:
     return re.sub(r"^(#+) ", lambda m: "#" * (len(m[1]) + levels) + " ", markdown, flags=re.M)
+
+
+def _minus(text: str) -> str:
+    """A real minus sign (U+2212) before a number: −0.2, not -0.2."""
+    return re.sub(r"(?<![\w.\-])-(?=\d)", "\u2212", text)
+
+
+def _byline(identity) -> list[str]:
+    if identity is None or not (identity.author or identity.roll):
+        return []
+    return [" · ".join(x for x in (identity.author, identity.roll and f"roll number {identity.roll}") if x)]
 
 
 def to_markdown(inputs: Inputs, out: Path) -> str:
@@ -124,57 +272,94 @@ def to_markdown(inputs: Inputs, out: Path) -> str:
     from pa2cli.explain.formats import to_markdown as topic_markdown
     from pa2cli.explain.worked import explain
 
-    text = [f"# Programming Assignment 2: report", "", f"*Written by pa2 {__version__} (`pa2 report`).*", ""]
-    text += [f"> {note}" for note in inputs.notes] + ([""] if inputs.notes else [])
+    title = inputs.identity.title if inputs.identity else "Programming Assignment 2: report"
+    text = [f"# {markdown_escape(title)}", ""]
+    text += [f"**{markdown_escape(line)}**" for line in _byline(inputs.identity)] + [""]
+    text += [f"> {markdown_line(line)}" for line in inputs.used] + [f"> {line}" for line in inputs.notes] + [""]
     if inputs.sweep is not None:
         setting, rows, said = _sweep_summary(inputs.sweep)
-        text += ["## Part A: weight decay", "", f"From `{printable(str(inputs.sweep_folder))}`: {setting}.", "",
+        text += ["## Part A: weight decay", "", f"From {code_span(str(inputs.sweep_folder))}: "
+                 f"{markdown_escape(setting)}.", "",
                  "| weight decay | final train accuracy (%) | final test accuracy (%) | seeds |",
                  "|---|---:|---:|---:|"]
-        text += [f"| {wd} | {train} | {test} | {seeds} |" for wd, train, test, seeds in rows]
+        text += [f"| {markdown_escape(wd)} | {train} | {test} | {seeds} |" for wd, train, test, seeds in rows]
         text += ["", "With several seeds: the mean, and the lowest to highest seed in brackets.", ""]
-        for name in _save_figures(inputs.sweep, out, ".png"):
-            text += [f"![{FIGURES[name.split('.')[0]]}]({name})", ""]
-        text += ["Findings, as `pa2 sweep` states them:", ""] + [f"- {line}" for line in said] + [""]
-    text += ["## Part B 1–2: gradient derivations", ""]
-    for topic in inputs.topics:
-        text += [_demote(topic_markdown(explain(topic)), 1), ""]
-    text += ["## Part B 3: backpropagation by hand", "", _demote(backprop_markdown(solve(inputs.network)), 2)]
+        for name, caption in _save_figures(inputs.sweep, out, ".png"):
+            text += [f"![{caption}]({name})", ""]
+        text += ["Findings:", ""] + [f"- {_minus(line)}" for line in said] + [""]
+    if inputs.topics:
+        text += ["## Part B 1–2: gradient derivations", ""]
+        for topic in inputs.topics:
+            text += [_demote(topic_markdown(explain(topic)), 1), ""]
+    if inputs.network is not None:
+        text += ["## Part B 3: backpropagation by hand", "", _demote(backprop_markdown(solve(inputs.network)), 2)]
+    text += ["", f"*Made with pa2 {__version__}.*", ""]
     return "\n".join(text)
 
 
 # ----------------------------------------------------------------------------- LaTeX
+def latex_line(text: str) -> str:
+    """One line of prose as LaTeX: `code` and --options in \texttt (-{}- so no en dash), a real
+    minus sign before numbers, "quotes" as ``quotes''; everything else through latex_text."""
+    from pa2cli.explain.prose import escape_text, latex_text
+
+    out = []
+    for is_code, part in _parts(text):
+        if is_code:
+            out.append(r"\texttt{" + re.sub(r"(/|\\_)", r"\1\\allowbreak{}", escape_text(part).replace("-", "-{}")) + "}")
+            continue
+        done = latex_text(part)
+        pieces = re.split(r"(\$[^$]*\$)", done)
+        for j, piece in enumerate(pieces):
+            if j % 2 == 0:
+                piece = re.sub(r"(?<![\w-])--([A-Za-z][\w-]*)", lambda m: r"\texttt{-{}-" + m[1].replace("-", "-{}") + "}", piece)
+                piece = re.sub(r"(?<![\w.\-{}])-(?=\d)", r"$-$", piece)
+                piece = re.sub(r'"([^"\n]*)"', r"``\1''", piece)
+            out.append(piece)
+    return "".join(out)
+
+
 def to_latex(inputs: Inputs, out: Path) -> str:
     from pa2cli.backprop.engine import solve
     from pa2cli.backprop.solution import to_latex_document
     from pa2cli.explain.formats import to_latex as topic_latex
-    from pa2cli.explain.prose import escape_text, latex_text
+    from pa2cli.explain.prose import escape_text
     from pa2cli.explain.worked import explain
     from pa2cli.report.tex import PREAMBLE
 
-    text = [r"\documentclass{article}", PREAMBLE, r"\setlength{\emergencystretch}{3em}", r"\title{Programming Assignment 2: report}",
-            rf"\date{{Written by pa2 {__version__} (\texttt{{pa2 report}})}}", r"\begin{document}", r"\maketitle"]
-    text += [r"\noindent\emph{" + latex_text(note) + r"}\par" for note in inputs.notes]
+    identity = inputs.identity
+    title = identity.title if identity else "Programming Assignment 2: report"
+    author = r" \\ ".join(escape_text(line) for line in
+                          ([identity.author] if identity and identity.author else [])
+                          + ([f"Roll number {identity.roll}"] if identity and identity.roll else [])) or r"\mbox{}"
+    text = [r"\documentclass[11pt]{article}", PREAMBLE, r"\usepackage[margin=1in]{geometry}",
+            r"\renewcommand{\labelitemi}{$\bullet$}",  # the text bullet is a Type 3 bitmap without cm-super
+            r"\setlength{\emergencystretch}{3em}", rf"\title{{{escape_text(title)}}}", rf"\author{{{author}}}",
+            r"\date{\today}", r"\begin{document}", r"\maketitle"]
+    text += [r"\noindent " + latex_line(line) + r"\par" for line in inputs.used]
+    text += [r"\noindent\emph{" + latex_line(note) + r"}\par" for note in inputs.notes]
     if inputs.sweep is not None:
         setting, rows, said = _sweep_summary(inputs.sweep)
         text += [r"\section{Part A: weight decay}",
                  r"{\sloppy From \texttt{" + re.sub(r"(/|\\_|-)", r"\1\\allowbreak{}", escape_text(printable(str(inputs.sweep_folder)))) + "}: "
-                 + latex_text(setting + ".") + r"\par}", "",
+                 + latex_line(setting + ".") + r"\par}", "",
                  r"\begin{center}\begin{tabular}{lrrr}", r"\hline",
                  r"weight decay & final train acc.\ (\%) & final test acc.\ (\%) & seeds \\ \hline"]
-        text += [f"{latex_text(wd)} & {latex_text(tr)} & {latex_text(te)} & {n} \\\\" for wd, tr, te, n in rows]
+        text += [f"{latex_line(wd)} & {latex_line(tr)} & {latex_line(te)} & {n} \\\\" for wd, tr, te, n in rows]
         text += [r"\hline\end{tabular}\end{center}",
                  "With several seeds: the mean, and the lowest to highest seed in brackets.", ""]
-        for name in _save_figures(inputs.sweep, out, ".pdf"):
-            text += [r"\begin{figure}[htbp]\centering", rf"\includegraphics[width=\linewidth]{{{name}}}",
-                     rf"\caption{{{FIGURES[name.split('.')[0]]}}}", r"\end{figure}"]
-        text += [r"\paragraph{Findings, as \texttt{pa2 sweep} states them.}", r"\begin{itemize}"] + [rf"\item {latex_text(line)}" for line in said]
+        text += [r"\paragraph{Findings.}", r"\begin{itemize}"] + [rf"\item {latex_line(line)}" for line in said]
         text += [r"\end{itemize}"]
-    text += [r"\section{Part B 1--2: gradient derivations}"]
-    for topic in inputs.topics:
-        text += [topic_latex(explain(topic), level="subsection"), r"\clearpage"]
-    text += [r"\section{Part B 3: backpropagation by hand}", to_latex_document(solve(inputs.network)),
-             r"\end{document}", ""]
+        for name, caption in _save_figures(inputs.sweep, out, ".pdf"):  # drawn at the text width
+            text += [r"\begin{figure}[tbp]\centering", rf"\includegraphics[width=\linewidth]{{{name}}}",
+                     rf"\caption{{{latex_line(caption)}}}", r"\end{figure}"]
+    if inputs.topics:
+        text += [r"\section{Part B 1--2: gradient derivations}"]
+        for topic in inputs.topics:
+            text += [topic_latex(explain(topic), level="subsection")]
+    if inputs.network is not None:
+        text += [r"\section{Part B 3: backpropagation by hand}", to_latex_document(solve(inputs.network))]
+    text += [r"\vfill\noindent{\footnotesize Made with pa2 " + escape_text(__version__) + r".}", r"\end{document}", ""]
     return "\n".join(text)
 
 
@@ -199,7 +384,9 @@ def check_out(out: Path, fmt: str) -> None:
     if mode is not None and outputs.kind_of(mode) != "a folder":
         raise UserError(f"is {outputs.kind_of(mode) or 'a file'}, not a folder", where=str(out), fix=OUT_FIX)
     suffix = ".png" if fmt == "markdown" else ".pdf"
-    for target in [_document_path(out, fmt), *(out / f"{name}{suffix}" for name in FIGURES)]:
+    names = [*FIGURES, *(f"wd{i}" for i in range(1, 13)), "norm"]
+    extra = [out / f"report{ext}" for ext in (".pdf", ".log", ".aux")] if fmt == "latex" else []
+    for target in [_document_path(out, fmt), *(out / f"{name}{suffix}" for name in names), *extra]:
         outputs.check_target(target, fix=OUT_FIX)
 
 
@@ -211,13 +398,21 @@ def write(inputs: Inputs, out: Path, fmt: str) -> tuple[Path, Path | None]:
 
     check_out(out, fmt)
     document = _document_path(out, fmt)
+    made = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
         text = to_markdown(inputs, out) if fmt == "markdown" else to_latex(inputs, out)
         kept = outputs.keep_if_edited(document)
-        outputs.write_text(document, text, fix=OUT_FIX)
+        outputs.write_text(document, text, fix=OUT_FIX, follow_links=False)
         outputs.record_written(document)
-    except OSError as exc:
-        raise UserError(f"cannot write the report ({exc.strerror or exc})", where=str(out),
-                        fix=OUT_FIX) from None
+    except BaseException as exc:
+        if made:  # a failed report leaves no empty --out folder behind
+            try:
+                out.rmdir()
+            except OSError:
+                pass
+        if isinstance(exc, OSError):
+            raise UserError(f"cannot write the report ({exc.strerror or exc})", where=str(out),
+                            fix=OUT_FIX) from None
+        raise
     return document, kept

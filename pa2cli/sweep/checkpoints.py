@@ -5,23 +5,26 @@ every epoch. A checkpoint holds only tensors, plain containers, strings and numb
 as uint8 tensors), so it is read with `torch.load(weights_only=True)`: a checkpoint from
 anyone else can never run code, whatever its bytes. Reading is also checked before it is
 trusted: a regular file (not a FIFO, device or folder), the expected structure, the identity of
-the run it belongs to (weight decay, seed, dataset, model, optimiser and its settings), and the
+the run it belongs to (weight decay, seed, dataset, the fingerprint of the data's images and
+labels, model, optimiser and its settings), and the
 epochs it holds against the epochs results.json records for that run. Anything else is a
 `UserError` naming the file and what to do. This module must not train or print.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import os
 import stat
 import warnings
 from pathlib import Path
 
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, first_line
 from pa2cli.files import write_atomically
 from pa2cli.sweep.config import SweepConfig, wd_label
-from pa2cli.sweep.store import CHECKPOINT_FOLDER
+from pa2cli.sweep.store import CHECKPOINT_FOLDER, full_disk_fix
 FORMAT = 2  # 1: pa2 0.x checkpoints (pickled, no identity): refused
 IDENTITY_FIELDS = ("weight_decay", "seed", "dataset", "val_split", "model", "model_class",
                    "optimizer", "lr", "momentum", "decay_bias_norm", "batch_size",
@@ -36,9 +39,12 @@ def checkpoint_path(out: Path, weight_decay: float, seed: int) -> Path:
     return Path(out) / CHECKPOINT_FOLDER / f"wd_{float(weight_decay)!r}_seed_{int(seed)}.pt"
 
 
-def run_identity(config: SweepConfig, weight_decay: float, seed: int, model) -> dict:
-    """What a checkpoint must match to be resumed into this run (JSON-like plain values)."""
-    return {"weight_decay": float(weight_decay), "seed": int(seed),
+def run_identity(config: SweepConfig, weight_decay: float, seed: int, model,
+                 dataset=None) -> dict:
+    """What a checkpoint must match to be resumed into this run (JSON-like plain values);
+    with `dataset`, the fingerprint of the images and labels it trains and tests on too."""
+    data = {} if dataset is None else {"data": data_fingerprint(dataset)}
+    return {**data, "weight_decay": float(weight_decay), "seed": int(seed),
             "dataset": config.dataset, "val_split": float(config.val_split),
             "model": config.model or "default", "model_class": type(model).__qualname__,
             "optimizer": config.optimizer, "lr": float(config.lr),
@@ -55,11 +61,6 @@ def checkpoint_bytes(identity: dict, payload: dict) -> bytes:
     buffer = io.BytesIO()  # serialising in memory, then one write, is the fastest way
     torch.save({"format": FORMAT, "identity": dict(identity), **payload}, buffer)
     return buffer.getvalue()
-
-
-def full_disk_fix(out: Path) -> str:
-    return ("Free some space there (or move the folder to another disk), then continue with: "
-            f"pa2 sweep --out {out} --resume (every epoch saved so far is intact).")
 
 
 def save_checkpoint(out: Path, identity: dict, payload: dict) -> Path:
@@ -110,7 +111,7 @@ def read_checkpoint(path: Path, identity: dict, legacy: bool = False) -> dict:
                 warnings.simplefilter("ignore")
                 checkpoint = torch.load(handle, map_location="cpu", weights_only=True)
         except Exception as exc:  # noqa: BLE001 - truncated, garbage, or objects that could run code
-            reason = _short(str(exc).strip().splitlines()[0] if str(exc).strip() else "", 120)
+            reason = _short(first_line(exc), 120)
             raise _refuse(path, "is not a pa2 checkpoint that can be read safely ("
                           f"{type(exc).__name__}{': ' + reason if reason else ''})",
                           identity) from None
@@ -157,6 +158,12 @@ def check_against(checkpoint: dict, path: Path, identity: dict, saved_rows: list
     Anything else is refused.
     """
     saved_identity = checkpoint["identity"]
+    if "data" in saved_identity and "data" in identity \
+            and saved_identity["data"] != identity["data"]:  # older checkpoints have none
+        raise _refuse(path, "was trained on other data: the images and labels of this "
+                      f"--dataset/--data-dir differ from its own (fingerprint "
+                      f"{identity['data'][:12]}, the checkpoint's "
+                      f"{_short(str(saved_identity['data']), 12)})", identity)
     for field in IDENTITY_FIELDS:
         if saved_identity.get(field, LEGACY_IDENTITY.get(field)) != identity[field]:
             raise _refuse(path, f"belongs to another run: its {field} is "
@@ -204,10 +211,30 @@ def restore_checked(state, checkpoint: dict, out: Path, identity: dict) -> None:
                       identity) from None
 
 
-def prepare_run(folder, config: SweepConfig, state, resume: bool) -> dict:
+def data_fingerprint(dataset) -> str:
+    """SHA-256 of every split's images and labels as trained on (after --val-split and
+    --train-size): the identity of the data, whichever folder it was read from."""
+    return _fingerprint(dataset)
+
+
+@functools.lru_cache(maxsize=8)  # a Dataset hashes by identity (eq=False): one hash per load
+def _fingerprint(dataset) -> str:
+    digest = hashlib.sha256()
+    for split in (dataset.train, dataset.test, dataset.val):
+        if split is None:
+            digest.update(b"none")
+            continue
+        for tensor in (split.x, split.y):
+            tensor = tensor.contiguous().cpu()
+            digest.update(f"{tuple(tensor.shape)}{tensor.dtype}".encode())
+            digest.update(tensor.numpy().tobytes())
+    return digest.hexdigest()
+
+
+def prepare_run(folder, config: SweepConfig, state, resume: bool, dataset=None) -> dict:
     """The identity of `state`'s run; with `resume`, its checked checkpoint (if any) restored
     into `state` first. The one way every trainer (one at a time, vectorised, Ray) resumes."""
-    identity = run_identity(config, state.weight_decay, state.seed, state.model)
+    identity = run_identity(config, state.weight_decay, state.seed, state.model, dataset)
     if resume:  # the epochs results.json records for this run (the parent saved them)
         saved = [row.to_dict() for row in folder.load().run(state.weight_decay,
                                                              state.seed).epochs]

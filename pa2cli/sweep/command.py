@@ -16,14 +16,19 @@ import click
 from pa2cli.errors import UserError
 from pa2cli.options import CPUS_PER_RUN, GPUS_PER_RUN, LEARNING_RATE, MOMENTUM, VAL_SPLIT
 from pa2cli.sweep.config import (AUGMENT_CHOICES, DATASET_NAMES, DEFAULT_LR, DEVICES, INT_MAX,
-                                 NORMALIZE_CHOICES, OPTIMIZER_NAMES, WD_MAX, SweepConfig,
-                                 wd_label)
+                                 LR_SCHEDULES, NORMALIZE_CHOICES, OPTIMIZER_NAMES, WD_MAX,
+                                 SweepConfig, wd_label)
 from pa2cli.sweep.optim import OPTIMIZERS
 from pa2cli.sweep.threads import MAX_THREADS
 
 DEFAULTS = SweepConfig()
 WD_OPTION = "--wd"
 WD_FIX = "Give numbers such as --wd 1e-4 1e-3 (0 allowed)."
+# Size before work: one run held about 50 MB in the sweep's process (5 vs 40 values, default
+# model, 1 epoch: 1.0 GB vs 2.8 GB peak RSS; docs/limits.md), and the figures grow with the
+# values. 30 values (the baseline included) x the default 5 seeds = 150 runs, about 8 GB.
+MAX_WEIGHT_DECAYS = 30
+MAX_RUNS = 150
 
 
 def _is_number(token: str) -> bool:
@@ -118,7 +123,14 @@ def parse_weight_decays(tokens: tuple[str, ...], add_baseline: bool) -> tuple[fl
         values = list(DEFAULTS.weight_decays)
     if add_baseline:
         values.append(0.0)
-    return tuple(sorted(set(values)))
+    values = sorted(set(values))
+    if len(values) > MAX_WEIGHT_DECAYS:
+        raise UserError(f"{len(values)} weight decays are more than the {MAX_WEIGHT_DECAYS} one "
+                        "sweep trains and plots" + (" (0 is added as the baseline)"
+                                                    if add_baseline else ""),
+                        where=WD_OPTION, fix="Give fewer values (a log grid such as 0 1e-5 1e-4 "
+                                             "1e-3 1e-2 is usually enough), or split the sweep.")
+    return tuple(values)
 
 
 SWEEP_HELP = """Train the model per weight decay and seed; plot and compare (Part A).
@@ -207,6 +219,10 @@ def _sweep_help() -> str:
               help="Exempt biases and norm parameters (ndim < 2) from weight decay.")
 @click.option("--batch-size", type=click.IntRange(1), default=DEFAULTS.batch_size,
               show_default=True)
+@click.option("--lr-schedule", type=click.Choice(LR_SCHEDULES), default=DEFAULTS.lr_schedule,
+              show_default=True,
+              help="constant: --lr every epoch; cosine: from --lr down towards 0 over the "
+                   "epochs (lr*(1+cos(pi*(epoch-1)/epochs))/2), so the final weights settle.")
 @click.option("--epochs", type=click.IntRange(1), default=DEFAULTS.epochs, show_default=True)
 @click.option("--seed", type=click.IntRange(0, INT_MAX), default=DEFAULTS.seed,
               show_default=True, help="First seed (also draws the --train-size subset).")
@@ -248,8 +264,8 @@ def _sweep_help() -> str:
 @click.pass_context
 def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, image_size,
           normalize, augment, model, model_args, train_size, optimizer, lr, momentum,
-          no_decay_bias_norm, batch_size, epochs, seed, seeds, device, val_split, jobs, threads,
-          vectorize, backend, address, cpus_per_run, gpus_per_run, out, resume,
+          no_decay_bias_norm, batch_size, lr_schedule, epochs, seed, seeds, device, val_split,
+          jobs, threads, vectorize, backend, address, cpus_per_run, gpus_per_run, out, resume,
           no_plot) -> None:
     from pa2cli.sweep.allocator import keep_large_blocks
     from pa2cli.sweep.threads import use_passive_wait_policy
@@ -269,9 +285,15 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, imag
         model_args=canonical_model_args(model_args),
         train_size=train_size, model=model, optimizer=optimizer, lr=DEFAULT_LR[optimizer] if lr is None else lr,
         momentum=momentum, decay_bias_norm=not no_decay_bias_norm,
-        batch_size=batch_size, epochs=epochs,
+        batch_size=batch_size, epochs=epochs, lr_schedule=lr_schedule,
         weight_decays=parse_weight_decays(wd, add_baseline=not no_baseline),
         seed=seed, seeds=seeds, device=device)
+    runs = len(config.weight_decays) * seeds
+    if runs > MAX_RUNS:
+        raise UserError(f"{len(config.weight_decays)} weight decays x {seeds} seeds are {runs} "
+                        f"runs, more than the {MAX_RUNS} one sweep holds (about 50 MB each)",
+                        where="--seeds", fix=f"Give at most {MAX_RUNS // len(config.weight_decays)}"
+                                             " seeds for these values, or fewer --wd values.")
     if seed + seeds - 1 > INT_MAX:
         raise UserError(f"{seed} with --seeds {seeds} uses seeds past {INT_MAX}, the largest "
                         "torch accepts", where="--seed",
@@ -284,8 +306,9 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, imag
                         fix="Leave out --jobs, or use --vectorize off.")
     ray_options = _ray_options(backend, explicit, address, cpus_per_run, gpus_per_run, jobs,
                                vectorize)
+    console = ctx.obj.get("console") if isinstance(ctx.obj, dict) else None  # pa2cli.sweep()
     code = start_sweep(config, out=out, resume=resume, jobs=jobs, plot=not no_plot,
-                       threads=threads,
+                       threads=threads, console=console,
                        explicit=explicit, baseline_added=not no_baseline, vectorize=vectorize,
                        ray_options=ray_options)
     ctx.exit(code)

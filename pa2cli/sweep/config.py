@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
+from pa2cli.numbers import is_number, wd_label  # noqa: F401 (wd_label: the sweep's import)
 from pa2cli.sweep.optim import OPTIMIZERS
 
 DATASET_NAMES = ("digits", "mnist", "fashion-mnist", "cifar10", "imagefolder", "pth")
@@ -18,6 +19,7 @@ AUGMENT_CHOICES = ("flip", "affine")  # augment.AUGMENTATIONS
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 DEFAULT_LR = {name: spec.default_lr for name, spec in OPTIMIZERS.items()}  # --lr when not given
 DEVICES = ("auto", "cpu", "cuda", "mps")
+LR_SCHEDULES = ("constant", "cosine")
 
 # What every loss in the results is; printed in the output and saved beside the config.
 LOSS_NOTE = (
@@ -51,6 +53,8 @@ class SweepConfig:
     decay_bias_norm: bool = True  # True: weight decay on every parameter, like the optimiser
     #                               itself; False: biases and norm parameters (ndim < 2) exempt
     batch_size: int = 32  # training mini-batch size
+    lr_schedule: str = "constant"  # constant | cosine (per epoch, from lr down towards 0:
+    #                                lr_at(epoch) below; lets the final weights settle)
     epochs: int = 50  # passes over the training set per run (train size, batch size, epochs,
     #                   seeds and weight decays: chosen by measurement, docs/sweep-defaults.md)
     # --- sweep ---
@@ -89,20 +93,20 @@ class SweepConfig:
     def with_changes(self, **changes) -> "SweepConfig":
         return replace(self, **changes)
 
+    def lr_at(self, epoch: int) -> float:
+        """The learning rate of epoch `epoch` (1-based): `lr` throughout for "constant";
+        for "cosine", lr · (1 + cos(π (epoch − 1) / epochs)) / 2, from lr at the first epoch
+        down to nearly 0 at the last. A pure function of the epoch, so a resumed run repeats
+        an uninterrupted one without saving a scheduler."""
+        import math
+
+        if self.lr_schedule == "constant":
+            return self.lr
+        return self.lr * (1 + math.cos(math.pi * (epoch - 1) / self.epochs)) / 2
+
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and INT_MIN <= value <= INT_MAX
-
-
-def _is_number(value) -> bool:
-    import math
-
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int too large for a float
-        return False
 
 
 INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1  # what torch's seeds and sizes accept
@@ -115,7 +119,7 @@ SAVED_CONFIG_RULES = {
     "dataset": (lambda v: v in DATASET_NAMES, "one of " + ", ".join(DATASET_NAMES)),
     "data_dir": (lambda v: v is None or (isinstance(v, str) and v != ""), "null or a folder"),
     "download": (lambda v: isinstance(v, bool), "true or false"),
-    "val_split": (lambda v: _is_number(v) and 0 <= v < 1, "a number in [0, 1)"),
+    "val_split": (lambda v: is_number(v) and 0 <= v < 1, "a number in [0, 1)"),
     "model": (lambda v: v is None or (isinstance(v, str) and ":" in v),
               'null or "path/to/file.py:Name"'),
     "model_args": (lambda v: v is None or (isinstance(v, str) and v.startswith("{")),
@@ -126,13 +130,14 @@ SAVED_CONFIG_RULES = {
     "augment": (lambda v: isinstance(v, list) and all(x in AUGMENT_CHOICES for x in v),
                 "a list of " + ", ".join(AUGMENT_CHOICES)),
     "optimizer": (lambda v: v in OPTIMIZER_NAMES, "one of " + ", ".join(OPTIMIZER_NAMES)),
-    "lr": (lambda v: _is_number(v) and v > 0, "a number > 0"),
-    "momentum": (lambda v: _is_number(v) and 0 <= v <= 1, "a number in [0, 1]"),
+    "lr": (lambda v: is_number(v) and v > 0, "a number > 0"),
+    "momentum": (lambda v: is_number(v) and 0 <= v <= 1, "a number in [0, 1]"),
     "decay_bias_norm": (lambda v: isinstance(v, bool), "true or false"),
     "batch_size": (lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
+    "lr_schedule": (lambda v: v in LR_SCHEDULES, "one of " + ", ".join(LR_SCHEDULES)),
     "epochs": (lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
     "weight_decays": (lambda v: isinstance(v, list) and len(v) > 0
-                      and all(_is_number(x) and 0 <= x <= WD_MAX for x in v),
+                      and all(is_number(x) and 0 <= x <= WD_MAX for x in v),
                       "a non-empty list of numbers from 0 to 3.4e38"),
     "seed": (lambda v: _is_int(v) and v >= 0, "a whole number >= 0"),
     "seeds": (lambda v: _is_int(v) and 1 <= v <= 100, "a whole number from 1 to 100"),
@@ -179,16 +184,8 @@ def _safe_check(check, value) -> bool:
         return False
 
 # What a saved config without these fields meant (it was written before they existed).
-LEGACY_VALUES = {"seeds": 1, "train_size": None}
+LEGACY_VALUES = {"seeds": 1, "train_size": None, "lr_schedule": "constant"}
 
 # Fields a resumed sweep may change: they do not alter the numbers already recorded.
 RESUMABLE_CHANGES = ("epochs", "seeds", "device", "data_dir", "download")
 
-
-def wd_label(weight_decay: float) -> str:
-    """A weight decay as people write it: 0, 1e-4, 5e-3, 0.1 -> "1e-1"."""
-    if weight_decay == 0:
-        return "0"
-    mantissa, exponent = f"{weight_decay:.6e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}e{int(exponent)}"

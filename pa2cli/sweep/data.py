@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, first_line
 from pa2cli.paths import cache_home
+from pa2cli.sweep.channels import channel_stats as _channel_stats
 
 DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "imagefolder", "pth")
 USER_FORMATS = ("imagefolder", "pth")  # the student's own --data-dir split (userdata.py)
@@ -223,8 +224,7 @@ def _load_torchvision(name: str, data_dir: Path | None, download: bool):
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return first_line(exc) or type(exc).__name__
 
 
 def _as_split(ds) -> Split:
@@ -300,25 +300,3 @@ def stratified_subset(train: Split, size: int, seed: int, num_classes: int) -> S
         parts.append(idx[torch.randperm(len(idx), generator=gen)[:quota]])
     keep = torch.cat(parts).sort().values
     return Split(train.x[keep].contiguous(), train.y[keep].contiguous())
-
-
-def _channel_stats(x: torch.Tensor, pixel_max: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Per-channel mean and std of uint8 images after dividing by `pixel_max`.
-
-    Counts each pixel value per channel (exact, in chunks so CIFAR needs little memory), then
-    takes the moments of that histogram in float64.
-    """
-    channels = x.shape[1]
-    offsets = (torch.arange(channels, dtype=torch.int64) * 256).view(1, -1, 1)
-    counts = torch.zeros(channels * 256, dtype=torch.int64)
-    for chunk in x.split(1024):
-        values = chunk.reshape(chunk.shape[0], channels, -1).to(torch.int64) + offsets
-        counts += torch.bincount(values.reshape(-1), minlength=channels * 256)
-    counts = counts.view(channels, 256).to(torch.float64)
-    levels = torch.arange(256, dtype=torch.float64) / pixel_max
-    n = counts.sum(dim=1)
-    mean = (counts * levels).sum(dim=1) / n
-    var = (counts * (levels - mean.view(-1, 1)) ** 2).sum(dim=1) / n
-    std = var.sqrt()
-    std = torch.where(std > 0, std, torch.ones_like(std))
-    return tuple(mean.tolist()), tuple(std.tolist())

@@ -11,6 +11,14 @@ with their mean, sd, 95 % t interval and signs, and a verdict:
     unmeasured      one seed only: no interval can be computed
     no spread       every seed gave exactly the same difference (accuracies move in steps of
                     one test image): a zero-width interval is no evidence, so no effect claimed
+    collapsed       some seeds of this weight decay collapsed to chance (final train accuracy
+                    within CHANCE_MARGIN of 1/classes): the seeds are bimodal, so no mean over
+                    them is the verdict; `rest` compares the other seeds alone
+    same sign       the interval includes 0, but every seed (3 or more) moved the same way and
+                    the mean difference is large (LARGE): a consistent direction whose size
+                    varies from seed to seed, not called "noise"
+
+The rule is written out in docs/sweep.md ("How the verdicts are decided").
 
 plus the under- and over-fitting runs by the rules below. `Findings.to_dict` is what
 `pa2 plot --json` prints; `sentences.py` words the same numbers and `table.py` lays them out.
@@ -30,6 +38,12 @@ OVERFIT_RISE = 0.10  # mean test loss at the end this much (relative) above its 
 OVERFIT_EPOCHS = 3  # ... reached at least this many epochs before the end -> overfitting
 JUDGED = ("test_loss", "test_acc")  # the metrics compared with wd 0
 LOWER_IS_BETTER = {"test_loss": True, "test_acc": False, "gap": True}
+CLASSES = 10  # every dataset pa2 sweep trains on (digits, MNIST, Fashion-MNIST, CIFAR-10)
+CHANCE_MARGIN = 0.05  # a run's final train accuracy at most this above 1/classes: collapsed
+# a mean paired difference this large is "large": test loss relative to wd 0's mean,
+# accuracies and the gap in absolute points
+LARGE = {"test_loss": 0.10, "test_acc": 0.01, "gap": 0.01}
+CONVERGED_TRAIN_ACC = 0.95  # wd 0's mean final train accuracy below this: not converged
 RULES = {
     "verdict": "helps or hurts only when the 95 % t interval of the mean paired difference "
                "(same seed, wd minus wd 0) excludes 0; otherwise within seed noise",
@@ -37,6 +51,12 @@ RULES = {
                     "the highest mean final train accuracy",
     "overfitting": f"the mean test loss ends more than {OVERFIT_RISE:.0%} above its lowest "
                    f"value, reached at least {OVERFIT_EPOCHS} epochs before the end",
+    "collapsed": f"a run whose final train accuracy is at most {CHANCE_MARGIN * 100:g} points "
+                 f"above chance (1/{CLASSES}); its weight decay gets no mean verdict",
+    "same_sign": "the interval includes 0 but every seed (3 or more) moved the same way by a "
+                 "large mean amount (test loss 10 % of wd 0's, accuracy 1 point)",
+    "converged": f"wd 0's mean final train accuracy at least {CONVERGED_TRAIN_ACC:.0%}; "
+                 "below it, hurts and underfits verdicts are premature",
     "binomial_se": "sqrt(p(1-p)/n_test): the test set's own standard error of an accuracy p",
 }
 
@@ -78,6 +98,9 @@ class WeightDecaySummary:
     mean_test_loss_curve: tuple[float, ...]  # over the seeds, up to the fewest epochs
     # test accuracy at each run's best validation epoch (first of equals); None without val
     test_acc_at_best_val: Spread | None = None
+    collapsed: tuple[int, ...] = ()  # seeds whose run collapsed to chance
+    final_weight_norm: Spread | None = None  # ‖w‖ of the decayed parameters (None: not saved)
+    underfit_seeds: tuple[int, ...] = ()  # seeds fitting > UNDERFIT_MARGIN below their best
 
     @property
     def n(self) -> int:
@@ -87,7 +110,11 @@ class WeightDecaySummary:
         data = {"weight_decay": self.weight_decay, "seeds": list(self.seeds),
                 "epochs": list(self.epochs), "left_out": self.left_out,
                 "test_acc_binomial_se": self.test_se,
-                "mean_test_loss_curve": list(self.mean_test_loss_curve)}
+                "mean_test_loss_curve": list(self.mean_test_loss_curve),
+                "collapsed_seeds": list(self.collapsed),
+                "underfit_seeds": list(self.underfit_seeds),
+                "final_weight_norm": None if self.final_weight_norm is None
+                else self.final_weight_norm.to_dict()}
         for name in ("final_test_acc", "best_test_acc", "final_test_loss", "final_train_acc",
                      "final_train_loss", "gap", "final_val_acc", "final_val_loss",
                      "test_acc_at_best_val"):
@@ -105,12 +132,16 @@ class Comparison:
     baseline: float  # mean over the paired seeds, wd 0
     treated: float  # mean over the paired seeds, this weight decay
     interval: PairedInterval
-    verdict: str  # "helps" | "hurts" | "noise" | "unmeasured" | "no spread"
+    verdict: str  # "helps" | "hurts" | "noise" | "unmeasured" | "no spread" | "collapsed"
+    #               | "same sign"
+    collapsed: tuple[int, ...] = ()  # the paired seeds whose run collapsed to chance
+    rest: "Comparison | None" = None  # "collapsed": the other seeds compared alone
 
     def to_dict(self) -> dict:
         return {"weight_decay": self.weight_decay, "metric": self.metric,
                 "baseline_mean": self.baseline, "mean": self.treated, "verdict": self.verdict,
-                **self.interval.to_dict()}
+                **self.interval.to_dict(), "collapsed_seeds": list(self.collapsed),
+                "without_collapsed": None if self.rest is None else self.rest.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -126,6 +157,13 @@ class Findings:
     n_test: int | None
     n_train: int | None
     diverged: tuple[tuple[float, int, int], ...]  # (wd, seed, finished epochs)
+    baseline_train_acc: float | None = None  # wd 0's mean final train accuracy
+
+    @property
+    def converged(self) -> bool:
+        """wd 0 fits the training set (CONVERGED_TRAIN_ACC): only then do "hurts" and
+        "underfits" say something about the weight decay rather than about too few epochs."""
+        return self.baseline_train_acc is None or self.baseline_train_acc >= CONVERGED_TRAIN_ACC
 
     @property
     def n_seeds(self) -> int:
@@ -147,11 +185,17 @@ class Findings:
                 "underfitting": list(self.underfitting), "poor_fit": list(self.poor_fit),
                 "overfitting": list(self.overfitting), "top_train_acc": self.top_train_acc,
                 "diverged": [{"weight_decay": wd, "seed": seed, "finished_epochs": n}
-                             for wd, seed, n in self.diverged]}
+                             for wd, seed, n in self.diverged],
+                "converged": self.converged}
 
 
 def _counts(run: Run) -> bool:
     return run.status != "diverged" and bool(run.epochs)
+
+
+def collapsed(run: Run) -> bool:
+    """The run ended at chance: its final train accuracy within CHANCE_MARGIN of 1/CLASSES."""
+    return _counts(run) and run.last.train_acc <= 1 / CLASSES + CHANCE_MARGIN
 
 
 def _summarise(weight_decay: float, runs: list[Run], n_test: int | None) -> WeightDecaySummary:
@@ -176,7 +220,10 @@ def _summarise(weight_decay: float, runs: list[Run], n_test: int | None) -> Weig
                                    for e in range(fewest)),
         test_acc_at_best_val=Spread.of(_at_best_val(r).test_acc for r in counted)
         if has_val and all(row.val_acc is not None for r in counted for row in r.epochs)
-        else None)
+        else None,
+        collapsed=tuple(r.seed for r in counted if collapsed(r)),
+        final_weight_norm=(Spread.of(row.weight_norm for row in lasts)
+                           if all(row.weight_norm is not None for row in lasts) else None))
 
 
 def _at_best_val(run: Run):
@@ -190,31 +237,57 @@ def _metric(run: Run, metric: str) -> float:
     return last.train_acc - last.test_acc if metric == "gap" else getattr(last, metric)
 
 
-def compare(results: SweepResults, weight_decay: float, metric: str) -> Comparison | None:
+def compare(results: SweepResults, weight_decay: float, metric: str,
+            leave_out: frozenset = frozenset()) -> Comparison | None:
     """`weight_decay` against wd 0 on `metric`, over the seeds where both runs count and
-    finished the same number of epochs; None when there is no such seed."""
-    pairs = []
+    finished the same number of epochs (but the seeds in `leave_out`); None when there is no
+    such seed."""
+    pairs, fallen = [], []
     for run in results.runs_of(weight_decay):
+        if run.seed in leave_out:
+            continue
         try:
             base = results.run(0.0, run.seed)
         except KeyError:
             continue
         if _counts(run) and _counts(base) and len(run.epochs) == len(base.epochs):
             pairs.append((run.seed, _metric(run, metric), _metric(base, metric)))
+            if collapsed(run) and not collapsed(base):
+                fallen.append(run.seed)
     if not pairs:
         return None
     interval = paired_interval([s for s, _, _ in pairs], [t - b for _, t, b in pairs])
-    if interval.low is None:
-        verdict = "unmeasured"
-    elif interval.sd == 0:
-        verdict = "no spread"
-    elif not interval.excludes_zero:
-        verdict = "noise"
+    baseline = mean(b for _, _, b in pairs)
+    rest = None
+    if fallen:
+        verdict = "collapsed"
+        if len(fallen) < len(pairs):
+            rest = compare(results, weight_decay, metric, leave_out | frozenset(fallen))
     else:
+        verdict = verdict_of(interval, metric, baseline)
+    return Comparison(weight_decay, metric, baseline, mean(t for _, t, _ in pairs), interval,
+                      verdict, tuple(fallen), rest)
+
+
+def is_large(metric: str, difference: float, baseline: float) -> bool:
+    """A mean paired difference worth naming (LARGE): test loss relative to wd 0's mean."""
+    size = abs(baseline) * LARGE[metric] if metric == "test_loss" else LARGE[metric]
+    return abs(difference) >= size
+
+
+def verdict_of(interval: PairedInterval, metric: str, baseline: float) -> str:
+    """The rule of docs/sweep.md for seeds that did not collapse."""
+    if interval.low is None:
+        return "unmeasured"
+    if interval.sd == 0:
+        return "no spread"
+    if interval.excludes_zero:
         better = interval.high < 0 if LOWER_IS_BETTER[metric] else interval.low > 0
-        verdict = "helps" if better else "hurts"
-    return Comparison(weight_decay, metric, mean(b for _, _, b in pairs),
-                      mean(t for _, t, _ in pairs), interval, verdict)
+        return "helps" if better else "hurts"
+    one_way = interval.n >= 3 and max(interval.positive, interval.negative) == interval.n
+    if one_way and is_large(metric, interval.mean, baseline):
+        return "same sign"
+    return "noise"
 
 
 def _underfitting(summaries: list[WeightDecaySummary]) -> tuple[tuple, tuple, float | None]:
@@ -255,6 +328,7 @@ def analyse(results: SweepResults) -> Findings:
     key = ((lambda s: (s.final_val_acc.mean, -s.final_val_loss.mean)) if has_val
            else (lambda s: (s.final_test_acc.mean, -s.final_test_loss.mean)))
     best = max(summaries, key=key).weight_decay if summaries else None
+    summaries = _with_underfit_seeds(results, summaries)
     penalty, poor, top = _underfitting(summaries)
     diverged = tuple((r.weight_decay, r.seed, len(r.epochs))
                      for r in sorted(results.runs, key=lambda r: r.key)
@@ -264,4 +338,23 @@ def analyse(results: SweepResults) -> Findings:
         chosen_by="validation accuracy" if has_val else "test accuracy",
         underfitting=penalty, poor_fit=poor,
         overfitting=tuple(s.weight_decay for s in summaries if _overfits(s)),
-        top_train_acc=top, n_test=n_test, n_train=n_train, diverged=diverged)
+        top_train_acc=top, n_test=n_test, n_train=n_train, diverged=diverged,
+        baseline_train_acc=next((s.final_train_acc.mean for s in summaries
+                                 if s.weight_decay == 0), None))
+
+
+def _with_underfit_seeds(results: SweepResults, summaries: list) -> list:
+    """Each summary with the seeds whose run ends more than UNDERFIT_MARGIN below that seed's
+    best-fitting weight decay (the per-seed form of the underfitting rule)."""
+    from dataclasses import replace
+
+    best: dict[int, float] = {}
+    for run in results.runs:
+        if _counts(run):
+            best[run.seed] = max(best.get(run.seed, 0.0), run.last.train_acc)
+    out = []
+    for s in summaries:
+        under = tuple(r.seed for r in results.runs_of(s.weight_decay)
+                      if _counts(r) and r.last.train_acc < best[r.seed] - UNDERFIT_MARGIN)
+        out.append(replace(s, underfit_seeds=under))
+    return out

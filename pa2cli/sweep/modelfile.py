@@ -420,6 +420,8 @@ def constructor_kwargs(factory, data_values: dict, extra: dict, spec: str) -> di
         params = inspect.signature(factory).parameters
     except (TypeError, ValueError):
         params = {}
+    if inspect.isclass(factory) and _inherits_module_init(factory):
+        params = {}  # no __init__ of its own: nn.Module's takes no arguments
     var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
     named = {n for n, p in params.items()
              if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
@@ -433,6 +435,14 @@ def constructor_kwargs(factory, data_values: dict, extra: dict, spec: str) -> di
                             fix="Give only the names its __init__ (or function) takes.")
     kwargs.update(extra)
     return kwargs
+
+
+def _inherits_module_init(cls: type) -> bool:
+    """True when the first __init__ in the class's MRO is torch.nn.Module's own."""
+    for klass in cls.__mro__:
+        if "__init__" in vars(klass):
+            return klass.__name__ == "Module" and klass.__module__.startswith("torch.nn")
+    return False
 
 
 def data_values(num_classes: int, input_shape: tuple[int, int, int]) -> dict:

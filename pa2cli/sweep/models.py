@@ -116,6 +116,10 @@ def _is_module_class(value) -> bool:
 def build_model(spec: str | None, dataset: Dataset, seed: int,
                 model_args: str | None = None) -> nn.Module:
     """Seed torch, build the default or the user's model, and check its output is (2, classes)."""
+    if spec is not None:  # first in a child process, where pa2 sees os._exit or a thread
+        from pa2cli.sweep.model_probe import probe
+
+        probe(spec, dataset.num_classes, tuple(dataset.input_shape), model_args)
     torch.manual_seed(int(seed))
     model = default_model(dataset) if spec is None else load_user_model(spec, dataset, model_args)
     where = "default model" if spec is None else f"--model {spec}"

@@ -5,7 +5,10 @@ applies to every parameter, exactly as `torch.optim.SGD(model.parameters(), weig
 does (and as the assignment's optimiser does); with `decay_bias_norm=False` biases and norm
 parameters (every parameter with fewer than 2 dimensions) are put in a group with weight
 decay 0. `OPTIMIZERS` is the one table of choices (name -> build function, default learning
-rate, whether momentum applies, a help line), read by config, command, report and training.
+rate, whether momentum applies, how its weight decay acts, a help line), read by config,
+command, report, training and the vectorised pass (`stacked.py`), which trains an entry only
+by the rule the entry states (`decay`, `stackable`) and refuses one it cannot, never guessing
+from the name. Adding an optimiser is one entry here.
 This module must not train, print or read files, nor import torch at module level.
 """
 
@@ -40,15 +43,26 @@ def parameter_groups(model, weight_decay: float, decay_bias_norm: bool = True) -
     return groups
 
 
+COUPLED = "coupled"  # weight_decay adds wd*w to the gradient before the update
+DECOUPLED = "decoupled"  # weight_decay shrinks w by lr*wd apart from the gradient step
+DECAY_RULES = (COUPLED, DECOUPLED)
+
+
 @dataclass(frozen=True)
 class OptimizerSpec:
-    """One choice of --optimizer: how to build it, its default lr, and what to tell the user."""
+    """One choice of --optimizer: how to build it, its default lr, how its weight decay acts,
+    and what to tell the user."""
 
     name: str
     build: Callable  # (parameter groups, lr, momentum) -> torch.optim.Optimizer
     default_lr: float
     uses_momentum: bool  # False: --momentum is ignored (and not shown in the header)
     help: str  # one line for --help
+    decay: str = COUPLED  # how `build`'s optimiser applies a group's weight_decay (DECAY_RULES)
+    # True: its update is elementwise (each number of a parameter updated from that number's
+    # own gradient and state), so one optimiser over the members' stacked tensors updates each
+    # member exactly as its own would; the vectorised pass refuses an entry without it
+    stackable: bool = True
 
 
 def _sgd(groups, lr, momentum):
@@ -74,7 +88,8 @@ def _adamw(groups, lr, momentum):
 OPTIMIZERS: dict[str, OptimizerSpec] = {spec.name: spec for spec in (
     OptimizerSpec("sgd", _sgd, 0.05, True, "SGD with momentum; coupled L2 weight decay"),
     OptimizerSpec("adam", _adam, 1e-3, False, "Adam; coupled decay, scaled by the step size"),
-    OptimizerSpec("adamw", _adamw, 1e-3, False, "AdamW; decoupled decay (useful values 1e-2+)"),
+    OptimizerSpec("adamw", _adamw, 1e-3, False, "AdamW; decoupled decay (useful values 1e-2+)",
+                  decay=DECOUPLED),
 )}
 
 
@@ -85,3 +100,22 @@ def build_optimizer(model, name: str, lr: float, momentum: float, weight_decay: 
         raise ValueError(f"unknown optimizer {name!r}")  # the CLI's Choice prevents this
     groups = parameter_groups(model, weight_decay, decay_bias_norm)
     return OPTIMIZERS[name].build(groups, lr, momentum)
+
+
+class NotStackable(ValueError):
+    """The optimiser's entry gives no rule the vectorised pass can train it by."""
+
+
+def stacked_rule(name: str) -> OptimizerSpec:
+    """The entry of `name` for the vectorised pass: its weight decay rule is one of
+    DECAY_RULES and its update is elementwise; else `NotStackable` saying why."""
+    spec = OPTIMIZERS.get(name)
+    if spec is None:
+        raise NotStackable(f"the optimizer {name!r} is not in the registry")
+    if not spec.stackable:
+        raise NotStackable(f"the optimizer {name} does not update each number on its own, "
+                           "so stacked members would not train as they do alone")
+    if spec.decay not in DECAY_RULES:
+        raise NotStackable(f"the optimizer {name} has no weight decay rule the vectorised "
+                           f"pass knows ({spec.decay!r})")
+    return spec

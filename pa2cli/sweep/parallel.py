@@ -46,7 +46,7 @@ def workers_for(keys: list[RunKey], jobs: int, device: str,
     return place_runs(keys, jobs, device, gpus, threads or available_cores())
 
 
-def _start_worker(events, stop) -> None:
+def _start_worker(events, stop, parent: int) -> None:
     global _events, _stop, _parent
     import signal
 
@@ -58,7 +58,30 @@ def _start_worker(events, stop) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     use_passive_wait_policy()  # inherited from the parent already, unless run another way
     keep_large_blocks()
-    _events, _stop, _parent = events, stop, os.getppid()
+    # `parent` from the parent itself: a parent killed while this worker started would
+    # already read here as PID 1 (the reaper), and the worker would watch the wrong process
+    _events, _stop, _parent = events, stop, parent
+    _end_with_parent(_parent)
+
+
+WATCHDOG_SECONDS = 0.5
+
+
+def _end_with_parent(parent: int) -> None:
+    """A worker (about 700 MB) must not outlive the sweep, however the sweep ends (SIGTERM,
+    SIGKILL, a crash): a daemon thread checks every WATCHDOG_SECONDS that its parent is still
+    `parent` and ends the worker at once if not, even while it imports torch or loads data,
+    where the per-batch check never runs. What the worker saved is whole (atomic writes), and
+    the next sweep into the folder removes a half-written .tmp. With the workers gone,
+    multiprocessing's resource tracker ends too (its last writer closed)."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCHDOG_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="pa2-parent-watchdog", daemon=True).start()
 
 
 def _work(config_dict: dict, folder: str, keys: tuple, device: str, threads: int,
@@ -109,7 +132,7 @@ def run_parallel(config: SweepConfig, folder: SweepFolder, workers: list[Worker]
     ended: set[RunKey] = set()
     keys = [key for worker in workers for key in worker.runs]
     with ProcessPoolExecutor(max_workers=len(workers), mp_context=context,
-                             initializer=_start_worker, initargs=(events, stop)) as pool:
+                             initializer=_start_worker, initargs=(events, stop, os.getpid())) as pool:
         futures = [pool.submit(_work, config.to_dict(), str(folder.path), worker.runs,
                                worker.device, worker.threads, resume)
                    for worker in workers]

@@ -4,7 +4,9 @@ For each weight decay: train vs test accuracy and train vs test loss over the ep
 side when the terminal is wide enough), each the mean over seeds, with error bars spanning the
 lowest to the highest seed (at most MAX_BARS epochs get a bar, so curves stay readable at 80
 columns); then the final accuracies and the final test loss against weight decay on a log
-axis, with min-max error bars, 0 drawn one decade left of the smallest non-zero value.
+axis, with min-max error bars, 0 drawn one decade left of the smallest non-zero value; then,
+when results.json records it, the L2 norm of the decayed parameters over the epochs, one line
+per weight decay.
 Only runs that count in the findings (not diverged, at least one epoch) are drawn; curves stop
 at the fewest epochs any seed of that weight decay finished. Every figure is cleared, drawn
 and built to a matrix; `plot_texts` returns strings, `save_plots` writes them with plotext
@@ -25,6 +27,7 @@ TRAIN_MARKER, TEST_MARKER = "•", "x"
 SIDE_BY_SIDE_MIN_WIDTH = 100
 HEIGHT = 14
 MAX_BARS = 10
+NORM_MARKERS = ("•", "x", "+", "o", "*", "#")  # one per weight decay (readable without colour)
 TITLE_MARGIN = 4  # columns of a panel the title cannot use (measured: plotext 6.1)
 
 
@@ -184,6 +187,34 @@ def _summary_figure(groups: list[list[Run]], width: int, metric: str):
     return figure.build()
 
 
+def has_weight_norms(groups: list[list[Run]]) -> bool:
+    return bool(groups) and all(row.weight_norm is not None for runs in groups
+                                for run in runs for row in run.epochs)
+
+
+def _norm_figure(groups: list[list[Run]], width: int):
+    """‖w‖ of the decayed parameters over the epochs, one line per weight decay (mean over
+    seeds): how weight decay shrinks the weights."""
+    figure = _figure()
+    figure.plot_size(width, HEIGHT)
+    longest = 1
+    for index, runs in enumerate(groups):
+        epochs = min(len(run.epochs) for run in runs)
+        longest = max(longest, epochs)
+        means = [math.fsum(run.epochs[e].weight_norm for run in runs) / len(runs)
+                 for e in range(epochs)]
+        signal = figure.signal(list(range(1, epochs + 1)), means,
+                               marker=NORM_MARKERS[index % len(NORM_MARKERS)])
+        signal.lines()
+        signal.label(f"wd {wd_label(runs[0].weight_decay)}")
+        figure.draw(signal)
+    figure.title(fitting(["weight norm ‖w‖ (L2, decayed parameters) over epochs, mean over "
+                          "seeds", "weight norm ‖w‖ over epochs"], width))
+    figure.label("epoch", axis="x")
+    figure.ruler("x").ticks(_epoch_ticks(longest))
+    return figure.build()
+
+
 def drawn_runs(results: SweepResults) -> list[list[Run]]:
     """Per weight decay (increasing), the runs drawn: not diverged, at least one epoch."""
     groups = []
@@ -223,6 +254,11 @@ def figures_and_notes(results: SweepResults, width: int = 100) -> tuple[list, li
             figures += summary
             if not summary:
                 notes.append(f"{name} vs weight decay: not drawn {UNDRAWABLE}")
+    if has_weight_norms(groups):  # sweeps saved before the norm was recorded have none
+        norm = _drawn(_norm_figure, groups, width)
+        figures += norm
+        if not norm:
+            notes.append(f"weight norm over epochs: not drawn {UNDRAWABLE}")
     return figures, notes
 
 

@@ -46,7 +46,7 @@ def execute_point(config: SweepConfig, dataset, data, key: RunKey, device,
 
     weight_decay, seed = key
     state = new_run(config, dataset, weight_decay, seed, device)
-    identity = prepare_run(folder, config, state, resume)
+    identity = prepare_run(folder, config, state, resume, dataset)
     emit("start", key, list(state.rows))
 
     def on_epoch(row, run_state) -> None:

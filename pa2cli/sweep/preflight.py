@@ -79,7 +79,7 @@ def check_checkpoints(folder: SweepFolder, config: SweepConfig, dataset,
     notes = []
     for run in _pending(results, config):
         state = new_run(config, dataset, run.weight_decay, run.seed, torch.device("cpu"))
-        identity = run_identity(config, run.weight_decay, run.seed, state.model)
+        identity = run_identity(config, run.weight_decay, run.seed, state.model, dataset)
         saved = [row.to_dict() for row in run.epochs]
         checkpoint = load_checkpoint(folder.path, identity, saved, legacy_seed=config.seed)
         if checkpoint is not None:
@@ -105,7 +105,7 @@ def space_needed(folder: SweepFolder, config: SweepConfig, dataset, results: Swe
         return rows * RESULTS_BYTES_PER_ROW
     first = pending[0]
     state = new_run(config, dataset, first.weight_decay, first.seed, torch.device("cpu"))
-    identity = run_identity(config, first.weight_decay, first.seed, state.model)
+    identity = run_identity(config, first.weight_decay, first.seed, state.model, dataset)
     # the optimiser's state (momentum, Adam's two moments) appears after the first step
     parameter_bytes = sum(p.numel() * p.element_size() for p in state.model.parameters())
     one = len(checkpoint_bytes(identity, checkpoint_of(state))) + 2 * parameter_bytes

@@ -7,7 +7,11 @@ single seed, else one line per finished run (its last epoch), so many seeds do n
 terminal. Updates are
 throttled (the loss tensor is read at most four times a second) and finished-epoch lines are
 printed in groups (each print redraws the bars), so the display costs the training loop next to
-nothing. This module must not compute metrics or touch files.
+nothing. Where the console cannot redraw in place (not interactive: a file, a notebook's `!`,
+TTY_INTERACTIVE=0; Rich's Jupyter console has a widget for it) the bars are left out; the
+lines above stay, and a sweep of several seeds adds one line per tenth of its training
+(`sweep 30% · about 2 min left`).
+This module must not compute metrics or touch files.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pa2cli.sweep.config import wd_label
 from pa2cli.sweep.store import EpochRow, RunKey
 
 REFRESH_SECONDS = 0.25  # redraw (and read the loss) at most this often
+MILESTONES = 10  # plain output with several seeds: a line per tenth of the sweep's batches
 
 
 class SweepProgress:
@@ -41,7 +46,7 @@ class SweepProgress:
             TextColumn("[dim]left[/dim]"),
             TimeRemainingColumn(),
             console=console,
-            disable=not enabled,
+            disable=not enabled or not (console.is_interactive or console.is_jupyter),
             transient=True,
             refresh_per_second=4,
         )
@@ -55,6 +60,10 @@ class SweepProgress:
         self._last = 0.0
         self._lines: list[str] = []  # finished-epoch lines not printed yet
         self._last_print = 0.0
+        self._milestones = (enabled and not console.is_interactive and not console.is_jupyter
+                            and not self.every_epoch)
+        self._batches = sum(points.values())
+        self._milestone, self._started = 0, time.monotonic()
 
     def __enter__(self) -> "SweepProgress":
         self._progress.start()
@@ -93,6 +102,8 @@ class SweepProgress:
         self._flush(key)
         if self.every_epoch or row.epoch >= self.epochs:
             self._lines.append(epoch_line(key, row, self.epochs, with_seed=not self.every_epoch))
+        if self._milestones:
+            self._milestone_line()
         if time.monotonic() - self._last_print >= REFRESH_SECONDS:
             self._print_lines()
 
@@ -103,6 +114,20 @@ class SweepProgress:
         if message:
             self._progress.console.print(f"[bold red]diverged:[/bold red] {message}",
                                          highlight=False)
+
+    def _milestone_line(self) -> None:
+        """Plain output: `sweep 30% · about 2 min left` at each tenth of the batches."""
+        done = self._batches - sum(self._left.values())
+        reached = done * MILESTONES // max(self._batches, 1)
+        if reached <= self._milestone or done >= self._batches:
+            return
+        self._milestone = reached
+        left = (time.monotonic() - self._started) * (self._batches - done) / done
+        self._lines.append(f"sweep {reached * 100 // MILESTONES}% · about {_duration(left)} left")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 def epoch_line(key: RunKey, row: EpochRow, epochs: int, with_seed: bool = False) -> str:

@@ -20,7 +20,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, first_line
 from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.store import EpochRow, RunKey
 
@@ -124,18 +124,48 @@ def train_one(config_dict: dict, key: RunKey, checkpoint: bytes | None,
     yield ("end", key, "done", "")
 
 
+CONNECT_TIMEOUT_S = 5.0
+
+
+def _probe(address: str | None) -> None:
+    """One line, within CONNECT_TIMEOUT_S, when nothing listens at a HOST:PORT address (given
+    or RAY_ADDRESS): ray.init itself retried for minutes without a word, and did not end on
+    SIGTERM. `auto`, `local` and addresses without a port are left to Ray."""
+    import os
+    import socket
+
+    where = "--address" if address else "RAY_ADDRESS"
+    address = address or os.environ.get("RAY_ADDRESS")
+    if not address:
+        return
+    target = address.split("://", 1)[-1]
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        reason = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        raise UserError(f"no Ray cluster answers at {address} ({reason} within "
+                        f"{CONNECT_TIMEOUT_S:g} s)", where=f"{where} {address}",
+                        fix="Start one with `ray start --head` and give the address it prints, "
+                            "or leave out --address for a local cluster.") from None
+
+
 def _connect(ray, options: RayOptions):
     """ray.init, unless the caller already did; True when this call connected."""
     if ray.is_initialized():
         return False
     import pa2cli
 
+    _probe(options.address)
+
     try:
         ray.init(address=options.address, include_dashboard=False, log_to_driver=False,
                  configure_logging=False, runtime_env={"py_modules": [pa2cli]})
     except (ConnectionError, RuntimeError, ValueError) as exc:
         where = f"--address {options.address}" if options.address else "--backend ray"
-        raise UserError(f"cannot connect to the Ray cluster ({str(exc).splitlines()[0]})",
+        raise UserError(f"cannot connect to the Ray cluster ({first_line(exc)})",
                         where=where, fix="Start one with `ray start --head` and give its "
                                          "address, or leave out --address.") from None
     return True
@@ -189,7 +219,7 @@ def run_on_ray(config: SweepConfig, folder, dataset, keys: list[RunKey], resume:
         streams, identities = {}, {}
         for key in keys:  # checked here, as a local sweep would, before a task gets it
             state = new_run(config, dataset, *key, torch.device("cpu"))
-            identities[key] = prepare_run(folder, config, state, resume)
+            identities[key] = prepare_run(folder, config, state, resume, dataset)
             saved = _encode(checkpoint_of(state)) if state.rows else None
             streams[task.remote(config.to_dict(), key, saved, source,
                                 int(max(1, options.cpus_per_run)),

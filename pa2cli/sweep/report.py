@@ -36,8 +36,10 @@ def header(console: Console, config: SweepConfig, dataset, device, folder: str,
            baseline_added: bool) -> None:
     model = config.model or "the default CNN"
     momentum = OPTIMIZERS[config.optimizer].uses_momentum
-    optimiser = config.optimizer + (f" (lr {config.lr:g}, momentum {config.momentum:g})"
-                                    if momentum else f" (lr {config.lr:g})")
+    lr = f"lr {config.lr:g}" + (", cosine schedule to 0" if config.lr_schedule == "cosine"
+                                else "")
+    optimiser = config.optimizer + (f" ({lr}, momentum {config.momentum:g})"
+                                    if momentum else f" ({lr})")
     sizes = f"{len(dataset.train)} train / {len(dataset.test)} test"
     if dataset.val is not None:
         sizes += f" / {len(dataset.val)} validation"

@@ -10,8 +10,8 @@ read files or print.
 from __future__ import annotations
 
 from pa2cli.sweep.config import wd_label
-from pa2cli.sweep.findings import (OVERFIT_EPOCHS, OVERFIT_RISE, UNDERFIT_MARGIN, Comparison,
-                                   Findings)
+from pa2cli.sweep.findings import (CLASSES, CONVERGED_TRAIN_ACC, OVERFIT_EPOCHS,
+                                   OVERFIT_RISE, UNDERFIT_MARGIN, Comparison, Findings)
 
 METRIC_NAMES = {"test_loss": "test loss", "test_acc": "test accuracy",
                 "gap": "train-test accuracy gap"}
@@ -63,6 +63,14 @@ def _metric_clause(c: Comparison) -> str:
     if c.verdict == "no spread":
         return (f"{numbers}, the same in all {i.n} seeds (no spread to build an interval on, "
                 "so not called an effect)")
+    if c.verdict == "same sign":
+        way = "higher" if i.mean > 0 else "lower"
+        count = i.positive if i.mean > 0 else i.negative
+        return (f"{way} in {count} of {i.n} seeds: {numbers} ({_interval(c)}): every seed moves the same way, "
+                "but by amounts so uneven that the interval includes 0; a consistent "
+                "direction, not yet beyond seed noise (more --seeds would settle it)")
+    if c.verdict == "collapsed":
+        return _metric_clause(c.rest) if c.rest is not None else numbers
     detail = f"({_interval(c)}; {_signs(c)})"
     if c.verdict == "noise":
         return f"{numbers} {detail}: within seed noise"
@@ -99,9 +107,16 @@ def comparison_sentences(f: Findings) -> list[str]:
                  if (c := f.comparison(s.weight_decay, m)) is not None]
         if not parts:
             continue
+        fallen = parts[0].collapsed
+        if fallen:
+            lines.append(_collapse_sentence(f, s.weight_decay, fallen, parts[0].interval.n))
+            parts = [c.rest for c in parts if c.rest is not None]
+            if not parts:
+                continue
         n = parts[0].interval.n
         seeds = "one seed" if n == 1 else f"{n} paired seeds"
-        text = f"wd {wd_label(s.weight_decay)} against wd 0 ({seeds}): " + "; ".join(
+        other = "the other " if fallen else ""
+        text = f"wd {wd_label(s.weight_decay)} against wd 0 ({other}{seeds}): " + "; ".join(
             _metric_clause(c) for c in parts)
         if n == 1:
             text += " (seed noise unmeasured)"
@@ -109,13 +124,34 @@ def comparison_sentences(f: Findings) -> list[str]:
     return lines
 
 
+def _collapse_sentence(f: Findings, weight_decay: float, fallen, n: int) -> str:
+    """Bimodal seeds named as such, never hidden in a mean."""
+    summary = f.summary(weight_decay)
+    by_seed = dict(zip(summary.seeds, summary.final_train_acc.values))
+    losses = dict(zip(summary.seeds, summary.final_train_loss.values))
+    which = "; ".join(f"seed {seed} ends at train accuracy {by_seed[seed]:.1%}, train loss "
+                      f"{losses[seed]:.4f}" for seed in fallen)
+    return (f"{len(fallen)} of {n} seeds collapsed to chance at wd {wd_label(weight_decay)} "
+            f"({which}; chance is {1 / CLASSES:.0%}): too strong for this learning rate, so "
+            "no mean over its seeds is a verdict" +
+            (" (the other seeds are compared alone below)." if len(fallen) < n else "."))
+
+
 def verdict_sentence(f: Findings) -> str | None:
     judged = [c for c in f.comparisons if c.metric in ("test_loss", "test_acc")]
     if not judged or all(c.verdict == "unmeasured" for c in judged):
         return None
+    judged = [c.rest if c.verdict == "collapsed" and c.rest is not None else c
+              for c in judged]
     helps = [c for c in judged if c.verdict == "helps"]
     hurts = [c for c in judged if c.verdict == "hurts"]
+    one_way = [c for c in judged if c.verdict == "same sign"]
     if not helps and not hurts:
+        if one_way:
+            return ("No weight decay differs from wd 0 beyond seed noise by the t interval, "
+                    "but every seed moves the same way at " +
+                    ", ".join(f"wd {wd_label(c.weight_decay)} ({METRIC_NAMES[c.metric]})"
+                              for c in one_way) + "; more --seeds would settle it.")
         return ("No weight decay differs from wd 0 beyond seed noise in test loss or test "
                 "accuracy (every 95 % interval includes 0); more seeds or a smaller "
                 "--train-size may show an effect.")
@@ -163,14 +199,20 @@ def fit_sentences(f: Findings) -> list[str]:
             f"highest ({f.top_train_acc:.2%})")
     if not f.underfitting and not f.poor_fit:
         lines.append(f"No value underfits: no {rule}.")
+    if not f.converged:
+        lines.append(f"Not converged: wd 0 ends at a mean train accuracy of "
+                     f"{f.baseline_train_acc:.1%} (below {CONVERGED_TRAIN_ACC:.0%}), so "
+                     "\"hurts\" and \"underfits\" verdicts are premature: the runs may "
+                     "still be fitting; run more --epochs.")
     if f.underfitting:
-        lines.append(f"Underfitting ({rule}): " + _train_accs(f, f.underfitting) +
+        lines.append(f"Underfitting ({rule}): " + _train_accs(f, f.underfitting, seeds=True) +
                      "; the penalty is too strong there.")
     if f.poor_fit:
         lines.append(f"Poor fit not explained by the penalty ({rule}, though a larger weight "
                      f"decay fits better): {_train_accs(f, f.poor_fit)}; that points at "
                      "unsteady training (a smaller --lr or more --epochs), not at the decay.")
     lines += _gap_sentences(f)
+    lines += _norm_sentences(f)
     for wd in f.overfitting:
         curve = f.summary(wd).mean_test_loss_curve
         lowest = min(range(len(curve)), key=curve.__getitem__)
@@ -181,9 +223,15 @@ def fit_sentences(f: Findings) -> list[str]:
     return lines
 
 
-def _train_accs(f: Findings, decays) -> str:
-    return ", ".join(f"wd {wd_label(wd)} (train {f.summary(wd).final_train_acc.mean:.2%})"
-                     for wd in decays)
+def _train_accs(f: Findings, decays, seeds: bool = False) -> str:
+    def one(wd) -> str:
+        s = f.summary(wd)
+        text = f"wd {wd_label(wd)} (train {s.final_train_acc.mean:.2%}"
+        if seeds and s.n > 1:  # per seed: below that seed's own best-fitting weight decay
+            text += f"; underfits in {len(s.underfit_seeds)} of {s.n} seeds"
+        return text + ")"
+
+    return ", ".join(one(wd) for wd in decays)
 
 
 def _gap_sentences(f: Findings) -> list[str]:
@@ -205,6 +253,30 @@ def _gap_sentences(f: Findings) -> list[str]:
     word = "narrower" if c.interval.mean < 0 else "wider"
     return [text + f", {word} by {_points(abs(c.interval.mean))} points beyond seed noise "
                    f"({_interval(c)})."]
+
+
+def _norm_sentences(f: Findings) -> list[str]:
+    """Why weight decay works: the largest value that still fits ends with smaller weights
+    and, paired by seed, with this change in the train-test gap."""
+    base = f.summary(0.0)
+    fitting = [s for s in f.summaries if s.weight_decay != 0 and not s.collapsed
+               and s.weight_decay not in f.underfitting + f.poor_fit]
+    if base is None or base.final_weight_norm is None or not fitting or \
+            fitting[-1].final_weight_norm is None or base.final_weight_norm.mean <= 0:
+        return []
+    s = fitting[-1]
+    share = s.final_weight_norm.mean / base.final_weight_norm.mean
+    text = (f"wd {wd_label(s.weight_decay)} ends with weights at {share:.0%} of wd 0's norm "
+            f"(‖w‖ {s.final_weight_norm.mean:.1f} against {base.final_weight_norm.mean:.1f})")
+    c = f.comparison(s.weight_decay, "gap")
+    if c is not None and c.verdict != "collapsed":
+        size = _points(abs(c.interval.mean))
+        way = "smaller" if c.interval.mean < 0 else "larger"
+        text += f", and a {size}-point {way} train-test gap"
+        if c.verdict == "noise":
+            text += " (within seed noise)"
+    return [text + ": the penalty keeps the weights small, and small weights fit the "
+            "training images less exactly."]
 
 
 def diverged_sentences(f: Findings) -> list[str]:

@@ -74,6 +74,12 @@ def merge_resumed(saved: SweepConfig, given: SweepConfig, explicit: set[str]) ->
                             f"{_with(as_written(name, old))}", where=option,
                             fix="Leave it out to continue the saved sweep, or start a new one "
                                 "with another --out.")
+        if name == "epochs" and saved.lr_schedule == "cosine":
+            raise UserError(f"given {new}, but the saved sweep's cosine schedule runs over its "
+                            f"{old} epochs (more epochs would change the learning rate of "
+                            "those already trained)", where=option,
+                            fix="Leave it out to continue the saved sweep, or start a new one "
+                                "with another --out.")
         if name in ("epochs", "seeds") and new < old:
             raise UserError(f"{new} is fewer than the saved sweep's {old}", where=option,
                             fix=f"Give {old} or more, or leave it out.")
@@ -210,7 +216,7 @@ def show_saved(folder: str, *, save_to: str | None, plot: bool, as_json: bool = 
             if Path(save_to).suffix.lower() in (".png", ".pdf", ".svg"):
                 from pa2cli.sweep import figures
 
-                figures.save(figures.overview_figure(results), Path(save_to))
+                figures.save(figures.overview_with_norms(results), Path(save_to))
             else:
                 save_plots(results, Path(save_to))
         except OSError as exc:

@@ -3,10 +3,13 @@
 `StackedMembers` stacks the parameters and buffers of the members' own models along a new
 leading dimension, runs the model on every member's own batch at
 once (`torch.func.functional_call` under `torch.func.vmap`), and applies the optimiser's
-update with a per-member weight decay tensor: coupled (added to the gradient) for SGD and Adam,
-decoupled (the weight shrunk by `1 - lr*wd` before the step) for AdamW, exactly as
-`torch.optim` does for one member. The update itself is a `torch.optim` optimiser over the
-stacked tensors with weight decay 0, so momentum and Adam's moments are torch's own code.
+update with a per-member weight decay tensor, by the rule the optimiser's registry entry states
+(`optim.OPTIMIZERS[name].decay`): coupled (wd*w added to the gradient, as SGD and Adam do) or
+decoupled (the weight shrunk by `1 - lr*wd` before the step, as AdamW does), exactly as
+`torch.optim` does for one member. The update itself is the entry's own optimiser, built over
+the stacked tensors with weight decay 0, so momentum and Adam's moments are torch's own code.
+An entry without a rule the pass knows raises `optim.NotStackable`: it is never trained as
+another optimiser.
 Members exempt parameters with fewer than 2 dimensions when `decay_bias_norm` is off.
 
 `write_back` copies one member's slice into that member's own model and optimiser, so the
@@ -23,6 +26,7 @@ import torch.nn.functional as F
 from torch.func import functional_call, vmap
 
 from pa2cli.sweep.config import SweepConfig
+from pa2cli.sweep.optim import DECOUPLED, stacked_rule
 
 
 def _stack_optimizer_state(params: list[torch.Tensor], member_optimizers, orders) -> dict:
@@ -53,6 +57,8 @@ class StackedMembers:
 
     def __init__(self, states, config: SweepConfig):
         self.config = config
+        spec = stacked_rule(config.optimizer)  # NotStackable before anything is built
+        self.decoupled = spec.decay == DECOUPLED
         self.template = copy.deepcopy(states[0].model)
         models = [state.model for state in states]
         self.size = len(states)
@@ -76,13 +82,19 @@ class StackedMembers:
             exempt = not config.decay_bias_norm and p.ndim - 1 < 2
             value = torch.zeros_like(decays) if exempt else decays
             shape = (self.size,) + (1,) * (p.ndim - 1)
-            if config.optimizer == "adamw":  # decoupled: w <- w * (1 - lr*wd), as torch.optim
-                value = 1 - config.lr * value
             self.decay[n] = value.to(p.dtype).to(p.device).view(shape)
         tensors = [self.params[n] for n in self.names]
-        self.optimizer = _optimizer(config, tensors)
+        # the entry's own optimiser; weight decay is applied by `step`, per member
+        self.optimizer = spec.build([{"params": tensors, "weight_decay": 0.0}], config.lr,
+                                    config.momentum)
         self.optimizer.state.update(_stack_optimizer_state(
             tensors, [state.optimizer for state in states], self.orders))
+
+    def set_lr(self, lr: float) -> None:
+        """The learning rate of the next steps (--lr-schedule). `step` reads it from the group,
+        so decoupled decay shrinks by 1 - lr*wd with the current lr, as torch.optim does."""
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
 
     def _logits(self, params, fixed, x):
         return functional_call(self.template, (params, fixed), (x,))
@@ -108,10 +120,12 @@ class StackedMembers:
         self.optimizer.zero_grad(set_to_none=True)
         losses.sum().backward()  # members are independent: each gets its own gradient
         with torch.no_grad():
+            # the group's lr now (a schedule may have changed it), as torch.optim reads it
+            lr = self.optimizer.param_groups[0]["lr"]
             for n, p in self.params.items():
-                if self.config.optimizer == "adamw":
-                    p.mul_(self.decay[n])
-                else:
+                if self.decoupled:  # w <- w * (1 - lr*wd), as torch.optim's decoupled decay
+                    p.mul_(1 - lr * self.decay[n])
+                else:  # grad <- grad + wd*w
                     p.grad.addcmul_(p, self.decay[n])
         self.optimizer.step()
         return losses.detach()
@@ -136,6 +150,18 @@ class StackedMembers:
         return ([math.fsum(s) / len(y) for s in sums], [r / len(y) for r in right])
 
     @torch.no_grad()
+    def decayed_norms(self) -> list[float]:
+        """Per member ‖w‖₂ of the parameters weight decay acts on (as
+        `training.decayed_norm` for one member), summed in float64."""
+        import math
+
+        squares = [p.detach().double().pow(2).flatten(1) for p in self.params.values()
+                   if self.config.decay_bias_norm or p.ndim - 1 >= 2]
+        if not squares:
+            return [0.0] * self.size
+        return [math.sqrt(math.fsum(member)) for member in torch.cat(squares, dim=1).tolist()]
+
+    @torch.no_grad()
     def write_back(self, index: int, state) -> None:
         """Copy member `index`'s weights and optimiser state into its own model and optimiser."""
         named = dict(state.model.named_parameters())
@@ -154,11 +180,3 @@ class StackedMembers:
                 key: value.clone() if key == "step" else value[index].clone()
                 for key, value in entry.items()}
 
-
-def _optimizer(config: SweepConfig, tensors: list[torch.Tensor]):
-    """torch.optim's own update over the stacked tensors; weight decay is applied by `step`."""
-    if config.optimizer == "sgd":
-        return torch.optim.SGD(tensors, lr=config.lr, momentum=config.momentum, weight_decay=0)
-    if config.optimizer == "adam":
-        return torch.optim.Adam(tensors, lr=config.lr, weight_decay=0)
-    return torch.optim.AdamW(tensors, lr=config.lr, weight_decay=0)

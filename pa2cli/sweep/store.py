@@ -8,7 +8,8 @@ weights and batch order, so runs with the same seed are *paired*.
 results.json has the shape `{"config": {...}, "runs": [{"weight_decay": float, "seed": int,
 "status": "done"|"partial"|"diverged", "epochs": [{"epoch": 1, "train_loss": ..., "train_acc":
 ..., "test_loss": ..., "test_acc": ..., "seconds": ...}, ...]}, ...]}` (plus `val_loss`/
-`val_acc` per epoch when a validation split is held out), and `"data": {"train": n, "test":
+`val_acc` per epoch when a validation split is held out, and `weight_norm`, the L2 norm of the
+decayed parameters after the epoch, absent in older files), and `"data": {"train": n, "test":
 n, "val": n or null}`, the images per split (absent in older files). Files written before
 seeds existed have no "seed" per run: their runs load with the sweep's single seed,
 `config.seed`.
@@ -25,12 +26,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pa2cli.errors import UserError
 from pa2cli.files import write_atomically
+from pa2cli.numbers import is_number
 
 RESULTS_FILE = "results.json"
 CSV_FILE = "results.csv"
@@ -40,10 +41,16 @@ METRICS = ("train_loss", "train_acc", "test_loss", "test_acc")
 OPTIONAL_METRICS = ("val_loss", "val_acc")
 ACCURACIES = ("train_acc", "test_acc", "val_acc")
 CSV_COLUMNS = ("weight_decay", "seed", "status", "epoch", *METRICS, *OPTIONAL_METRICS,
-               "seconds")
+               "weight_norm", "seconds")
 MAX_SEED = 2**63 - 1  # torch.manual_seed accepts seeds in [-2**63, 2**64); we keep >= 0
 
 RunKey = tuple[float, int]
+
+
+def full_disk_fix(out: Path) -> str:
+    """What to do when the disk of the sweep folder `out` fills up mid-write."""
+    return ("Free some space there (or move the folder to another disk), then continue with: "
+            f"pa2 sweep --out {out} --resume (every epoch saved so far is intact).")
 
 
 def run_key(weight_decay: float, seed: int) -> RunKey:
@@ -63,12 +70,16 @@ class EpochRow:
     seconds: float
     val_loss: float | None = None
     val_acc: float | None = None
+    # L2 norm of the parameters weight decay acts on, after the epoch (None: an older file)
+    weight_norm: float | None = None
 
     def to_dict(self) -> dict:
         data = {"epoch": self.epoch, "train_loss": self.train_loss, "train_acc": self.train_acc,
                 "test_loss": self.test_loss, "test_acc": self.test_acc}
         if self.val_loss is not None:
             data["val_loss"], data["val_acc"] = self.val_loss, self.val_acc
+        if self.weight_norm is not None:
+            data["weight_norm"] = self.weight_norm
         data["seconds"] = self.seconds
         return data
 
@@ -76,7 +87,8 @@ class EpochRow:
     def from_dict(cls, data: dict) -> "EpochRow":
         """From a trusted dict (the training loop's); files go through `load_results`."""
         return cls(**{k: data[k] for k in ("epoch", *METRICS, "seconds")},
-                   val_loss=data.get("val_loss"), val_acc=data.get("val_acc"))
+                   val_loss=data.get("val_loss"), val_acc=data.get("val_acc"),
+                   weight_norm=data.get("weight_norm"))
 
     def metric(self, name: str) -> float | None:
         return getattr(self, name)
@@ -212,8 +224,6 @@ class SweepFolder:
     def save(self, results: SweepResults) -> None:
         """Rewrite results.csv, then results.json, each atomically."""
         self.path.mkdir(parents=True, exist_ok=True)
-        from pa2cli.sweep.checkpoints import full_disk_fix
-
         fix = full_disk_fix(self.path)
         write_atomically(self.path / CSV_FILE, csv_text(results), full_disk_fix=fix)
         write_atomically(self.results_path, json_text(results), full_disk_fix=fix)
@@ -292,7 +302,7 @@ def parse_results(data, source: str = "results.json") -> SweepResults:
         where = f"runs[{i}]"
         if not isinstance(run, dict):
             bad(where, "not an object")
-        if not _is_number(run.get("weight_decay")) or run["weight_decay"] < 0:
+        if not is_number(run.get("weight_decay")) or run["weight_decay"] < 0:
             bad(f"{where}.weight_decay", "not a number >= 0")
         seed = run.get("seed", legacy_seed)
         if not _is_int(seed) or not 0 <= seed <= MAX_SEED:
@@ -318,11 +328,13 @@ def _parse_row(row, j: int, where: str, bad) -> EpochRow:
     if not isinstance(row, dict) or row.get("epoch") != j + 1 or not _is_int(row.get("epoch")):
         bad(where, f"not an object with epoch {j + 1}")
     for key in (*METRICS, "seconds"):
-        if not _is_number(row.get(key)):
+        if not is_number(row.get(key)):
             bad(f"{where}.{key}", "missing or not a finite number")
     for key in OPTIONAL_METRICS:
-        if key in row and not _is_number(row[key]):
+        if key in row and not is_number(row[key]):
             bad(f"{where}.{key}", "not a finite number")
+    if "weight_norm" in row and not (is_number(row["weight_norm"]) and row["weight_norm"] >= 0):
+        bad(f"{where}.weight_norm", "not a finite number >= 0")
     if ("val_loss" in row) != ("val_acc" in row):
         bad(where, "has only one of val_loss and val_acc")
     for key in ACCURACIES:
@@ -330,20 +342,12 @@ def _parse_row(row, j: int, where: str, bad) -> EpochRow:
             bad(f"{where}.{key}", "an accuracy outside [0, 1]")
     return EpochRow(epoch=j + 1, **{k: float(row[k]) for k in (*METRICS, "seconds")},
                     val_loss=_float_or_none(row.get("val_loss")),
-                    val_acc=_float_or_none(row.get("val_acc")))
+                    val_acc=_float_or_none(row.get("val_acc")),
+                    weight_norm=_float_or_none(row.get("weight_norm")))
 
 
 def _float_or_none(value) -> float | None:
     return None if value is None else float(value)
-
-
-def _is_number(value) -> bool:
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an integer too large for a float
-        return False
 
 
 def _is_int(value) -> bool:

@@ -29,9 +29,13 @@ def _loss(spread: Spread) -> str:
 def findings_table(f: Findings) -> Table:
     has_val = any(s.final_val_acc is not None for s in f.summaries)
     has_se = any(s.test_se is not None for s in f.summaries)
-    names = ["wd", "n", *(["val acc"] if has_val else []), "test acc",
-             *(["±SE"] if has_se else []), "test@val" if has_val else "best test",
+    chance = any(s.collapsed for s in f.summaries)
+    names = ["wd", "n", *(["at chance"] if chance else []), *(["val acc"] if has_val else []),
+             "test acc", *(["±SE"] if has_se else []), "test@val" if has_val else "best test",
              "test loss", "train acc", "gap"]
+    has_norm = all(s.final_weight_norm is not None for s in f.summaries)
+    if has_norm:
+        names.append("‖w‖")
     table = Table(title="Findings per weight decay (final epoch, mean±sd over seeds)",
                   caption=_caption(f, has_se), box=box.SIMPLE_HEAD, pad_edge=False,
                   collapse_padding=True, show_edge=False)
@@ -40,6 +44,8 @@ def findings_table(f: Findings) -> Table:
     for s in f.summaries:
         is_best = s.weight_decay == f.best
         row = [wd_label(s.weight_decay) + (" ★" if is_best else ""), str(s.n)]
+        if chance:  # bimodal seeds: the mean±sd beside it is not the whole story
+            row.append(f"{len(s.collapsed)}/{s.n}" if s.collapsed else "")
         if has_val:
             row.append("" if s.final_val_acc is None else _pct(s.final_val_acc))
         row.append(_pct(s.final_test_acc))
@@ -48,17 +54,23 @@ def findings_table(f: Findings) -> Table:
         at = s.test_acc_at_best_val if has_val else s.best_test_acc
         row += ["" if at is None else _pct(at), _loss(s.final_test_loss), _pct(s.final_train_acc),
                 _pct(s.gap)]
+        if has_norm:
+            row.append(f"{s.final_weight_norm.mean:.1f}")
         table.add_row(*row, style="bold green" if is_best else None)
     return table
 
 
 def _caption(f: Findings, has_se: bool) -> str:
     parts = [f"★ highest mean final {f.chosen_by}", "n = seeds counted",
+             *(["at chance = seeds whose run collapsed to chance (train accuracy)"]
+               if any(s.collapsed for s in f.summaries) else []),
              "accuracies and gap (train acc - test acc) in %",
              "test@val = test acc at each run's best validation epoch"
              if any(s.final_val_acc is not None for s in f.summaries) else
              "best test = best epoch's",
              "losses are data losses (no penalty)"]
+    if f.summaries and all(s.final_weight_norm is not None for s in f.summaries):
+        parts.append("‖w‖ = final L2 norm of the decayed parameters, mean over seeds")
     if has_se:
         parts.insert(3, f"±SE = binomial error of test acc (n_test = {f.n_test})")
     return "; ".join(parts)

@@ -21,7 +21,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from pa2cli.errors import UserError
+from pa2cli.errors import UserError, first_line
 from pa2cli.sweep.augment import augment_batch
 from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.optim import build_optimizer
@@ -141,6 +141,8 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
     n_batches = math.ceil(n / config.batch_size)
     for epoch in range(len(state.rows) + 1, config.epochs + 1):
         started = time.perf_counter()
+        for group in optimizer.param_groups:  # --lr-schedule: set per epoch (config.lr_at)
+            group["lr"] = config.lr_at(epoch)
         model.train()
         # shuffled on the CPU (the generator's state is what a checkpoint saves); the copy to
         # an accelerator need not block the host, the indexing below waits for it on-stream
@@ -174,12 +176,23 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
                 if not math.isfinite(loss_value):
                     return RunOutcome("diverged", _diverged_message(state, epoch, name, loss_value))
                 row[f"{name}_loss"], row[f"{name}_acc"] = loss_value, accuracy
+        row["weight_norm"] = decayed_norm(model, config.decay_bias_norm)
         row["seconds"] = time.perf_counter() - started
         row = EpochRow.from_dict(row)
         state.rows.append(row)
         if on_epoch is not None:
             on_epoch(row, state)
     return RunOutcome("done")
+
+
+@torch.no_grad()
+def decayed_norm(model: torch.nn.Module, decay_bias_norm: bool) -> float:
+    """‖w‖₂ of the parameters weight decay acts on (every trainable one, or those with 2+
+    dimensions under --no-decay-bias-norm). The squares are summed exactly (`math.fsum`), so
+    the number does not depend on the thread count or on the path (sequential, vectorised)."""
+    squares = [p.detach().double().pow(2).reshape(-1) for p in model.parameters()
+               if p.requires_grad and (decay_bias_norm or p.ndim >= 2)]
+    return math.sqrt(math.fsum(torch.cat(squares).tolist())) if squares else 0.0
 
 
 def _diverged_message(state: RunState, epoch: int, split: str, value: float) -> str:
@@ -210,7 +223,7 @@ def _what_failed(exc: BaseException) -> str:
     """The exception in a few words: its type and first line, or that the model file exited."""
     if isinstance(exc, SystemExit):
         return f"the model file exited (sys.exit({exc.code!r}))"
-    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    first = first_line(exc, 200)
     return f"{type(exc).__name__}{': ' + first if first else ''}"
 
 

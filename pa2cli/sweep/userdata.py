@@ -110,7 +110,7 @@ def _names(classes) -> str:
 
 def _normalisation(x, kind: str, normalize: str, dataset: str):
     """(pixel_max, mean, std, the header's sentence) for --normalize on these images."""
-    from pa2cli.sweep.data import _channel_stats
+    from pa2cli.sweep.channels import channel_stats as _channel_stats
 
     channels = int(x.shape[1])
     pixel_max = 255.0 if kind == "uint8" else 1.0

@@ -26,6 +26,7 @@ from typing import Callable
 
 import torch
 
+from pa2cli.errors import first_line
 from pa2cli.sweep.config import SweepConfig
 from pa2cli.sweep.store import EpochRow, RunKey
 
@@ -63,15 +64,19 @@ def _reason_of(exc: BaseException) -> str:
     if "inplace" in lowered or "in-place" in lowered or "match the broadcast shape" in lowered:
         # an in-place write of a per-member result into a tensor shared by the members
         return "it uses an in-place operation vmap cannot batch"
-    first = text.strip().splitlines()[0] if text.strip() else ""
-    return f"vmap failed ({type(exc).__name__}: {first[:120]})"
+    return f"vmap failed ({type(exc).__name__}: {first_line(exc, 120)})"
 
 
 def dry_check(states, data, config: SweepConfig, to_input) -> None:
     """One vectorised forward and backward on the first batch, without changing any member;
     raises `NotVectorizable` saying why the members cannot be trained together."""
+    from pa2cli.sweep.optim import NotStackable, stacked_rule
     from pa2cli.sweep.stacked import StackedMembers
 
+    try:
+        stacked_rule(config.optimizer)
+    except NotStackable as exc:
+        raise NotVectorizable(str(exc)) from None
     reason = static_reason(states[0].model)
     if reason:
         raise NotVectorizable(reason)
@@ -127,7 +132,7 @@ def train_vectorized(config: SweepConfig, dataset, data, members: list[RunKey], 
     for member in members:
         weight_decay, seed = member
         state = new_run(config, dataset, weight_decay, seed, device)
-        identities[id(state)] = prepare_run(folder, config, state, resume)
+        identities[id(state)] = prepare_run(folder, config, state, resume, dataset)
         if dtype is not None:
             state.model.to(dtype)  # the same Parameter objects: the optimiser still holds them
             for entry in state.optimizer.state.values():
@@ -170,6 +175,7 @@ def _train_group(states, members, data, config, emit, to_input, save) -> None:
     while active and len(active[0][0].rows) < config.epochs:
         epoch = len(active[0][0].rows) + 1
         started = time.perf_counter()
+        stack.set_lr(config.lr_at(epoch))
         orders = torch.stack([torch.randperm(n, generator=s.generator) for s, _ in active])
         orders = orders.to(y_train.device, non_blocking=True)
         loss_sums = torch.zeros(len(active), device=y_train.device)
@@ -200,6 +206,7 @@ def _train_group(states, members, data, config, emit, to_input, save) -> None:
                     metrics[name] = stack.evaluate(*split, to_input, config.eval_batch_size)
                 except (Exception, SystemExit) as exc:  # noqa: BLE001 - the model failed
                     raise evaluation_failed(config, active[0][0], epoch, name, exc) from None
+        norms = stack.decayed_norms()
         seconds = (time.perf_counter() - started) / len(active)
         survivors = []
         for i, (state, member) in enumerate(active):
@@ -213,6 +220,7 @@ def _train_group(states, members, data, config, emit, to_input, save) -> None:
             if diverged:
                 emit("end", member, "diverged", diverged)
                 continue
+            row["weight_norm"] = norms[i]
             row["seconds"] = seconds
             row = EpochRow.from_dict(row)
             stack.write_back(i, state)

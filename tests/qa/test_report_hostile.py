@@ -30,7 +30,8 @@ def test_markdown_report_has_no_control_codes(pa2, tmp_path):
     assert result.returncode == 0, result.stderr
     text = (tmp_path / "rep" / "report.md").read_text()
     assert "\x1b" not in text and "\u202e" not in text
-    assert "\\x1b[2Jdigits\\u202e" in text and "runs/ev\\x1bil" in text
+    # Markdown-escaped: the source \\x1b\[ renders as the text \x1b[
+    assert "\\\\x1b\\[2Jdigits\\\\u202e" in text and "`runs/ev\\x1bil`" in text
 
 
 def test_latex_report_compiles_and_keeps_commands_as_text(pa2, tmp_path, compile_document):

@@ -20,7 +20,7 @@ def report(*args):
 
 def test_markdown_report_has_every_part_and_its_images_are_real_pngs(sweep_folder, tmp_path):
     out = tmp_path / "rep"
-    result = report("--sweep", str(sweep_folder), "--topics", "huber,ce", "--out", str(out))
+    result = report("--sweep", str(sweep_folder), "--topics", "huber,ce", "--weights", "--out", str(out))
     assert result.exit_code == 0, result.output + result.stderr
     text = (out / "report.md").read_text()
     for heading in ("## Part A: weight decay", "### Huber loss", "### Cross-entropy loss",
@@ -28,7 +28,8 @@ def test_markdown_report_has_every_part_and_its_images_are_real_pngs(sweep_folde
         assert heading in text
     assert "### Sigmoid" not in text  # only the topics asked for
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert links == ["curves.png", "final.png"]
+    assert links == ["wd1.png", "wd2.png", "overlay-test-acc.png", "overlay-test-loss.png", "final.png",
+                     "final-loss.png"]
     for link in links:
         data = (out / link).read_bytes()
         assert data.startswith(PNG) and len(data) > 10_000
@@ -39,7 +40,7 @@ def test_markdown_report_has_every_part_and_its_images_are_real_pngs(sweep_folde
     from pa2cli.sweep.store import load_results
 
     said = sentences(analyse(load_results(sweep_folder)))  # the report restates `pa2 sweep`'s findings
-    assert said and all(f"- {line}" in text for line in said)
+    assert said and all(f"- {line}" in text.replace("\u2212", "-") for line in said)
     # the table states each weight decay's mean over the two seeds and their range
     assert "| 0 | 79.5 (79.0–80.0) | 74.5 (74.0–75.0) | 2 |" in text
 
@@ -54,7 +55,9 @@ def test_default_sweep_is_the_latest_folder_under_runs(sweep_folder, tmp_path, m
     monkeypatch.chdir(tmp_path)
     result = report("--topics", "relu", "--out", "rep")
     assert result.exit_code == 0, result.stderr
-    assert f"From `{os.path.join('runs', '20260101-120000')}`" in (tmp_path / "rep" / "report.md").read_text()
+    assert "From `runs/20260101-120000`:" in (tmp_path / "rep" / "report.md").read_text()
+    assert result.output.splitlines()[0] == ("2 sweeps are under runs/; this report uses the newest, "
+                                             "runs/20260101-120000. Choose another with --sweep DIR.")
 
 
 def test_without_a_sweep_part_a_is_left_out_with_how_to_make_one(tmp_path, monkeypatch):
@@ -65,7 +68,7 @@ def test_without_a_sweep_part_a_is_left_out_with_how_to_make_one(tmp_path, monke
         "Part A is left out: no sweep folder under runs/. Run `pa2 sweep --wd 1e-4 1e-3` first, or pass --sweep DIR."]
     text = (tmp_path / "rep" / "report.md").read_text()
     assert "Part A: weight decay" not in text and "pa2 sweep --wd 1e-4 1e-3" in text
-    assert "### ReLU" in text and not list((tmp_path / "rep").glob("*.png"))
+    assert "### ReLU" in text and "Part B 3" not in text and not list((tmp_path / "rep").glob("*.png"))
 
 
 @pytest.mark.parametrize("args, message", [
@@ -98,5 +101,5 @@ def test_pdf_without_pdflatex_says_so_and_still_writes_the_tex(tmp_path, monkeyp
                     "--out", str(out))
     assert result.exit_code == 0
     assert "pdflatex is not installed, so no PDF was made" in result.stderr
-    assert (out / "report.tex").is_file() and (out / "curves.pdf").read_bytes().startswith(b"%PDF-")
+    assert (out / "report.tex").is_file() and (out / "wd1.pdf").read_bytes().startswith(b"%PDF-")
     assert not (out / "report.pdf").exists()

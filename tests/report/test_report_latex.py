@@ -12,11 +12,12 @@ from pa2cli.report import tex
 def test_full_latex_report_compiles_and_fits_the_page(tmp_path, sweep_folder, compile_document):
     out = tmp_path / "rep"
     result = CliRunner().invoke(
-        cli, ["report", "--sweep", str(sweep_folder), "--format", "latex", "--pdf", "--out", str(out)])
+        cli, ["report", "--sweep", str(sweep_folder), "--topics", "all", "--weights", "--format", "latex", "--pdf",
+              "--out", str(out)])
     assert result.exit_code == 0, result.stderr
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF-")
     log = (out / "report.log").read_text(errors="replace")
     overfull = [float(m["pt"]) for m in tex.OVERFULL.finditer(log)]
     assert [pt for pt in overfull if pt > 1.0] == [], [line for line in log.splitlines() if "Overfull" in line]
     text = (out / "report.tex").read_text()
-    assert text.count(r"\includegraphics") == 2 and text.count(r"\subsection*{") >= 9
+    assert text.count(r"\includegraphics") == 6 and text.count(r"\subsection*{") >= 9

@@ -92,7 +92,7 @@ def test_a_large_decay_that_fits_worse_is_called_underfitting_with_its_rule():
     assert found.underfitting == (1e-1,)
     line = next(l for l in sentences(found) if l.startswith("Underfitting"))
     assert "more than 2.0 points below the highest (100.00%)" in line
-    assert "wd 1e-1 (train 52.00%)" in line
+    assert "wd 1e-1 (train 52.00%; underfits in 3 of 3 seeds)" in line
     c = _comparison(found, 1e-1, "test_acc")
     assert c.verdict == "hurts"  # -0.45, -0.44, -0.40: every seed much worse
 

@@ -12,7 +12,7 @@ from pa2cli.sweep.store import EpochRow
 
 
 def test_bar_shows_epoch_batch_and_running_mean_loss():
-    console = Console(file=io.StringIO(), force_terminal=True, width=140)
+    console = Console(file=io.StringIO(), force_terminal=True, force_interactive=True, width=140)
     with SweepProgress(console, {(1e-3, 2): 46}, epochs=2) as progress:
         # batch losses 0.9, 0.7, 0.5 -> running sums 0.9, 1.6, 2.1; the last batch always redraws
         for batch, loss_sum in enumerate((0.9, 1.6, 2.1), start=1):
@@ -57,3 +57,18 @@ def test_with_several_seeds_only_each_runs_last_epoch_gets_a_line():
     lines = [l for l in console.file.getvalue().splitlines() if "epoch" in l]
     assert [(l.split("│")[0].strip(), l.split("│")[1].strip()) for l in lines] == [
         ("wd     0 seed 0", "epoch 2/2"), ("wd     0 seed 1", "epoch 2/2")]
+
+
+def test_without_a_live_display_several_seeds_get_a_line_per_tenth():
+    console = Console(file=io.StringIO(), force_terminal=True, force_interactive=False, width=120)
+    keys = [(0.0, seed) for seed in range(5)]
+    with SweepProgress(console, {key: 4 * 2 for key in keys}, epochs=4) as progress:
+        for key in keys:
+            for epoch in range(1, 5):
+                progress._pending[key] += 2  # two batches per epoch
+                progress.epoch_done(key, EpochRow(epoch=epoch, **ROW))
+    output = console.file.getvalue()
+    assert "\x1b[?25l" not in output and "\x1b[1A" not in output and "━" not in output
+    lines = [l.split(" · ")[0] for l in output.splitlines() if l.startswith("sweep ")]
+    assert lines == [f"sweep {p}%" for p in range(10, 100, 10)]  # 20 epochs: 2, 4, ..., 18
+    assert sum("epoch 4/4" in l for l in output.splitlines()) == 5  # each run's last epoch

@@ -16,6 +16,19 @@ CONFIG = SweepConfig(epochs=3, weight_decays=(0.0, 1e-3, 1e-2), device="cpu", se
                      train_size=150)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Every sweep here with 1 torch thread, as `pa2 sweep` trains one run at a time: the
+    recorded weight norm sees the last bits of the weights, which depend on the thread count
+    (the losses round them away), and a CLI test in this module sets 1 thread for the rest."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="module")
 def small_digits():
     from pa2cli.sweep.data import load_dataset
@@ -138,3 +151,34 @@ def test_resume_on_a_folder_without_a_sweep_exits_2_naming_it(tmp_path):
     assert result.exit_code == 2
     assert result.output == (f"Error: {tmp_path}: no results.json here. Give the --out folder "
                              "of a sweep (it holds results.json).\n")
+
+
+def test_resume_on_other_data_is_refused_in_one_line(tmp_path, run_tiny_sweep):
+    """The data's fingerprint is part of a checkpoint's identity: the same options on other
+    images (another --data-dir, a changed file) cannot continue the saved runs."""
+    import dataclasses
+
+    from pa2cli.errors import UserError
+    from pa2cli.sweep.checkpoints import data_fingerprint
+    from pa2cli.sweep.data import Split, load_dataset
+    from pa2cli.sweep.preflight import check_folder
+    from pa2cli.sweep.store import SweepFolder
+
+    config = SweepConfig(epochs=1, weight_decays=(0.0,), device="cpu", seeds=1, train_size=40)
+    data = load_dataset("digits", seed=config.seed, train_size=config.train_size)
+    run_tiny_sweep(config, tmp_path, data)
+    same = load_dataset("digits", seed=config.seed, train_size=config.train_size)
+    assert data_fingerprint(same) == data_fingerprint(data)
+    longer = config.with_changes(epochs=2)
+    assert check_folder(SweepFolder(tmp_path), longer, same, resume=True, jobs=1) == []
+    flipped = Split(data.train.x.flip(-1).contiguous(), data.train.y)
+    other = dataclasses.replace(data, train=flipped)
+    assert data_fingerprint(other) != data_fingerprint(data)
+    for attempt in (lambda: check_folder(SweepFolder(tmp_path), longer, other, resume=True,
+                                         jobs=1),
+                    lambda: run_tiny_sweep(longer, tmp_path, other, resume=True)):
+        with pytest.raises(UserError) as caught:
+            attempt()
+        message = caught.value.format_message()
+        assert "was trained on other data" in message and "\n" not in message
+        assert "wd_0.0_seed_0.pt" in message

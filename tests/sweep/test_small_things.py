@@ -76,3 +76,27 @@ def test_one_epoch_is_singular_and_the_sweep_says_how_long_it_took(tmp_path):
     assert ", 1 epoch, seed 0," in text and "1 epochs" not in text
     took = re.search(r"Trained 2 runs of 1 epoch in (\d+\.\d) s \((\d+\.\d) CPU seconds", text)
     assert took and float(took.group(1)) > 0
+
+
+def test_the_weight_norm_over_epochs_is_drawn_in_the_terminal_and_saved(tmp_path):
+    from PIL import Image
+
+    from pa2cli.sweep import figures
+
+    rows = [{**row, "weight_norm": 20.0 - 2 * row["epoch"]} for row in ROWS]
+    runs = [{"weight_decay": w, "status": "done", "epochs": rows} for w in (0.0, 1e-2)]
+    results = parse_results({"config": {}, "runs": runs})
+    texts = plot_texts(results, width=100)
+    assert "weight norm ‖w‖" in texts[-1]
+    old = parse_results({"config": {}, "runs": [{**r, "epochs": ROWS} for r in runs]})
+    assert not any("weight norm" in t for t in plot_texts(old, width=100))  # not recorded
+    assert figures.weight_norm_figure(old) is None
+    figure = figures.weight_norm_figure(results)
+    figures.save(figure, tmp_path / "norm.png")
+    assert Image.open(tmp_path / "norm.png").size[0] > 500
+    folder = tmp_path / "s"
+    SweepFolder(folder).save(results)
+    saved = CliRunner().invoke(cli, ["plot", str(folder), "--no-plot", "--save",
+                                     str(tmp_path / "all.png")])
+    assert saved.exit_code == 0, saved.output
+    assert Image.open(tmp_path / "all.png").size[1] > Image.open(tmp_path / "norm.png").size[1]

@@ -12,7 +12,8 @@ import pytest
 from pa2cli.errors import UserError
 from pa2cli.sweep.store import EpochRow, Run, SweepFolder, SweepResults, load_results
 
-EPOCH_KEYS = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"]
+EPOCH_KEYS = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc", "weight_norm",
+              "seconds"]
 
 
 def test_results_json_has_the_documented_shape(tmp_path, digits, tiny_config, run_tiny_sweep):
@@ -161,3 +162,24 @@ def test_two_runs_with_the_same_weight_decay_and_seed_are_rejected(tmp_path):
     with pytest.raises(UserError) as caught:
         load_results(tmp_path / "dup")
     assert "runs[1]" in caught.value.where and "seed 1" in caught.value.message
+
+
+def test_weight_norm_is_kept_and_an_older_file_without_it_loads(tmp_path):
+    from pa2cli.sweep.store import SweepFolder, parse_results
+
+    row = {"epoch": 1, "train_loss": 0.5, "train_acc": 0.9, "test_loss": 0.6, "test_acc": 0.8,
+           "seconds": 0.1}
+    old = parse_results({"config": {}, "runs": [{"weight_decay": 0, "status": "done",
+                                                 "epochs": [row]}]})
+    assert old.runs[0].epochs[0].weight_norm is None
+    new = parse_results({"config": {}, "runs": [{"weight_decay": 0, "status": "done",
+                                                 "epochs": [{**row, "weight_norm": 12.5}]}]})
+    SweepFolder(tmp_path).save(new)
+    assert SweepFolder(tmp_path).load().runs[0].epochs[0].weight_norm == 12.5
+    assert "weight_norm" in (tmp_path / "results.csv").read_text().splitlines()[0]
+    import pytest
+
+    from pa2cli.errors import UserError
+    with pytest.raises(UserError, match="weight_norm"):
+        parse_results({"config": {}, "runs": [{"weight_decay": 0, "status": "done",
+                                               "epochs": [{**row, "weight_norm": -1}]}]})

@@ -101,3 +101,33 @@ def test_adam_couples_decay_through_the_adaptive_step():
     for key in before:
         assert torch.allclose(after[key], before[key] - 0.1 * torch.sign(before[key]),
                               atol=1e-6), key
+
+
+def test_cosine_schedule_by_hand_and_constant_by_default():
+    import math
+
+    from pa2cli.sweep.config import SweepConfig
+
+    constant = SweepConfig(lr=0.05, epochs=4)
+    assert [constant.lr_at(e) for e in (1, 2, 3, 4)] == [0.05] * 4
+    cosine = SweepConfig(lr=0.05, epochs=4, lr_schedule="cosine")
+    # 0.05 (1 + cos(pi k / 4)) / 2 for k = 0..3: 0.05, 0.04268, 0.025, 0.00732
+    assert [round(cosine.lr_at(e), 5) for e in (1, 2, 3, 4)] == [0.05, 0.04268, 0.025, 0.00732]
+    assert cosine.lr_at(2) == pytest.approx(0.025 * (1 + math.sqrt(0.5)))
+
+
+def test_the_training_loop_uses_the_schedule_and_an_old_config_loads_as_constant(digits):
+    import torch
+
+    from pa2cli.sweep.config import SweepConfig, config_from_saved
+    from pa2cli.sweep.training import new_run, to_device, train_run
+
+    config = SweepConfig(epochs=3, lr=0.05, lr_schedule="cosine", train_size=None, seeds=1)
+    state = new_run(config, digits, 1e-3, 0, torch.device("cpu"))
+    seen = []
+    train_run(state, to_device(digits, torch.device("cpu")), config,
+              on_epoch=lambda row, s: seen.append(s.optimizer.param_groups[0]["lr"]))
+    assert seen == pytest.approx([config.lr_at(e) for e in (1, 2, 3)])
+    old = {k: v for k, v in config.to_dict().items() if k != "lr_schedule"}
+    assert config_from_saved(old, "results.json").lr_schedule == "constant"
+    assert config.to_dict()["lr_schedule"] == "cosine"

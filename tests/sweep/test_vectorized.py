@@ -18,6 +18,8 @@ from rich.console import Console
 from pa2cli.cli import cli
 from pa2cli.sweep.checkpoints import checkpoint_path
 from pa2cli.sweep.config import SweepConfig
+from pa2cli.sweep.optim import OPTIMIZERS, NotStackable, OptimizerSpec, stacked_rule
+from pa2cli.sweep.stacked import StackedMembers
 from pa2cli.sweep.store import SweepFolder
 from pa2cli.sweep.training import DeviceData, new_run, train_run
 from pa2cli.sweep.vectorized import pays_on, static_reason, train_vectorized
@@ -62,22 +64,24 @@ def _vectorised_rows(config, dataset, data, members, dtype, folder=None):
     return rows
 
 
-@pytest.mark.parametrize("optimizer,lr,decay_bias_norm", [
-    ("sgd", 0.05, True), ("sgd", 0.05, False), ("adam", 1e-3, True), ("adamw", 1e-3, False)])
-def test_float64_vectorised_equals_sequential_at_every_epoch(digits, optimizer, lr,
-                                                             decay_bias_norm):
-    config = SweepConfig(epochs=3, batch_size=32, optimizer=optimizer, lr=lr,
-                         decay_bias_norm=decay_bias_norm, device="cpu")
+def _assert_vectorised_equals_sequential(config, digits):
+    """Every member trained together equals it trained alone (float64, 1e-9): every epoch's
+    metrics, and the checkpoint's weights and optimiser state."""
     data = _small_data(digits, torch.float64)
     folder = scratch_folder()
     together = _vectorised_rows(config, digits, data, MEMBERS, torch.float64, folder)
     for member in MEMBERS:
         alone = _sequential_rows(config, digits, data, member, torch.float64)
-        assert len(together[member]) == len(alone.rows) == 3
+        assert len(together[member]) == len(alone.rows) == config.epochs
         for mine, theirs in zip(together[member], alone.rows):
-            for key in ("train_loss", "train_acc", "test_loss", "test_acc"):
+            for key in ("train_loss", "train_acc", "test_loss", "test_acc", "weight_norm"):
                 assert getattr(mine, key) == pytest.approx(getattr(theirs, key), abs=1e-9,
                                                            rel=0), (member, key)
+        # the recorded norm is ‖w‖₂ of the decayed parameters, computed here another way
+        decayed = [p.detach().reshape(-1) for p in alone.model.parameters()
+                   if config.decay_bias_norm or p.ndim >= 2]
+        assert alone.rows[-1].weight_norm == pytest.approx(
+            float(torch.linalg.vector_norm(torch.cat(decayed))), abs=1e-9, rel=0)
         # the checkpoint a vectorised run writes holds the member's own weights and momentum
         saved = saved_checkpoint(folder, member)
         for name, value in alone.model.state_dict().items():
@@ -88,6 +92,62 @@ def test_float64_vectorised_equals_sequential_at_every_epoch(digits, optimizer, 
             for key, value in theirs[index].items():
                 assert torch.allclose(ours[index][key].double(), value.double(), atol=1e-9,
                                       rtol=0), (index, key)
+
+
+# every entry of the registry, read from it (an entry added later is checked too)
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+@pytest.mark.parametrize("decay_bias_norm", [True, False])
+def test_float64_vectorised_equals_sequential_at_every_epoch(digits, optimizer,
+                                                             decay_bias_norm):
+    config = SweepConfig(epochs=3, batch_size=32, optimizer=optimizer,
+                         lr=OPTIMIZERS[optimizer].default_lr, decay_bias_norm=decay_bias_norm,
+                         device="cpu")
+    _assert_vectorised_equals_sequential(config, digits)
+
+
+# the cosine schedule changes the lr every epoch; decoupled decay must follow it in both paths
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_float64_vectorised_equals_sequential_under_the_cosine_schedule(digits, optimizer):
+    config = SweepConfig(epochs=3, batch_size=32, optimizer=optimizer,
+                         lr=OPTIMIZERS[optimizer].default_lr * 10, device="cpu",
+                         lr_schedule="cosine")
+    _assert_vectorised_equals_sequential(config, digits)
+
+
+def _rmsprop(groups, lr, momentum):
+    return torch.optim.RMSprop(groups, lr=lr, momentum=momentum)
+
+
+def test_an_optimiser_added_to_the_registry_is_trained_by_its_own_rule(digits, monkeypatch):
+    """RMSprop, added as one entry, is trained as RMSprop (not as AdamW, as it once was)."""
+    monkeypatch.setitem(OPTIMIZERS, "rmsprop", OptimizerSpec(
+        "rmsprop", _rmsprop, 1e-3, True, "RMSprop; coupled decay"))
+    config = SweepConfig(epochs=2, batch_size=32, optimizer="rmsprop", lr=1e-3, device="cpu")
+    _assert_vectorised_equals_sequential(config, digits)
+
+
+def test_an_optimiser_the_stacked_pass_cannot_train_is_refused_not_replaced(digits,
+                                                                            monkeypatch):
+    monkeypatch.setitem(OPTIMIZERS, "lbfgs-like", OptimizerSpec(
+        "lbfgs-like", _rmsprop, 1e-3, False, "not elementwise", stackable=False))
+    monkeypatch.setitem(OPTIMIZERS, "odd-decay", OptimizerSpec(
+        "odd-decay", _rmsprop, 1e-3, False, "unknown decay rule", decay="sideways"))
+    for name, words in (("lbfgs-like", "does not update each number"),
+                        ("odd-decay", "no weight decay rule")):
+        config = SweepConfig(epochs=1, optimizer=name, lr=1e-3, device="cpu")
+        with pytest.raises(NotStackable, match=words):
+            stacked_rule(name)
+        states = [new_run(config, digits, *member, CPU) for member in MEMBERS[:2]]
+        with pytest.raises(NotStackable, match=words):
+            StackedMembers(states, config)
+        # the sweep trains such members one at a time, saying why, and reports nothing first
+        reported = []
+        reason = train_vectorized(config, digits, _small_data(digits, torch.float32),
+                                  MEMBERS[:2], CPU, scratch_folder(), False,
+                                  lambda *event: reported.append(event))
+        assert words in reason and reported == []
+    with pytest.raises(NotStackable, match="not in the registry"):
+        stacked_rule("nonesuch")
 
 
 def test_members_differ_by_weight_decay_and_seed(digits):
