@@ -4,8 +4,8 @@ short bias stub on each unit, and every edge labelled with its name and the stud
 
 `layout()` places everything once (abstract units, x to the right, y up); `to_picture()` writes
 it as LaTeX's own `picture` environment (kernel commands only: `\\qbezier` draws straight lines
-of any slope, so no package is needed) and `to_png()` draws it with matplotlib's object API
-(no pyplot, no global state; matplotlib is imported only there). Drawing only: no maths.
+of any slope, so no package is needed) and `to_png()` draws it with Pillow, so `pa2 backprop`
+never loads matplotlib (tests/report/test_imports.py). Drawing only: no maths.
 """
 
 from __future__ import annotations
@@ -141,50 +141,69 @@ def to_picture(network: Network) -> str:
     return "\n".join(lines)
 
 
-def _mathtext(name: str, value: str) -> str:
-    if name.startswith("t_"):
-        return f"$t_{{{name[2:]}}}$ = {value}"
+PIXELS = 2.4  # pixels of the PNG per layout unit
+SUPERSAMPLE = 3  # drawn this many times larger, then scaled down: smooth lines and text
+
+
+def _png_text(name: str, value: str) -> str:
     return f"{name} = {value}"
 
 
-def to_png(network: Network, dpi: int = 150) -> bytes:
-    """Figure 1's drawing as a PNG (matplotlib, Agg, no pyplot)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Circle
+def to_png(network: Network) -> bytes:
+    """Figure 1's drawing as a PNG, drawn with Pillow (which matplotlib and torchvision both
+    require): `pa2 backprop` keeps matplotlib unloaded."""
+    from PIL import Image, ImageDraw, ImageFont
 
     plan = layout(network)
-    figure = Figure(figsize=(plan.width / 55, plan.height / 55))
-    FigureCanvasAgg(figure)
-    ax = figure.add_axes((0, 0, 1, 1))
-    ax.set_xlim(-30, plan.width)
-    ax.set_ylim(0, plan.height)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"}
-    for source, target, label in plan.edges:
-        x1, y1, x2, y2 = _trim(plan.units[source], plan.units[target])
-        ax.annotate("", (x2, y2), (x1, y1), arrowprops={"arrowstyle": "->", "color": "0.3"})
-        ax.text(label.x, label.y, _mathtext(label.name, label.value), fontsize=6, ha="center",
-                va="center", bbox=box)
+    k = PIXELS * SUPERSAMPLE
+    left = 60.0  # room for the inputs' captions left of their circles
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return (x + left) * k, (plan.height - y) * k
+
+    image = Image.new("RGB", (round((plan.width + left) * k), round(plan.height * k)), "white")
+    draw = ImageDraw.Draw(image)
+    small, large = ImageFont.load_default(size=7 * k), ImageFont.load_default(size=8 * k)
+    grey, line = (77, 77, 77), max(1, round(0.6 * k))
+
+    def arrow(x1: float, y1: float, x2: float, y2: float, colour=grey) -> None:
+        draw.line([at(x1, y1), at(x2, y2)], fill=colour, width=line)
+        angle = math.atan2(y2 - y1, x2 - x1)
+        tip, size = at(x2, y2), 5 * k
+        wing = [(tip[0] - size * math.cos(angle + s), tip[1] + size * math.sin(angle + s))
+                for s in (0.4, -0.4)]
+        draw.polygon([tip, *wing], fill=colour)
+
+    def label(text: str, x: float, y: float, anchor: str = "mm", font=small, boxed=False):
+        if boxed:
+            draw.rectangle(draw.textbbox(at(x, y), text, font=font, anchor=anchor), fill="white")
+        draw.text(at(x, y), text, fill="black", font=font, anchor=anchor)
+
+    for source, target, text in plan.edges:
+        arrow(*_trim(plan.units[source], plan.units[target]))
+    for node, (x, y), _ in plan.biases:
+        u = plan.units[node]
+        draw.line([at(x, y), at(u.x - 3, u.y + RADIUS - 1)], fill=grey, width=line)
+    for node, (x, y), _ in plan.targets:
+        u = plan.units[node]
+        arrow(u.x + RADIUS, u.y, x, y, colour=(0, 0, 0))
+    for source, target, text in plan.edges:
+        label(_png_text(text.name, text.value), text.x, text.y, boxed=True)
+    for _, _, text in plan.biases:
+        label(_png_text(text.name, text.value), text.x, text.y, anchor="mb")
+    for _, _, text in plan.targets:
+        label(_png_text(text.name, text.value), text.x, text.y, anchor="lm", font=large)
     for unit in plan.units.values():
-        ax.add_patch(Circle((unit.x, unit.y), RADIUS, facecolor="#dde8f5", edgecolor="black"))
+        (x0, y0), (x1, y1) = at(unit.x - RADIUS, unit.y + RADIUS), at(unit.x + RADIUS, unit.y - RADIUS)
+        draw.ellipse([x0, y0, x1, y1], fill=(221, 232, 245), outline="black", width=line)
         if unit.name in network.inputs:
-            ax.text(unit.x - RADIUS - 3, unit.y, unit.caption, fontsize=7, ha="right", va="center")
+            label(unit.caption, unit.x - RADIUS - 3, unit.y, anchor="rm", font=large)
         else:
-            ax.text(unit.x, unit.y, unit.name, fontsize=6, ha="center", va="center")
-    for node, (x, y), label in plan.biases:
-        u = plan.units[node]
-        ax.plot([x, u.x - 3], [y, u.y + RADIUS - 1], color="0.3", linewidth=1)
-        ax.text(label.x, label.y, _mathtext(label.name, label.value), fontsize=6, ha="center",
-                va="bottom")
-    for node, (x, y), label in plan.targets:
-        u = plan.units[node]
-        ax.annotate("", (x, y), (u.x + RADIUS, u.y), arrowprops={"arrowstyle": "->"})
-        ax.text(label.x, label.y, _mathtext(label.name, label.value), fontsize=7, ha="left",
-                va="center")
+            label(unit.name, unit.x, unit.y, font=small)
+    image = image.resize((image.width // SUPERSAMPLE, image.height // SUPERSAMPLE),
+                         Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
+    image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
 
 
