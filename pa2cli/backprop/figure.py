@@ -23,7 +23,8 @@ COLUMN = 150.0  # distance between layers
 ROW = 60.0  # distance between units of a layer
 RADIUS = 9.0
 LABEL_AT = 0.3  # where along an edge (from its source) its label sits
-PICTURE_WIDTH = 400.0  # the picture's width in \unitlength; the picture spans \linewidth
+PICTURE_WIDTH = 400.0  # the picture's width in \unitlength
+PICTURE_SHARE = 0.96  # of \linewidth: a full \linewidth is overfull by TeX's rounding (0.34 pt)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def _tex_name(name: str) -> str:
 
 
 def to_picture(network: Network) -> str:
-    """Figure 1's drawing as a LaTeX `picture` (kernel only), exactly \\linewidth wide."""
+    """Figure 1's drawing as a LaTeX `picture` (kernel only), PICTURE_SHARE of \\linewidth wide."""
     plan = layout(network)
     scale = PICTURE_WIDTH / plan.width
 
@@ -114,7 +115,7 @@ def to_picture(network: Network) -> str:
         return (rf"\put{p(label.x, label.y)}{{\makebox(0,0){where}"
                 rf"{{\scriptsize ${_tex_name(label.name)} = {label.value}$}}}}")
 
-    lines = [r"\begin{center}", rf"\setlength{{\unitlength}}{{{1 / PICTURE_WIDTH:.4f}\linewidth}}",
+    lines = [r"\begin{center}", rf"\setlength{{\unitlength}}{{{PICTURE_SHARE / PICTURE_WIDTH:.4f}\linewidth}}",
              rf"\begin{{picture}}({PICTURE_WIDTH:.0f},{plan.height * scale:.1f})"]
     for source, target, label in plan.edges:
         x1, y1, x2, y2 = _trim(plan.units[source], plan.units[target])

@@ -79,6 +79,11 @@ def _same(a: str, b: str) -> bool:
     return plain(a) == plain(b)
 
 
+def _ends_in_formula(chain: derivation.Line, step: Step) -> bool:
+    """True when the chain rule's last member already is the step's symbolic formula."""
+    return _same(chain.text.rpartition(" = ")[2], display(step.formula))
+
+
 def solution_lines(step: Step, chain: derivation.Line | None) -> Text:
     """One quantity in the solution's notation: its chain rule when it has one, then its
     symbolic factors, the numbers and the value, each `=` under the first."""
@@ -88,7 +93,7 @@ def solution_lines(step: Step, chain: derivation.Line | None) -> Text:
     name, _, rest = head.partition(" = ")
     text.append(name, style="bold cyan")
     text.append(f" = {rest}\n")
-    if chain and not _same(rest.rpartition(" = ")[2], display(step.formula)):
+    if chain and not _ends_in_formula(chain, step):
         text.append(f"{pad}= {display(step.formula)}\n")
     if shows_substitution(step):
         text.append(f"{pad}= {pretty(step.substituted)}\n")
@@ -186,7 +191,7 @@ def to_markdown(solution: Solution, figure: str | None = None) -> str:
             lines.append(f"- {markdown_text(s.description)}:  ")
             if s.name in chain:
                 worked = chain[s.name].latex
-                if not chain[s.name].text.endswith(display(s.formula)):
+                if not _ends_in_formula(chain[s.name], s):
                     worked += f" = {to_latex(s.formula)}"
             else:
                 worked = f"{symbol(s.name)} = {to_latex(s.formula)}"
@@ -225,7 +230,7 @@ def to_latex_document(solution: Solution) -> str:
         for s in steps:
             if s.name in chain:  # the chain rule, then the symbolic factors
                 row = _split_chain(chain[s.name].latex)
-                if not chain[s.name].text.endswith(display(s.formula)):
+                if not _ends_in_formula(chain[s.name], s):
                     row += rf" \\ &= {to_latex(s.formula, LATEX_LINE)}"
             else:
                 row = rf"{symbol(s.name)} &= {to_latex(s.formula, LATEX_LINE)}"
