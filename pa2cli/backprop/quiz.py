@@ -30,6 +30,7 @@ from pa2cli.backprop.diagram import draw
 from pa2cli.backprop.engine import Solution, Step, format_number
 from pa2cli.backprop.grading import Tolerance, how_far, read_answer
 from pa2cli.backprop.jsonfile import read_bytes
+from pa2cli.backprop.registry import L2_READING
 from pa2cli.backprop.report import FIRST_TRY, LATER, OUTCOMES, REVEALED, score_table
 from pa2cli.backprop.solution import pretty, worked_lines
 from pa2cli.errors import EXCERPT_LENGTH, UserError, excerpt, printable
@@ -39,6 +40,14 @@ from pa2cli.paths import data_home
 from pa2cli.stops import exit_status, signals_stop
 
 STATE_VERSION = 1
+
+
+def header(network) -> list[Text]:
+    """What the quiz says before question 1: the network's note (Figure 1's values are samples;
+    the published example's fixed biases) and how the course's "L2 loss" is read."""
+    lines = [Text(f"Note: {network.note}")] if network.note else []
+    return lines + [Text(L2_READING)]
+
 KEYS = "Answer with a number or an expression such as {example}.\n" \
        "? hint · s reveal and move on · q quit (your place is saved)"
 
@@ -266,6 +275,8 @@ class Quiz:
             return exit_status(stop) if isinstance(stop, KeyboardInterrupt) else 0
         save_state(self.path, state)  # an unwritable data folder is reported before question 1
         self.console.print(draw(self.solution.network))
+        for line in header(self.solution.network):
+            self.console.print(line)
         self.console.print(Text(KEYS.format(example=example_answer(self.steps)), style="dim"))
         try:
             section = None

@@ -44,3 +44,17 @@ def test_built_in_example_matches_torch_autograd_everywhere(example, oracle):
     assert set(theirs) == set(example.values())
     for name, value in theirs.items():
         assert math.isclose(example.values()[name], value, rel_tol=1e-12, abs_tol=1e-12), name
+
+
+def test_example_mazur_on_the_command_line_reproduces_the_published_loss():
+    from click.testing import CliRunner
+
+    from pa2cli.cli import cli
+
+    result = CliRunner().invoke(cli, ["backprop", "--example", "mazur", "--json"])
+    assert result.exit_code == 0, result.output
+    values = json.loads(result.stdout)
+    for name, published in PUBLISHED.items():
+        assert math.isclose(values[name], published, rel_tol=2e-8, abs_tol=1e-9), name
+    solved = CliRunner().invoke(cli, ["backprop", "--example", "mazur", "--solve"]).output
+    assert "= 0.2983711088" in solved  # E, to the 10 figures pa2 prints (published 0.298371109)

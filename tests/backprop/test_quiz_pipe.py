@@ -190,3 +190,15 @@ def test_wrong_answer_after_the_hint_points_back_at_it_instead_of_offering_it_ag
     assert "✗ not quite: 0.38 is 0.0025 too high" in after_hint
     assert "Check the hint above, type s to reveal, or try again." in after_hint
     assert "Type ? for a hint" not in after_hint
+
+
+def test_quiz_header_says_the_values_are_samples_and_how_l2_loss_is_read():
+    out = " ".join(quiz("q", network=()).output.split())  # as one line: the console wraps
+    header = out[:out.index("[1/36]")]
+    assert "These are sample values, not anyone's allotted row" in header
+    assert 'pa2 reads the course\'s "L2 loss" as E = ½(target − out)²' in header
+    assert 'With "sse" (no ½) E and every gradient double' in header and '"mse"' in header
+    assert "leaves its biases fixed" not in out  # the Mazur note only with Mazur
+    mazur = " ".join(quiz("q").output.split())
+    assert "leaves its biases fixed" in mazur[:mazur.index("[1/39]")]
+    assert "sample values" not in mazur
