@@ -109,4 +109,4 @@ def test_markdown_embeds_figure_1_as_a_real_png():
     assert found
     image = Image.open(io.BytesIO(base64.b64decode(found[1])))
     assert image.format == "PNG" and image.width > 800 and image.height > 300
-    assert len(set(image.convert("L").getdata())) > 20  # drawn, antialiased: not a blank page
+    assert len(image.convert("L").getcolors(maxcolors=256) or ()) > 20  # drawn, antialiased: not a blank page
