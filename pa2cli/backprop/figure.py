@@ -20,7 +20,7 @@ from pa2cli.backprop.latex import param
 from pa2cli.backprop.spec import Network
 
 COLUMN = 150.0  # distance between layers
-ROW = 60.0  # distance between units of a layer
+ROW = 80.0  # distance between units of a layer (room for the labels of edges that fan out)
 RADIUS = 9.0
 LABEL_AT = 0.3  # where along an edge (from its source) its label sits
 PICTURE_WIDTH = 400.0  # the picture's width in \unitlength
@@ -59,7 +59,7 @@ def layout(network: Network) -> Layout:
     for node in network.nodes:
         columns[network.layers[node]].append(node)
     tallest = max(len(c) for c in columns)
-    height = ROW * (tallest + 1)
+    height = ROW * tallest  # half a row above the top unit (its bias label) and below the last
     units = {}
     for i, column in enumerate(columns):
         top = height / 2 + ROW * (len(column) - 1) / 2
