@@ -11,6 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from pa2cli import progress
+from pa2cli.backprop.engine import solve
+from pa2cli.backprop.examples import builtin_network
 from pa2cli.cli import cli
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -80,7 +82,8 @@ def test_corrupt_progress_file_is_one_line_and_the_screen_still_shows(tmp_path, 
 def test_corrupt_progress_file_never_blocks_a_quiz_and_is_kept_aside(pa2_home):
     pa2_home.mkdir()
     (pa2_home / "progress.json").write_bytes(b"\xff\xfe garbage")
-    result = CliRunner().invoke(cli, ["backprop"], input="0.3775\nq\n")
+    z_h1 = solve(builtin_network()).values()["z_h1"]  # the built-in Figure 1's first answer
+    result = CliRunner().invoke(cli, ["backprop"], input=f"{z_h1:.7g}\nq\n")
     assert result.exit_code == 0 and "✓ correct" in result.output
     assert (pa2_home / "progress.json.corrupt").read_bytes() == b"\xff\xfe garbage"
     assert progress.load().backprop["builtin-example"]["answered"] == 1

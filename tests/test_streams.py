@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from pa2cli.backprop.engine import solve
+from pa2cli.backprop.examples import builtin_network
+
 PA2 = [sys.executable, "-m", "pa2cli"]
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,11 +72,13 @@ def test_quiz_with_stdin_closed_behaves_like_the_end_of_a_pipe(tmp_path):
     result = run(["backprop"], shell_redirect="0<&-", PA2_HOME=str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert b"Traceback" not in result.stderr and result.stderr == b""
-    assert b"Saved at question 1 of 39. Continue with: pa2 backprop --resume" in result.stdout
+    total = len(solve(builtin_network()).values())  # the built-in Figure 1's questions
+    assert f"Saved at question 1 of {total}. Continue with: pa2 backprop --resume".encode() in result.stdout
 
 
 def test_latin1_answer_through_a_pipe_is_named_not_a_traceback(tmp_path):
-    result = run(["backprop"], input="0,3775é\n0.3775\n".encode("latin-1"),
+    # the published example's z_h1 = 0.3775 (`--example mazur`)
+    result = run(["backprop", "--example", "mazur"], input="0,3775é\n0.3775\n".encode("latin-1"),
                  PA2_HOME=str(tmp_path))
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode()
@@ -160,6 +165,6 @@ def test_ascii_output_uses_lookalikes_not_question_marks():
     result = run(["backprop", "--solve"], PYTHONIOENCODING="ascii")
     out = result.stdout.decode("ascii")
     assert "learning rate eta = 0.5" in " ".join(out.split())  # wrapped at the terminal width
-    assert "z_h1 = w1*i1 + w2*i2 + b1" in out
+    assert "z_h1 = W11_1*inp1 + W21_1*inp2 + W31_1*inp3 + B1_1" in out  # Figure 1
     assert "delta_n = dE/dz_n" in out
     assert "?" not in out

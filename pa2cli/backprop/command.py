@@ -18,8 +18,9 @@ from pa2cli.options import TOLERANCE
 
 EPILOG = """\b
 Examples:
-  pa2 backprop                          quiz on the built-in example
-  pa2 backprop --template > weights.json
+  pa2 backprop                          quiz on Figure 1 with sample values
+  pa2 backprop --template > weights.json   Figure 1 to fill in with your allotted row
+  pa2 backprop --example mazur --solve  the published 2-2-2 example (a check)
   pa2 backprop --weights weights.json   quiz on your network
   pa2 backprop --weights weights.json --resume
   pa2 backprop --weights weights.json --solve --format latex > solution.tex
@@ -86,9 +87,10 @@ def _practice(random_flag: bool, seed: int | None, shape: str | None, weights: s
     return Practice(chosen, widths)
 
 
-def _load(weights: str | None, practice_choice: Practice | None = None):
+def _load(weights: str | None, practice_choice: Practice | None = None,
+          example: str | None = None):
+    from pa2cli.backprop.examples import builtin_network
     from pa2cli.backprop.spec import read_network, validate
-    from pa2cli.paths import content_dir
 
     if practice_choice is not None:
         from pa2cli.backprop import practice
@@ -97,8 +99,7 @@ def _load(weights: str | None, practice_choice: Practice | None = None):
         return validate(data, practice.label(practice_choice.seed, practice_choice.shape))
     if weights is not None:
         return read_network(weights)
-    network = read_network(content_dir() / "networks" / "example.json")
-    return dataclasses.replace(network, label="the built-in example")
+    return builtin_network(example or "figure1")
 
 
 def _file_text(data: dict) -> str:
@@ -115,7 +116,10 @@ def _file_text(data: dict) -> str:
 
 @click.command(cls=BackpropCommand, epilog=EPILOG)
 @click.option("--weights", "-w", type=click.Path(exists=True, dir_okay=False),
-              help="Your network file (JSON). Default: the built-in 2-2-2 example.")
+              help="Your network file (JSON). Default: Figure 1 with sample values.")
+@click.option("--example", type=click.Choice(["figure1", "mazur"]),
+              help="A built-in network: figure1 (the course's Figure 1, sample values; the "
+                   "default) or mazur (the published 2-2-2 example, a check).")
 @click.option("--random", "random_flag", is_flag=True,
               help="A new practice network in the style of Figure 1 (sigmoid, half_sse); "
                    "the seed is printed so you can come back to it.")
@@ -143,7 +147,7 @@ def _file_text(data: dict) -> str:
 @click.option("--sigfig", type=click.IntRange(1, 15),
               help="Grade to N significant figures instead of rtol/atol.")
 @click.pass_context
-def backprop(ctx, weights, random_flag, seed, shape, resume, solve, as_json, fmt, sheet,
+def backprop(ctx, weights, example, random_flag, seed, shape, resume, solve, as_json, fmt, sheet,
              hide_answers, template, rtol, atol, sigfig):
     """Hand backpropagation on your network, every number checked (Part B, question 3).
 
@@ -166,6 +170,9 @@ def backprop(ctx, weights, random_flag, seed, shape, resume, solve, as_json, fmt
         raise UserError("--sigfig replaces --rtol/--atol", where="--sigfig",
                         fix="Give one or the other.")
     practice_choice = _practice(random_flag, seed, shape, weights, resume)
+    if example and (weights or practice_choice):
+        raise UserError("--example cannot be combined with --weights or --random",
+                        where="--example", fix="Choose one network.")
     if practice_choice is not None:
         click.echo(f"Practice network: seed {practice_choice.seed}, shape "
                    f"{'-'.join(map(str, practice_choice.shape))} (again: pa2 backprop "
@@ -173,7 +180,16 @@ def backprop(ctx, weights, random_flag, seed, shape, resume, solve, as_json, fmt
     if template:
         from pa2cli.backprop.registry import ACTIVATIONS, LOSSES
 
-        click.echo(_file_text(_load(None, practice_choice).to_json_dict()))
+        if practice_choice is not None:
+            click.echo(_file_text(_load(None, practice_choice).to_json_dict()))
+        elif example and example != "figure1":
+            click.echo(_file_text(_load(None, None, example).to_json_dict()))
+        else:
+            from pa2cli.backprop.examples import template_text
+
+            click.echo(template_text())
+            click.echo("Figure 1 (3-2-1): every number in this file is a sample; replace each "
+                       "value with your allotted row (names and wiring stay).", err=True)
         click.echo(f'Choices: "activation" (and per node "activations") one of '
                    f'{", ".join(ACTIVATIONS)}; "loss" one of {", ".join(LOSSES)} '
                    "(formulas: pa2 backprop --help).", err=True)
@@ -184,7 +200,7 @@ def backprop(ctx, weights, random_flag, seed, shape, resume, solve, as_json, fmt
     from pa2cli.backprop.engine import solve as compute
     from pa2cli.backprop.grading import Tolerance
 
-    solution = compute(_load(weights, practice_choice))
+    solution = compute(_load(weights, practice_choice, example))
     defaults = Tolerance()
     tolerance = Tolerance(defaults.rtol if rtol is None else rtol,
                           defaults.atol if atol is None else atol, sigfig)
@@ -219,8 +235,10 @@ def backprop(ctx, weights, random_flag, seed, shape, resume, solve, as_json, fmt
     again += [practice_choice.options()] if practice_choice else []
     again += [f"--{name} {value}" for name, value in
               (("rtol", rtol), ("atol", atol), ("sigfig", sigfig)) if value is not None]
+    again += [f"--example {example}"] if example else []
     path = state_path(Path(weights) if weights else None,
-                      practice=practice_choice.options() if practice_choice else None)
+                      practice=practice_choice.options() if practice_choice else None,
+                      example=example)
     quiz = Quiz(solution, tolerance, console, Reader(console, sys.stdin.isatty()),
                 path, printable(" ".join(again)))  # a file name's control codes escaped
     ctx.exit(quiz.run(resume))

@@ -1,7 +1,8 @@
 """The reasoning of a worked backpropagation, generated from the network graph: the loss written
 out (and why a ½), δ defined, every ∂E/∂a, δ and gradient as its chain-rule factorisation (a
 hidden node's ∂E/∂a through every path to the outputs, a shared bias as a sum of deltas), the
-update rule, and the note on fixed biases in the classic published example.
+update rule, how the course's "L2 loss" is read, the network's own note (the published
+example's fixed biases) and the Given block (every number the solution starts from).
 
 Every line comes in two forms, `text` (Unicode, the terminal) and `latex`, and is built from the
 network's edges, biases, activations and loss only: there is no branch for a particular network.
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from pa2cli.backprop.latex import param
 from pa2cli.backprop.quantities import backward_order
-from pa2cli.backprop.registry import ACTIVATIONS, LOSSES
+from pa2cli.backprop.registry import ACTIVATIONS, L2_READING, LOSSES
 from pa2cli.backprop.spec import Network
 
 
@@ -63,8 +64,8 @@ def dE_da(network: Network, node: str) -> Line:
                     rf"{left[1]} = " + form.slope_latex.format(t=f"t_{{{node}}}", a=f"a_{{{node}}}"))
     text = " + ".join(p[0] for p in parts)
     latex = " + ".join(p[1] for p in parts)
-    outgoing = [rf"\delta_{{{e.target}}} \, {param(e.name)}" for e in network.outgoing(node)]
-    outgoing_text = [f"δ_{e.target} · {e.name}" for e in network.outgoing(node)]
+    outgoing = [rf"{param(e.name)} \, \delta_{{{e.target}}}" for e in network.outgoing(node)]
+    outgoing_text = [f"{e.name} · δ_{e.target}" for e in network.outgoing(node)]
     return Line(f"{left[0]} = {text} = {' + '.join(outgoing_text)}",
                 rf"{left[1]} = {latex} = {' + '.join(outgoing)}")
 
@@ -132,12 +133,35 @@ def preamble(network: Network) -> list[tuple[str, Line]]:
                               + ("; a bias shared by several nodes adds their deltas" if network.biases else "")
                               + ". Every gradient is taken at the original parameters, then each parameter "
                               "takes one step p⁺ = p − η · ∂E/∂p.", "")))
-    if network.biases:
-        out.append(("prose", Line("Note: the classic published worked example of the Figure 1 network (Matt "
-                                  "Mazur's \"A Step by Step Backpropagation Example\") leaves its biases fixed; pa2 "
-                                  "updates every bias too. For that network the new weights match the published ones "
-                                  "and the new biases are extra.", "")))
+    out.append(("prose", Line(L2_READING, "")))
+    if network.note:
+        out.append(("prose", Line("Note: " + network.note, "")))
     return out
+
+
+def given(network: Network) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The Given block: (heading, [(name, value text)]) for the inputs, the targets, the weights,
+    the biases, the learning rate, the activation and the loss. Values as format_number writes
+    them; the renderers typeset the names."""
+    from pa2cli.backprop.engine import format_number
+
+    def values(items) -> list[tuple[str, str]]:
+        return [(name, format_number(value)) for name, value in items]
+
+    acts = sorted(set(network.activations.values()))
+    activation = ", ".join(f"{name} (a = {ACTIVATIONS[name].formula.format(z='z')})"
+                           for name in acts)
+    where = "every unit" if len(acts) == 1 else "per node, as in the file"
+    loss = LOSSES[network.loss]
+    return [
+        ("inputs", values(network.inputs.items())),
+        ("targets", values((f"t_{o}", t) for o, t in network.targets.items())),
+        ("weights", values((e.name, e.value) for e in network.edges.values())),
+        ("biases", values((b.name, b.value) for b in network.biases.values())),
+        ("learning rate", [("η", format_number(network.learning_rate))]),
+        ("activation", [("", f"{activation} in {where}")]),
+        ("loss", [("", f"{network.loss}: {loss.text}")]),
+    ]
 
 
 def _slopes_text(network: Network) -> str:

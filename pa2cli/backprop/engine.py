@@ -95,6 +95,7 @@ def _solve(network: Network) -> Solution:
     env.update({name: np.float64(v) for name, v in network.parameters().items()})
     env[LEARNING_RATE] = np.float64(network.learning_rate)
     formulas: dict[str, str] = {}
+    hints: dict[str, str] = {}  # a formula whose numbers are substituted instead of `formulas`
 
     def record(name: str, formula: str, value) -> None:
         if not np.isfinite(value):
@@ -131,7 +132,12 @@ def _solve(network: Network) -> Solution:
         record(f"dE_da_{node}", " + ".join(terms), slope)
         act = ACTIVATIONS[network.activations[node]]
         local = act.grad_formula.format(z=f"z_{node}", a=f"a_{node}")
-        formula = f"dE_da_{node}" if local == "1" else f"dE_da_{node}*{local}"
+        # δ with its symbolic factors: (a_out - t_out)*a_out*(1 - a_out), (W11_2*δ_out)*…
+        slope_formula = formulas[f"dE_da_{node}"]
+        factor = slope_formula if _SYMBOL.fullmatch(slope_formula) else f"({slope_formula})"
+        formula = slope_formula if local == "1" else f"{factor}*{local}"
+        if " + " in slope_formula:  # a sum of paths: its numbers are ∂E/∂a's value, not the sum
+            hints[f"delta_{node}"] = f"dE_da_{node}" if local == "1" else f"dE_da_{node}*{local}"
         record(f"delta_{node}", formula,
                env[f"dE_da_{node}"] * act.local_grad(env[f"z_{node}"], env[f"a_{node}"]))
 
@@ -150,5 +156,6 @@ def _solve(network: Network) -> Solution:
     steps = {}
     for q in teaching_order(network):
         steps[q.name] = Step(q.name, q.section, q.description, formulas[q.name],
-                             substitute(formulas[q.name], variables), variables[q.name])
+                             substitute(hints.get(q.name, formulas[q.name]), variables),
+                             variables[q.name])
     return Solution(network, steps, variables)

@@ -17,9 +17,12 @@ _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
 
 
 def param(name: str) -> str:
-    """`w5` -> `w_{5}`; a name without trailing digits stays as it is (italic)."""
-    match = re.fullmatch(r"([A-Za-z]+?)(\d+)", name)
-    return f"{match.group(1)}_{{{match.group(2)}}}" if match else rf"\mathit{{{name}}}"
+    """`w5` -> `w_{5}`, `W11_1` -> `W_{11\\_1}`; a name without digits after its letters stays as
+    it is (italic)."""
+    match = re.fullmatch(r"([A-Za-z]+?)(\d[\w]*)", name)
+    if match:  # W11_1 -> W_{11\_1}: the name as printed, its digits as the subscript
+        return f"{match.group(1)}_{{{match.group(2).replace('_', chr(92) + '_')}}}"
+    return rf"\mathit{{{name.replace('_', chr(92) + '_')}}}"
 
 
 def symbol(name: str) -> str:

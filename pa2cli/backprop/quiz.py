@@ -30,6 +30,7 @@ from pa2cli.backprop.engine import Solution, Step, format_number
 from pa2cli.backprop.answers import AnswerNames, example_answer, names_line, read
 from pa2cli.backprop.grading import Tolerance, how_far
 from pa2cli.backprop.jsonfile import read_bytes
+from pa2cli.backprop.registry import L2_READING
 from pa2cli.backprop.report import FIRST_TRY, LATER, OUTCOMES, REVEALED, score_table
 from pa2cli.backprop.solution import pretty, worked_lines
 from pa2cli.errors import EXCERPT_LENGTH, UserError, excerpt, printable
@@ -39,6 +40,15 @@ from pa2cli.paths import data_home
 from pa2cli.stops import exit_status, signals_stop
 
 STATE_VERSION = 1
+
+
+def header(network) -> list[Text]:
+    """What the quiz says before question 1: the network's note (Figure 1's values are samples;
+    the published example's fixed biases) and how the course's "L2 loss" is read."""
+    lines = [Text(f"Note: {network.note}")] if network.note else []
+    return lines + [Text(L2_READING)]
+
+
 KEYS = "Answer with a number or an expression such as {example}; names stand for their " \
        "values: {names} and your earlier answers.\n" \
        "? hint · s reveal and move on · q quit (your place is saved)"
@@ -65,13 +75,14 @@ def fingerprint(solution: Solution) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def state_path(source: Path | None, practice: str | None = None) -> Path:
+def state_path(source: Path | None, practice: str | None = None,
+               example: str | None = None) -> Path:
     """The state file of one network file, of a practice network (`practice`: its options,
-    such as `--random --seed 42`), or of the built-in example when both are None."""
+    such as `--random --seed 42`), or of a built-in example (`example`, default Figure 1)."""
     if practice is not None:
         key = "practice-" + "-".join(practice.replace("--", "").split()[1:])
     elif source is None:
-        key = "builtin-example"
+        key = "builtin-example" if example in (None, "figure1") else f"builtin-{example}"
     else:
         # os.fsencode: a file name that is not UTF-8 (surrogate escapes) hashes as its bytes;
         # in the key its unprintable characters become "_" (the hash keeps it unique).
@@ -258,6 +269,8 @@ class Quiz:
             return exit_status(stop) if isinstance(stop, KeyboardInterrupt) else 0
         save_state(self.path, state)  # an unwritable data folder is reported before question 1
         self.console.print(draw(self.solution.network))
+        for line in header(self.solution.network):
+            self.console.print(line)
         keys = KEYS.format(example=example_answer(self.solution, self.tolerance),
                            names=names_line(self.solution))
         self.console.print(Text(keys, style="dim"))

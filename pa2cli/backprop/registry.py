@@ -116,28 +116,35 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
 )}
 
 LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
-    Loss("half_sse", lambda t, a, n: 0.5 * (t - a) ** 2, lambda t, a, n: -(t - a),
-         "1/2*({t} - {a})^2", "-({t} - {a})", r"E = \tfrac12 \sum_{o} (t_o - a_o)^2",
+    Loss("half_sse", lambda t, a, n: 0.5 * (t - a) ** 2, lambda t, a, n: a - t,
+         "1/2*({t} - {a})^2", "{a} - {t}", r"E = \tfrac12 \sum_{o} (t_o - a_o)^2",
          lambda t, a, n: 0.5 * _mse_term(t, a, 1),
-         text="E = ½ Σₒ (tₒ − aₒ)²", slope_text="−({t} − {a})", slope_latex=r"-({t} - {a})",
+         text="E = ½ Σₒ (tₒ − aₒ)²", slope_text="{a} − {t}", slope_latex=r"{a} - {t}",
          why="The ½ is there for convenience: it cancels the 2 that the power rule brings down, "
              "so the output error signal is just aₒ − tₒ. It halves E and every gradient, "
              "and moves no minimum.",
          title="half the sum of squared errors"),
-    Loss("sse", lambda t, a, n: (t - a) ** 2, lambda t, a, n: -2.0 * (t - a),
-         "({t} - {a})^2", "-2*({t} - {a})", r"E = \sum_{o} (t_o - a_o)^2",
+    Loss("sse", lambda t, a, n: (t - a) ** 2, lambda t, a, n: 2.0 * (a - t),
+         "({t} - {a})^2", "2*({a} - {t})", r"E = \sum_{o} (t_o - a_o)^2",
          lambda t, a, n: _mse_term(t, a, 1),
-         text="E = Σₒ (tₒ − aₒ)²", slope_text="−2({t} − {a})", slope_latex=r"-2({t} - {a})",
+         text="E = Σₒ (tₒ − aₒ)²", slope_text="2({a} − {t})", slope_latex=r"2({a} - {t})",
          why="Without a ½ the power rule's 2 stays in every gradient.",
          title="the sum of squared errors"),
-    Loss("mse", lambda t, a, n: (t - a) ** 2 / n, lambda t, a, n: -2.0 * (t - a) / n,
-         "({t} - {a})^2/{n}", "-2*({t} - {a})/{n}", r"E = \frac{1}{n} \sum_{o} (t_o - a_o)^2",
+    Loss("mse", lambda t, a, n: (t - a) ** 2 / n, lambda t, a, n: 2.0 * (a - t) / n,
+         "({t} - {a})^2/{n}", "2*({a} - {t})/{n}", r"E = \frac{1}{n} \sum_{o} (t_o - a_o)^2",
          _mse_term,
-         text="E = (1/n) Σₒ (tₒ − aₒ)²", slope_text="−2({t} − {a})/n",
-         slope_latex=r"-\frac{{2}}{{n}}({t} - {a})",
+         text="E = (1/n) Σₒ (tₒ − aₒ)²", slope_text="2({a} − {t})/n",
+         slope_latex=r"\frac{{2}}{{n}}({a} - {t})",
          why="The mean divides the sum, and so every gradient, by n, the number of targets.",
          title="the mean of squared errors"),
 )}
+
+# How pa2 reads the course's "L2 loss" (Figure 1's objective), and what the other losses change.
+L2_READING = ('pa2 reads the course\'s "L2 loss" as E = ½(target − out)² for each target, summed '
+              'over the targets (loss "half_sse", the default). With "sse" (no ½) E and every '
+              'gradient double; with "mse" the sum is divided by n, the number of targets, so '
+              'every gradient is 2/n times half_sse\'s (with one target, as Figure 1 has, mse '
+              'equals sse).')
 
 DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_LOSS = "half_sse"

@@ -10,6 +10,10 @@ Holds the file format, a public contract documented in the README:
     activations   {computed node: activation}           optional per-node overrides
     loss          "half_sse" | "sse" | "mse" (registry.py)  optional, default half_sse
     learning_rate positive number                       optional, default 0.5
+    about         a string (a note for whoever fills in the file; ignored)   optional
+
+Names are a letter then letters, digits or `_` (Figure 1's `W11_1`, `B1_2`, `inp1`); a name may
+not begin like a quantity name (`z_`, `a_`, `t_`, `loss_`, `dE_da_`, `delta_`, `grad_`, `new_`).
 
 Nodes are named by the edges: inputs have values, every node an edge points to is computed.
 The graph must be acyclic and every computed node must lie on a path to a target.
@@ -38,8 +42,12 @@ LOSSES = tuple(registry.LOSSES)
 DEFAULTS = {"activation": registry.DEFAULT_ACTIVATION, "loss": registry.DEFAULT_LOSS,
             "learning_rate": 0.5}
 TOP_KEYS = ("inputs", "targets", "edges", "biases", "activation", "activations", "loss",
-            "learning_rate")
-NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,31}\Z")
+            "learning_rate", "about")
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}\Z")
+# Quantity names (quantities.py) begin with these; a node or parameter may not, so that answers
+# and formulas can use every name of the network without two meaning the same text.
+QUANTITY_PREFIXES = ("z_", "a_", "t_", "loss_", "dE_da_", "delta_", "grad_", "new_")
+MAX_ABOUT = 2000
 # Names that formulas use for functions, constants and the total loss; nodes may not take them.
 RESERVED = frozenset(FUNCTIONS) | frozenset(CONSTANTS) | {"loss"}
 MAX_NODES = 10_000  # inputs and computed nodes together
@@ -77,6 +85,7 @@ class Network:
     nodes: tuple[str, ...]
     layers: dict[str, int]  # computed node -> longest path from the inputs (1 = first layer)
     label: str = "network"
+    note: str = ""  # printed with the solution and the quiz (the built-in examples' notes)
 
     def incoming(self, node: str) -> list[Edge]:
         return self._adjacency[0].get(node, [])
@@ -187,7 +196,10 @@ def _name(name: Any, where: str) -> str:
         _fail(where, f"expected a node name (a string), got {describe(name)}")
     if not NAME.match(name):
         _fail(where, f"{excerpt(name)} is not a valid name",
-              "Use a letter followed by letters or digits (at most 32), e.g. h1.")
+              "Use a letter followed by letters, digits or _ (at most 32), e.g. h1 or W11_1.")
+    if name.startswith(QUANTITY_PREFIXES):
+        _fail(where, f"{excerpt(name)} begins like a quantity name ({name.split('_')[0]}_)",
+              "Choose another name, e.g. h1 or W11_1.")
     if name in RESERVED:
         _fail(where, f"{excerpt(name)} is a reserved name", "Choose another name, e.g. h1.")
     return name
@@ -201,6 +213,11 @@ def validate(data: Any, label: str = "network") -> Network:
     _keys(data, "", TOP_KEYS, ("inputs", "targets", "edges"))
 
     _within_limits(data)
+    about = data.get("about", "")
+    if not isinstance(about, str) or len(about) > MAX_ABOUT:
+        _fail("about", f"expected a note of at most {MAX_ABOUT} characters, got "
+              f"{describe(about) if not isinstance(about, str) else f'{len(about):,} characters'}",
+              "Write a short string or leave the key out.")
     inputs = {_name(k, f"inputs.{k}"): _number(v, f"inputs.{k}")
               for k, v in _object(data["inputs"], "inputs").items()}
     edges = _edges(data["edges"], inputs)

@@ -9,7 +9,6 @@ Inputs are validated before anything is written; a bad one is a UserError.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,16 +101,15 @@ def _topics(topics: str | None) -> tuple:
 
 
 def _network(weights: str | None) -> tuple[object | None, str | None]:
+    from pa2cli.backprop.examples import builtin_network
     from pa2cli.backprop.spec import read_network
-    from pa2cli.paths import content_dir
 
     if weights is None:
         return None, None
     if weights == LAST_QUIZZED:
         last = last_quizzed_network()
         if last is None:
-            network = dataclasses.replace(read_network(content_dir() / "networks" / "example.json"),
-                                          label="the built-in example")
+            network = builtin_network()  # Figure 1, labelled as sample values
             return network, ("Part B 3 uses the built-in Figure 1 network (no quizzed network file "
                              "was found in your progress); pass --weights FILE for yours.")
         return read_network(str(last)), (f"Part B 3 uses {code(printable(str(last)))}, the network you quizzed last; "
@@ -181,7 +179,14 @@ def to_markdown(inputs: Inputs, out: Path) -> str:
         for topic in inputs.topics:
             text += [_demote(topic_markdown(explain(topic)), 1), ""]
     if inputs.network is not None:
-        text += ["## Part B 3: backpropagation by hand", "", _demote(backprop_markdown(solve(inputs.network)), 2)]
+        from pa2cli.backprop.figure import to_png
+        from pa2cli.outputs import write_bytes
+
+        # Figure 1 beside the report as a file, as the sweep's figures are (not a data URI)
+        write_bytes(out / "figure1.png", to_png(inputs.network),
+                    fix="Remove it or choose another path", follow_links=False)
+        text += ["## Part B 3: backpropagation by hand", "",
+                 _demote(backprop_markdown(solve(inputs.network), figure="figure1.png"), 2)]
     text += ["", f"*Made with pa2 {__version__}.*", ""]
     return "\n".join(text)
 

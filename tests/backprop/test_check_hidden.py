@@ -22,9 +22,9 @@ def example_values() -> dict:
 def sheet_with_mistakes(tmp_path) -> tuple[str, dict]:
     values = example_values()
     sheet = {name: round(value, 7) for name, value in values.items()}
-    sheet["a_h1"] = 0.61  # 2.8% too high
-    sheet["delta_o1"] = -values["delta_o1"]  # the sign
-    sheet["grad_w5"] = values["grad_w5"] * 5  # far off
+    sheet["a_h1"] = values["a_h1"] * 1.028  # 2.8% too high
+    sheet["delta_out"] = -values["delta_out"]  # the sign
+    sheet["grad_W11_2"] = values["grad_W11_2"] * 5  # far off
     path = tmp_path / "answers.json"
     path.write_text(json.dumps(sheet))
     return str(path), values
@@ -36,14 +36,16 @@ def test_hidden_check_shows_no_correct_value_of_a_wrong_answer(tmp_path):
     assert result.exit_code == 1
     out = result.stdout
     assert "Correct" not in out
-    for name in ("a_h1", "grad_w5"):
+    for name in ("a_h1", "grad_W11_2"):
         exact = format_number(values[name])
         assert exact not in out and f"{values[name]:.4g}" not in out, name
     assert "too high by about 3%" in out
     assert "check the sign" not in out  # it would give -(your answer) away
-    assert "too low by far (more than 100% off)" in out  # delta_o1: sign flipped
-    assert "too high by far (more than 100% off)" in out
-    assert "36 right, 3 wrong of 39 graded." in out
+    low, high = ("low", "high") if values["delta_out"] > 0 else ("high", "low")
+    assert f"too {low} by far (more than 100% off)" in out  # delta_out: sign flipped
+    assert f"too {high} by far (more than 100% off)" in out  # grad_W11_2 five times
+    assert f"{len(values) - 3} right, 3 wrong of {len(values)} graded." in out
+    assert len(values) == 36  # Figure 1: 3 units x 4, 2 loss values, 11 parameters x 2
 
 
 def test_the_same_sheet_without_hiding_shows_the_correct_values(tmp_path):

@@ -29,7 +29,7 @@ def rendered(network) -> str:
 
 
 def test_example_drawing_shows_every_edge_and_bias_with_its_value():
-    text = rendered(read_network(content_dir() / "networks" / "example.json"))
+    text = rendered(read_network(content_dir() / "networks" / "mazur.json"))
     for edge in ("i1 ─w1=0.15→", "i2 ─w2=0.2→", "i1 ─w3=0.25→", "i2 ─w4=0.3→",
                  "h1 ─w5=0.4→", "h2 ─w6=0.45→", "h1 ─w7=0.5→", "h2 ─w8=0.55→"):
         assert edge in text
@@ -42,7 +42,7 @@ def column_of(text: str, label: str) -> int:
 
 
 def test_inputs_are_drawn_left_of_hidden_nodes_left_of_outputs():
-    text = rendered(read_network(content_dir() / "networks" / "example.json"))
+    text = rendered(read_network(content_dir() / "networks" / "mazur.json"))
     assert column_of(text, "i1 = 0.05") < column_of(text, "h1: sigmoid") \
         < column_of(text, "o1: sigmoid")
     assert column_of(text, "inputs") < column_of(text, "layer 1") < column_of(text, "outputs")
@@ -93,7 +93,41 @@ def test_a_deep_network_on_80_columns_is_stacked_top_to_bottom_without_wrapping_
 
 
 def test_the_example_fits_80_columns_side_by_side():
-    text = rendered_at(read_network(content_dir() / "networks" / "example.json"), 80)
+    text = rendered_at(read_network(content_dir() / "networks" / "mazur.json"), 80)
     assert all(len(line) <= 80 for line in text.splitlines())
     assert "inputs" in text.splitlines()[0] and "outputs" in text.splitlines()[0]
     assert "i1 ─w1=0.15→" in text and "+ b2=0.6 (shared with o2)" in text
+
+
+def row_of(text: str, label: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines()) if label in line)
+
+
+def test_figure_1_is_drawn_in_its_layout_with_the_students_numbers():
+    """COURSE.md: inputs on the left, inp1 on top and inp3 at the bottom, hidden unit 1 above
+    hidden unit 2, the output on the right with its target, one bias on each unit."""
+    data = json.loads((content_dir() / "networks" / "example.json").read_text())
+    row = iter([0.12, -0.34, 0.56, 0.78, -0.9, 0.11, 0.22, -0.33, 0.44, -0.55, 0.66])
+    for spec in [*data["edges"].values(), *data["biases"].values()]:
+        spec["value"] = next(row)  # a student's allotted row, not the samples
+    data["inputs"], data["targets"] = {"inp1": 0.7, "inp2": -0.2, "inp3": 0.05}, {"out": 0.25}
+    network = parse_network(json.dumps(data))
+    for width in (80, 100):
+        text = rendered_at(network, width)
+        assert all(len(line) <= width for line in text.splitlines())
+        assert row_of(text, "inp1 = 0.7") < row_of(text, "inp2 = -0.2") < row_of(text, "inp3 = 0.05")
+        assert row_of(text, "h1: sigmoid") < row_of(text, "h2: sigmoid")
+        assert column_of(text, "inp1 = 0.7") < column_of(text, "h1: sigmoid") \
+            < column_of(text, "out: sigmoid")
+        for name, spec in data["edges"].items():
+            assert f"{spec['from']} ─{name}={spec['value']}→" in text, name
+        # each bias inside its own unit's box: below its title, in the column of its edges
+        h1, h2, out = "+ B1_1=0.44", "+ B2_1=-0.55", "+ B1_2=0.66"
+        assert row_of(text, "h1: sigmoid") < row_of(text, h1) < row_of(text, "h2: sigmoid") \
+            < row_of(text, h2)
+        assert column_of(text, h1) == column_of(text, "inp1 ─W11_1") \
+            == column_of(text, h2) == column_of(text, "inp1 ─W12_1")
+        assert row_of(text, "out: sigmoid") < row_of(text, out)
+        assert column_of(text, out) == column_of(text, "h1 ─W11_2")
+        assert "shared with" not in text  # one bias per unit, as on the figure
+        assert "target 0.25" in text

@@ -97,7 +97,7 @@ def test_a_check_sheet_with_100000_unknown_names_is_counted_and_a_few_listed(tmp
     sheet = tmp_path / "answers.json"
     names = {f"zz_{i}": "1/2" for i in range(100_000)}
     sheet.write_text(json.dumps({"z_h1": 0.3775, **names}))
-    result, cpu = pa2("backprop", "--check", str(sheet))
+    result, cpu = pa2("backprop", "--example", "mazur", "--check", str(sheet))
     assert result.returncode == 1, result.stderr
     out = " ".join(result.stdout.split())
     assert "Unknown names, not graded (100,000): zz_0, zz_1 (did you mean z_o1?), " in out

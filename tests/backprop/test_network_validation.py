@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from pa2cli.cli import cli
 from pa2cli.paths import content_dir
 
-EXAMPLE = json.loads((content_dir() / "networks" / "example.json").read_text())
+EXAMPLE = json.loads((content_dir() / "networks" / "mazur.json").read_text())
 
 
 def edited(change):

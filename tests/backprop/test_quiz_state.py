@@ -14,9 +14,12 @@ from pa2cli.backprop.spec import read_network
 from pa2cli.cli import cli
 from pa2cli.paths import content_dir
 
+# the built-in network (Figure 1 with sample values), whose quiz state_path(None) holds
 SOLUTION = solve(read_network(content_dir() / "networks" / "example.json"))
 MARK = fingerprint(SOLUTION)
 NAMES = list(SOLUTION.steps)
+TOTAL = len(NAMES)
+Z_H1 = f"{SOLUTION.values()['z_h1']:.7g}"  # the first question's answer
 
 
 def good_state(**changes) -> dict:
@@ -76,10 +79,10 @@ def test_resume_of_a_damaged_state_is_one_line_offering_to_start_over(pa2_home, 
 @pytest.mark.parametrize("content", DAMAGED.values(), ids=DAMAGED.keys())
 def test_a_new_quiz_replaces_a_damaged_state_and_says_so(pa2_home, content):
     write_state(pa2_home, content)
-    result = CliRunner().invoke(cli, ["backprop"], input="0.3775\n")
+    result = CliRunner().invoke(cli, ["backprop"], input=f"{Z_H1}\n")
     assert result.exit_code == 0, result.output
     assert "The saved quiz for this network is damaged; starting over." in result.output
-    assert "[1/39] z_h1" in result.output
+    assert f"[1/{TOTAL}] z_h1" in result.output
     assert "Every quantity right" not in result.output
     saved = json.loads(state_path(None).read_text())
     assert saved["position"] == 1 and saved["outcomes"] == {"z_h1": "first try"}
@@ -89,8 +92,8 @@ def test_a_sound_state_still_resumes_where_it_stopped(pa2_home):
     write_state(pa2_home, json.dumps(good_state()))
     result = CliRunner().invoke(cli, ["backprop", "--resume"], input="")
     assert result.exit_code == 0, result.output
-    assert "Resuming at question 3 of 39." in result.output
-    assert f"[3/39] {NAMES[2]}" in result.output
+    assert f"Resuming at question 3 of {TOTAL}." in result.output
+    assert f"[3/{TOTAL}] {NAMES[2]}" in result.output
 
 
 def test_a_fifo_in_place_of_the_saved_quiz_is_refused_not_waited_on(pa2_home):

@@ -8,7 +8,13 @@ import sys
 import pexpect
 import pytest
 
+from pa2cli.backprop.engine import solve
+from pa2cli.backprop.examples import builtin_network
+
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals need POSIX")
+
+# the built-in network: Figure 1 with sample values (checked against torch in test_figure1)
+FIGURE1 = solve(builtin_network()).values()
 
 
 def spawn(home, *args: str, **env) -> pexpect.spawn:
@@ -28,13 +34,13 @@ def finish(child: pexpect.spawn) -> int:
 
 def test_an_ascii_terminal_gets_lookalikes_and_the_quiz_works(tmp_path):
     child = spawn(tmp_path, PYTHONIOENCODING="ascii")
-    child.expect_exact(b"z_h1 = w1*i1 + w2*i2 + b1")
+    child.expect_exact(b"z_h1 = W11_1*inp1 + W21_1*inp2 + W31_1*inp3 + B1_1")  # Figure 1
     child.expect_exact(b"\nz_h1 = ")
-    child.sendline(b"0.3775")
+    child.sendline(f"{FIGURE1['z_h1']:.7g}".encode())
     child.expect_exact(b"v correct.")
     child.expect_exact(b"\na_h1 = ")
     child.sendline(b"q")
-    child.expect_exact(b"Saved at question 2 of 39.")
+    child.expect_exact(f"Saved at question 2 of {len(FIGURE1)}.".encode())
     assert finish(child) == 0
     seen = child.before or b""
     seen.decode("ascii")  # everything after the last match is ASCII too

@@ -45,3 +45,22 @@ def test_backprop_latex_compiles_and_fits_the_page(run, tmp_path, compile_docume
     result = compile_document(tmp_path / "doc.tex")
     assert result.pdf.stat().st_size > 10_000
     assert result.overfull_over(1.0) == [], result.overfull_over(1.0)
+
+
+@pytest.mark.parametrize("example", ["figure1", "mazur"])
+def test_built_in_networks_compile_with_no_overfull_box_at_all(run, tmp_path, compile_document,
+                                                                example):
+    """Issue 17: Figure 1 drawn (a `picture`), the Given block and each δ's symbolic factors,
+    compiled by pdflatex with 0 overfull boxes (not even under 1 pt)."""
+    body = run("backprop", "--format", "latex", "--example", example).output
+    assert r"\begin{picture}" in body and r"\subsection*{Given}" in body
+    output = "out" if example == "figure1" else "o1"
+    factors = (rf"&= \left(a_{{{output}}} - t_{{{output}}}\right) \cdot a_{{{output}}} "
+               rf"\cdot \left(1 - a_{{{output}}}\right)")
+    assert factors in body  # δ_out = (a_out − t_out)·a_out(1 − a_out) before its numbers
+    (tmp_path / "body.tex").write_text(body)
+    (tmp_path / "doc.tex").write_text(tex.standalone(r"\input{body.tex}"))
+    result = compile_document(tmp_path / "doc.tex")
+    assert result.overfull == (), result.overfull
+    log = (tmp_path / "doc.log").read_text(errors="replace")
+    assert "Overfull" not in log and "Output written" in log  # read from pdflatex's own log

@@ -16,11 +16,16 @@ import pytest
 from click.testing import CliRunner
 
 from pa2cli.backprop import quiz
+from pa2cli.backprop.engine import solve
+from pa2cli.backprop.examples import builtin_network
 from pa2cli.cli import cli
 
 from .conftest import ROOT
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs `yes`-like pipes")
+
+# the built-in network (Figure 1 with sample values): its values from the engine
+FIGURE1 = solve(builtin_network()).values()
 
 
 def _endless(args, line: bytes, pa2_home, timeout=90):
@@ -62,11 +67,11 @@ def test_a_session_reads_at_most_max_lines(monkeypatch):
     result = CliRunner().invoke(cli, ["backprop"], input="?\n?\n?\ns\n?\n?\n?\ns\ns\ns\n")
     assert result.exit_code == 0, result.output
     assert "stopped reading: more than 6 lines of input" in result.output
-    assert "Saved at question 2 of 39" in result.output
+    assert f"Saved at question 2 of {len(FIGURE1)}" in result.output
 
 
 def test_a_right_answer_after_many_wrong_ones_is_still_taken(monkeypatch):
     monkeypatch.setattr(quiz, "MAX_TRIES", 5)
-    result = CliRunner().invoke(cli, ["backprop"], input="1\n2\n3\n4\n0.3775\nq\n")
+    result = CliRunner().invoke(cli, ["backprop"], input=f"1\n2\n3\n4\n{FIGURE1['z_h1']:.7g}\nq\n")
     assert result.exit_code == 0 and "✓ correct" in result.output
     assert "stopped reading" not in result.output

@@ -16,6 +16,9 @@ import sys
 import pexpect
 import pytest
 
+from pa2cli.backprop.engine import solve
+from pa2cli.backprop.examples import builtin_network
+
 from .conftest import ROOT
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals need POSIX")
@@ -39,7 +42,7 @@ def _ended_by(child: pexpect.spawn, signum: int) -> int:
 def test_a_signal_mid_quiz_keeps_the_place_and_the_progress_entry(pa2_home, signum):
     child = spawn(pa2_home, "backprop")
     child.expect_exact("\nz_h1 = ")
-    child.sendline("0.3775")
+    child.sendline(f"{solve(builtin_network()).values()['z_h1']:.7g}")  # Figure 1's z_h1
     child.expect_exact("✓ correct")
     child.expect_exact("\na_h1 = ")
     assert _ended_by(child, signum) == 128 + signum

@@ -29,7 +29,9 @@ def test_markdown_report_has_every_part_and_its_images_are_real_pngs(sweep_folde
     assert "### Sigmoid" not in text  # only the topics asked for
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
     assert links == ["wd1.png", "wd2.png", "overlay-test-acc.png", "overlay-test-loss.png", "final.png",
-                     "final-loss.png"]
+                     "final-loss.png", "figure1.png"]  # the last: Part B 3's network drawn as Figure 1
+    part_b = text[text.index("## Part B 3"):]
+    assert "![The network, drawn as Figure 1" in part_b and "data:image" not in text
     for link in links:
         data = (out / link).read_bytes()
         assert data.startswith(PNG) and len(data) > 10_000

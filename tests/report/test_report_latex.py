@@ -21,3 +21,6 @@ def test_full_latex_report_compiles_and_fits_the_page(tmp_path, sweep_folder, co
     assert [pt for pt in overfull if pt > 1.0] == [], [line for line in log.splitlines() if "Overfull" in line]
     text = (out / "report.tex").read_text()
     assert text.count(r"\includegraphics") == 6 and text.count(r"\subsection*{") >= 9
+    part_b = text[text.index(r"\section{Part B 3: backpropagation by hand}"):]
+    assert r"\begin{picture}" in part_b and r"\subsection*{Given}" in part_b  # Figure 1 drawn
+    assert "W_{11\\_1}" in part_b and "sample values" in part_b  # the built-in Figure 1, said so
