@@ -45,7 +45,7 @@ class WatchedText(str):
     up in `.sliced`; len() is free (it is stored, not counted)."""
 
     ALLOWED = frozenset({"__class__", "__len__", "__getitem__", "whole", "sliced",
-                         "__dict__", "__init_subclass__"})
+                         "__dict__", "__init_subclass__", "_whole"})
 
     def __new__(cls, value: str):
         text = super().__new__(cls, value)
