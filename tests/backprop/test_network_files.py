@@ -111,7 +111,7 @@ def test_a_check_sheet_with_100000_unknown_names_is_counted_and_a_few_listed(tmp
     sheet = tmp_path / "answers.json"
     names = {f"zz_{i}": "1/2" for i in range(100_000)}
     sheet.write_text(json.dumps({"z_h1": 0.3775, **names}))
-    result, counts = counted("backprop", "--check", str(sheet), lines=True)
+    result, cpu = pa2("backprop", "--check", str(sheet))
     assert result.returncode == 1, result.stderr
     out = " ".join(result.stdout.split())
     assert "Unknown names, not graded (100,000): zz_0, zz_1 (did you mean z_o1?), " in out
@@ -120,6 +120,7 @@ def test_a_check_sheet_with_100000_unknown_names_is_counted_and_a_few_listed(tmp
     assert "1 right, 0 wrong of 1 graded" in out
     # over 60 s before: every name was compared with each of the 39 quantities (hundreds of
     # lines a name); measured now: 11 lines a name beyond the same check of one name
+    _, counts = counted("backprop", "--check", str(sheet), lines=True)
     extra = counts["lines"] - _lines_of_a_one_name_check(tmp_path)
     assert 0 < extra < 50 * len(names), extra
 
@@ -239,5 +240,5 @@ def _lines_of_a_one_name_check(tmp_path) -> int:
     sheet = tmp_path / "one.json"
     sheet.write_text(json.dumps({"z_h1": 0.3775}))
     result, counts = counted("backprop", "--check", str(sheet), lines=True)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode in (0, 1), result.stderr  # graded, right or wrong
     return counts["lines"]
