@@ -89,7 +89,7 @@ def readme(roll: str, inputs, scan: bool) -> str:
                   f"  device: {config.get('device', 'auto')}",
                   f"  results: Code/results.json and Code/results.csv (from {printable(str(inputs.sweep_folder))})",
                   "", "How to reproduce",
-                  "  pip install pa2 (or the course's pa2 folder), then run the command above;",
+                  "  pip install PA2_FOLDER (a copy of pa2: it is not on PyPI), then the command above;",
                   "  then: pa2 report --format latex --pdf --sweep DIR", ""]
     lines += ["Part B (handwritten)",
               "  partB.pdf in this folder: the scanned handwritten answers." if scan else

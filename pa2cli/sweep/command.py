@@ -250,7 +250,7 @@ def _sweep_help() -> str:
                    "on where measured to pay (a GPU; the default model on CPU).")
 @click.option("--backend", type=click.Choice(("local", "ray")), default="local",
               show_default=True,
-              help="ray: each run is a task on a Ray cluster (pip install 'pa2[ray]').")
+              help="ray: each run is a task on a Ray cluster (pip install 'ray>=2.9').")
 @click.option("--address", metavar="HOST:PORT",
               help="Ray cluster to use with --backend ray (default: RAY_ADDRESS, else a new "
                    "local cluster).")

@@ -24,7 +24,7 @@ from pa2cli.errors import UserError, first_line
 from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.store import EpochRow, RunKey
 
-INSTALL_FIX = "Install it with: pip install 'pa2[ray]'"
+INSTALL_FIX = "Install it with: pip install 'ray>=2.9'"
 WAIT_SECONDS = 0.5
 MAX_MODEL_FILE_BYTES = 1024 * 1024
 

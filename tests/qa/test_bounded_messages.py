@@ -6,23 +6,30 @@ messages ("Invalid value for '--rtol': '999…'") quoted a 100,000-character val
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from .conftest import one_line_error
 
 
 def test_a_long_topic_list_is_bounded(pa2, tmp_path):
-    started = time.perf_counter()
     same = pa2("report", "--topics", "huber," * 20000, "--out", "rep", cwd=tmp_path, timeout=60)
     assert same.returncode == 0, same.stderr  # one topic, named 20,000 times
-    assert time.perf_counter() - started < 30
     many = pa2("report", "--topics", ",".join(f"x{i}" for i in range(10000)), "--out", "rep2",
                cwd=tmp_path, timeout=60)
     assert many.returncode == 2
     line = one_line_error(many)
     assert "--topics" in line and "10,000 different names" in line and len(line) < 300
+
+
+def test_a_topic_named_20000_times_is_looked_up_once(monkeypatch):
+    from pa2cli.explain import topics
+    from pa2cli.report import document
+
+    looked_up = []
+    real = topics.find_topic
+    monkeypatch.setattr(topics, "find_topic", lambda name: looked_up.append(name) or real(name))
+    assert [t.id for t in document._topics("huber," * 20000)] == ["huber"]
+    assert looked_up == ["huber"]  # before: 20,000 look-ups
 
 
 @pytest.mark.parametrize("out", ["x" * 5000, "file.txt/sub"])
@@ -49,11 +56,10 @@ def test_click_messages_quote_a_huge_value_as_an_excerpt(pa2, tmp_path, args):
 
 @pytest.mark.parametrize("args", [["explain", "huber", "--all"], ["backprop", "--solve"]])
 def test_a_huge_columns_value_is_clamped(pa2, tmp_path, args):
-    """Before: COLUMNS=99999999 ran past 30 s (Rich laid out 10^8-character lines)."""
-    started = time.perf_counter()
+    """Before: COLUMNS=99999999 ran past 30 s (Rich laid out 10^8-character lines). The work
+    is bounded by the width Rich lays out, which the longest line shows."""
     result = pa2(*args, cwd=tmp_path, env={"COLUMNS": "99999999"}, timeout=60)
     assert result.returncode == 0
-    assert time.perf_counter() - started < 30
     assert max(map(len, result.stdout.decode().splitlines())) <= 1000
 
 

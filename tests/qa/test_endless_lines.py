@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -29,9 +28,8 @@ FIGURE1 = solve(builtin_network()).values()
 
 
 def _endless(args, line: bytes, pa2_home, timeout=90):
-    """Run pa2 with `line` written forever to its stdin; (status, stdout bytes, seconds)."""
+    """Run pa2 with `line` written forever to its stdin (the timeout guards against a hang)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PA2_HOME": str(pa2_home), "COLUMNS": "100"}
-    start = time.monotonic()
     process = subprocess.Popen([sys.executable, "-c",
                                 f"import sys\nwhile True: sys.stdout.buffer.write({line!r} * 512)"],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -41,22 +39,23 @@ def _endless(args, line: bytes, pa2_home, timeout=90):
     finally:
         process.kill()
         process.wait()
-    return done, time.monotonic() - start
+    return done
 
 
 @pytest.mark.parametrize("args", [["explain", "relu", "--quiz", "--seed", "1"],
                                   ["backprop", "--random", "--seed", "4"]])
 def test_yes_piped_into_a_quiz_ends_soon_with_its_place_saved(args, pa2_home):
-    done, seconds = _endless(args, b"y\n", pa2_home)
+    done = _endless(args, b"y\n", pa2_home)
     out = done.stdout.decode()
     assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
     assert f"stopped reading: {quiz.MAX_TRIES} answers to one question" in out
-    assert len(done.stdout) < 200_000 and seconds < 60
+    assert len(done.stdout) < 200_000  # 18 MB in 60 s before: the same question, endlessly
+    assert done.stdout.count(b"stopped reading") == 1
     assert "Stopped after 0 of 5" in out if args[0] == "explain" else "Saved at question 1" in out
 
 
 def test_hints_asked_forever_end_too(pa2_home):
-    done, _ = _endless(["explain", "huber", "--quiz", "--seed", "2"], b"?\n", pa2_home)
+    done = _endless(["explain", "huber", "--quiz", "--seed", "2"], b"?\n", pa2_home)
     assert done.returncode == 0
     assert f"stopped reading: {quiz.MAX_TRIES} answers to one question" in done.stdout.decode()
 

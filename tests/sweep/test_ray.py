@@ -151,7 +151,7 @@ def test_missing_ray_exits_2_naming_the_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
     result = CliRunner().invoke(cli, ["sweep", "--backend", "ray", "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert "pip install 'pa2[ray]'" in result.output and "--backend ray" in result.output
+    assert "pip install 'ray>=2.9'" in result.output and "--backend ray" in result.output
     assert not (tmp_path / "o").exists()  # said before anything is written
 
 

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import json
 import os
-import time
 
 import pytest
 
 
+@pytest.fixture
+def losses_computed(monkeypatch):
+    """How many times a loss was computed (every training and evaluation path of the sweep
+    calls torch.nn.functional.cross_entropy per batch): 0 means no batch was trained."""
+    import torch.nn.functional as F
+
+    calls = []
+    real = F.cross_entropy
+    monkeypatch.setattr(F, "cross_entropy", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
 @pytest.mark.parametrize("resume", [False, True])
 def test_checkpoints_as_a_file_is_refused_before_training(tmp_path, sweep_copy, invoke, tiny,
-                                                          one_line_error, resume):
+                                                          one_line_error, resume,
+                                                          losses_computed):
     if resume:
         out = sweep_copy
         for path in (out / "checkpoints").iterdir():
@@ -23,14 +35,16 @@ def test_checkpoints_as_a_file_is_refused_before_training(tmp_path, sweep_copy, 
         out.mkdir()
         args = ["--wd", "1e-3", "--epochs", "1", *tiny, "--out", out]
     (out / "checkpoints").write_text("not a folder")
-    started = time.monotonic()
     result = invoke("sweep", *args)
     assert result.exit_code == 2
     line = one_line_error(result.output)
     assert f"{out / 'checkpoints'}: is a file, where the sweep keeps a folder" in line
-    assert time.monotonic() - started < 30  # no epoch was trained first
+    assert losses_computed == []  # no batch was trained first
     if not resume:
         assert not (out / "results.json").exists()
+    (out / "checkpoints").unlink()  # the count sees training: the same sweep, now allowed
+    assert invoke("sweep", *args).exit_code == 0
+    assert losses_computed
 
 
 def test_results_json_as_a_folder_is_refused_before_training(tmp_path, invoke, tiny,
