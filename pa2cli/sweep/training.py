@@ -129,7 +129,8 @@ def evaluate(model, x: torch.Tensor, y: torch.Tensor, to_float, batch_size: int,
     for start in range(0, len(y), batch_size):
         with autocast(x.device, precision):
             logits = model(batch_input(to_float(x[start:start + batch_size]), channels_last))
-        logits = logits.float()
+        if logits.dtype in (torch.bfloat16, torch.float16):  # autocast's: the loss in float32
+            logits = logits.float()
         target = y[start:start + batch_size]
         loss_sums.append(F.cross_entropy(logits, target, reduction="sum"))
         corrects.append((logits.argmax(dim=1) == target).sum())
