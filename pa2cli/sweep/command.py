@@ -16,8 +16,8 @@ import click
 from pa2cli.errors import UserError
 from pa2cli.options import CPUS_PER_RUN, GPUS_PER_RUN, LEARNING_RATE, MOMENTUM, VAL_SPLIT
 from pa2cli.sweep.config import (AUGMENT_CHOICES, DATASET_NAMES, DEFAULT_LR, DEVICES, INT_MAX,
-                                 LR_SCHEDULES, NORMALIZE_CHOICES, OPTIMIZER_NAMES, WD_MAX,
-                                 SweepConfig, wd_label)
+                                 LR_SCHEDULES, NORMALIZE_CHOICES, OPTIMIZER_NAMES,
+                                 PRECISION_CHOICES, WD_MAX, SweepConfig, wd_label)
 from pa2cli.sweep.optim import OPTIMIZERS
 from pa2cli.sweep.threads import MAX_THREADS
 
@@ -232,6 +232,14 @@ def _sweep_help() -> str:
                    "every weight decay the same initial weights and batch order (paired).")
 @click.option("--device", type=click.Choice(DEVICES), default=DEFAULTS.device,
               show_default=True)
+@click.option("--precision", type=click.Choice(PRECISION_CHOICES), default=DEFAULTS.precision,
+              show_default=True,
+              help="bf16: forward passes under torch.autocast in bfloat16 (for conv nets on a "
+                   "CUDA GPU with tensor cores; weights, optimiser and losses stay float32; "
+                   "runs on a CPU too, usually slower there). GPU gains unmeasured.")
+@click.option("--channels-last", is_flag=True,
+              help="Store conv weights and image batches channels-last (NHWC), which CUDA "
+                   "convolutions prefer, with --precision bf16 most of all. Unmeasured.")
 @click.option("--val-split", type=VAL_SPLIT,
               default=DEFAULTS.val_split, show_default=True,
               help="Hold out this fraction of train; pick the best weight decay on it.")
@@ -265,8 +273,8 @@ def _sweep_help() -> str:
 @click.pass_context
 def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, image_size,
           normalize, augment, model, model_args, train_size, optimizer, lr, momentum,
-          no_decay_bias_norm, batch_size, lr_schedule, epochs, seed, seeds, device, val_split,
-          jobs, threads, vectorize, backend, address, cpus_per_run, gpus_per_run, out, resume,
+          no_decay_bias_norm, batch_size, lr_schedule, epochs, seed, seeds, device, precision,
+          channels_last, val_split, jobs, threads, vectorize, backend, address, cpus_per_run, gpus_per_run, out, resume,
           no_plot) -> None:
     from pa2cli.sweep.allocator import keep_large_blocks
     from pa2cli.sweep.threads import use_passive_wait_policy
@@ -288,7 +296,8 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, imag
         momentum=momentum, decay_bias_norm=not no_decay_bias_norm,
         batch_size=batch_size, epochs=epochs, lr_schedule=lr_schedule,
         weight_decays=parse_weight_decays(wd, add_baseline=not no_baseline),
-        seed=seed, seeds=seeds, device=device)
+        seed=seed, seeds=seeds, device=device, precision=precision,
+        channels_last=channels_last)
     runs = len(config.weight_decays) * seeds
     if runs > MAX_RUNS:
         raise UserError(f"{len(config.weight_decays)} weight decays x {seeds} seeds are {runs} "

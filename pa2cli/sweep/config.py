@@ -19,6 +19,7 @@ AUGMENT_CHOICES = ("flip", "affine")  # augment.AUGMENTATIONS
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 DEFAULT_LR = {name: spec.default_lr for name, spec in OPTIMIZERS.items()}  # --lr when not given
 DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISION_CHOICES = ("fp32", "bf16")  # precision.PRECISIONS
 LR_SCHEDULES = ("constant", "cosine")
 
 # What every loss in the results is; printed in the output and saved beside the config.
@@ -64,6 +65,8 @@ class SweepConfig:
     seeds: int = 6  # runs per weight decay; the same seed gives every weight decay the same
     #                 initial weights and batch order, so the runs are paired by seed
     device: str = "auto"  # auto (cuda, then mps, then cpu) | cpu | cuda | mps
+    precision: str = "fp32"  # fp32 | bf16 (forward passes under autocast; precision.py)
+    channels_last: bool = False  # conv weights and image batches stored NHWC (precision.py)
     eval_batch_size: int = 1024  # batch size of the evaluation passes (does not change results)
 
     def to_dict(self) -> dict:
@@ -145,6 +148,8 @@ SAVED_CONFIG_RULES = {
                    'null (the whole split) or a whole number >= 1'),
     "device": (lambda v: v in DEVICES, "one of " + ", ".join(DEVICES)),
     "eval_batch_size": (lambda v: _is_int(v) and v >= 1, "a whole number >= 1"),
+    "precision": (lambda v: v in PRECISION_CHOICES, "one of " + ", ".join(PRECISION_CHOICES)),
+    "channels_last": (lambda v: isinstance(v, bool), "true or false"),
 }
 SAVED_CONFIG_FIX = "Restore the file, or start a fresh sweep with another --out."
 

@@ -2,9 +2,9 @@
 
 The evaluation passes (train, test and val after every epoch) need no gradient, so their batch
 size changes no number, only speed and memory. A fixed 1,024 images was fine for small models,
-but a student's 64×64 CNN (benchmarks/student_scale.py) keeps about 2.7 MB of activations per
-image: 1,024 images needed 1.2 GB above the data, four times the course's whole uint8 split, and
-were no faster on a CPU than 32 (docs/student-scale.md). `eval_batch_size` measures the
+but a student's 64×64 CNN (benchmarks/student_scale.py) has 2.7 MB of layer outputs per image:
+with 1,024-image batches a run peaked 1.25 GB above the interpreter, more than three times the
+course's whole uint8 split, and was no faster on a CPU than with 32 (docs/student-scale.md). `eval_batch_size` measures the
 activations of one image in one forward pass (the outputs of every leaf module, summed: more than
 a no-gradient pass keeps at once) and takes as many images as fit `memory_budget(device)`, never
 fewer than the training batch (whose step keeps all its activations for backward, so an

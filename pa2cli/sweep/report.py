@@ -63,6 +63,11 @@ def header(console: Console, config: SweepConfig, dataset, device, folder: str,
         from pa2cli.sweep.augment import describe as describe_augment
 
         console.print(describe_augment(config.augment), highlight=False)
+    if config.precision != "fp32" or config.channels_last:
+        parts = (["forward passes in bfloat16 (autocast; weights, optimiser and losses stay "
+                  "float32)"] if config.precision == "bf16" else []) + \
+            (["channels-last (NHWC) weights and batches"] if config.channels_last else [])
+        console.print(f"Computing with {' and '.join(parts)}.", highlight=False)
     if config.train_size is not None:
         console.print(f"Training on a stratified subset of {config.train_size} images (drawn "
                       f"with seed {config.seed}): a small training set makes overfitting "

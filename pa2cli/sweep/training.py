@@ -27,6 +27,7 @@ from pa2cli.sweep.augment import augment_batch
 from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.eval_batch import eval_batch_size
 from pa2cli.sweep.optim import build_optimizer
+from pa2cli.sweep.precision import autocast, batch_input, prepare_model
 from pa2cli.sweep.store import EpochRow
 
 # on_batch(epoch, batch, n_batches, loss_sum): loss_sum is a 0-d tensor on the device holding
@@ -80,7 +81,8 @@ def new_run(config: SweepConfig, dataset, weight_decay: float, seed: int,
     from pa2cli.sweep.models import build_model
 
     torch.manual_seed(seed)
-    model = build_model(config.model, dataset, seed, config.model_args).to(device)
+    model = prepare_model(build_model(config.model, dataset, seed, config.model_args).to(device),
+                          config.channels_last)
     optimizer = build_optimizer(model, config.optimizer, config.lr, config.momentum,
                                 weight_decay, config.decay_bias_norm)
     generator = torch.Generator().manual_seed(seed)
@@ -114,9 +116,10 @@ def restore(state: RunState, checkpoint: dict) -> None:
 
 
 @torch.no_grad()
-def evaluate(model, x: torch.Tensor, y: torch.Tensor, to_float,
-             batch_size: int) -> tuple[float, float]:
-    """(mean cross-entropy, accuracy in [0, 1]) of `model` on all of (x, y), in eval mode.
+def evaluate(model, x: torch.Tensor, y: torch.Tensor, to_float, batch_size: int,
+             precision: str = "fp32", channels_last: bool = False) -> tuple[float, float]:
+    """(mean cross-entropy, accuracy in [0, 1]) of `model` on all of (x, y), in eval mode
+    (forward passes under --precision and --channels-last, the loss in float32).
 
     The per-batch sums stay on the device and are read once at the end (one sync per split,
     not one per batch), then added exactly in double precision (`math.fsum`; MPS has no float64).
@@ -124,7 +127,10 @@ def evaluate(model, x: torch.Tensor, y: torch.Tensor, to_float,
     model.eval()
     loss_sums, corrects = [], []
     for start in range(0, len(y), batch_size):
-        logits = model(to_float(x[start:start + batch_size]))
+        with autocast(x.device, precision):
+            logits = model(batch_input(to_float(x[start:start + batch_size]), channels_last))
+        if logits.dtype in (torch.bfloat16, torch.float16):  # autocast's: the loss in float32
+            logits = logits.float()
         target = y[start:start + batch_size]
         loss_sums.append(F.cross_entropy(logits, target, reduction="sum"))
         corrects.append((logits.argmax(dim=1) == target).sum())
@@ -158,7 +164,9 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
                 images = x_train[index]
                 if config.augment:  # training batches only, drawn from (seed, epoch, batch)
                     images = augment_batch(images, config.augment, state.seed, epoch, batch)
-                loss = F.cross_entropy(model(data.to_float(images)), y_train[index])
+                with autocast(x_train.device, config.precision):
+                    inputs = batch_input(data.to_float(images), config.channels_last)
+                    loss = F.cross_entropy(model(inputs), y_train[index])
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
@@ -172,7 +180,8 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
         for name, split in (("train", data.train), ("test", data.test), ("val", data.val)):
             if split is not None:
                 try:
-                    loss_value, accuracy = evaluate(model, *split, data.to_float, eval_batch)
+                    loss_value, accuracy = evaluate(model, *split, data.to_float, eval_batch,
+                                                    config.precision, config.channels_last)
                 except (Exception, SystemExit) as exc:  # noqa: BLE001 - the model failed
                     raise evaluation_failed(config, state, epoch, name, exc,
                                             eval_batch) from None

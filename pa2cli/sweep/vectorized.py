@@ -128,6 +128,8 @@ def train_vectorized(config: SweepConfig, dataset, data, members: list[RunKey], 
     from pa2cli.sweep.checkpoints import prepare_run, save_checkpoint
     from pa2cli.sweep.training import checkpoint_of, new_run
 
+    if config.precision != "fp32" or config.channels_last:
+        return "the vectorised pass has no --precision bf16 or --channels-last"
     states, identities = [], {}
     for member in members:
         weight_decay, seed = member
