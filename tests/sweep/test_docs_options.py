@@ -94,15 +94,22 @@ def test_each_default_in_the_options_table_is_the_commands_own(row):
 
 
 def test_the_set_up_table_of_sweep_defaults_md_states_the_commands_defaults():
+    """The table under "The default now" (the current defaults, not the history further down)."""
     options = click_options()
-    rows = table_rows((DOCS / "sweep-defaults.md").read_text("utf-8"), "| | default | why |")
+    rows = table_rows((DOCS / "sweep-defaults.md").read_text("utf-8"),
+                      "| | default | why (measured below) |")
     assert rows
+    checked = set()
     for row in rows:
-        (name,) = options_of(row[0])
-        stated = row[1].split(" (")[0]  # "0.05 (SGD, momentum 0.9)" -> "0.05"
-        if name == "--wd":
-            assert stated == " ".join(wd_label(wd) for wd in DEFAULTS.weight_decays), row
-        elif name == "--lr":
-            assert float(stated) == OPTIMIZERS[DEFAULTS.optimizer].default_lr, row
-        else:
-            assert same_value(stated, default_of(options[name])), (row, default_of(options[name]))
+        names = options_of(row[0])
+        values = row[1].split(" (")[0].split(", ")  # "0.05, 32, 50, 150" for a row of four options
+        assert len(values) == len(names), row
+        for name, stated in zip(names, values):
+            checked.add(name)
+            if name == "--wd":
+                assert stated == " ".join(wd_label(wd) for wd in DEFAULTS.weight_decays), row
+            elif name == "--lr":
+                assert float(stated) == OPTIMIZERS[DEFAULTS.optimizer].default_lr, row
+            else:
+                assert same_value(stated, default_of(options[name])), (row, default_of(options[name]))
+    assert {"--wd", "--seeds", "--epochs", "--train-size"} <= checked

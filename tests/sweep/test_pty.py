@@ -9,6 +9,8 @@ import sys
 
 import pexpect
 
+from pa2cli.sweep.command import DEFAULTS
+
 ANSI = r"(?:\x1b\[[0-9;]*m)*"
 
 
@@ -26,7 +28,7 @@ def test_sweep_in_a_terminal_draws_progress_plots_and_findings(tmp_path):
                           env=env, dimensions=(50, 120), timeout=90, encoding="utf-8")
     child.logfile_read = log
     for text in ("Weight-decay sweep on digits", "epoch 1/1",
-                 "wd 1e-3 (5 seeds): accuracy", "wd 1e-3 (5 seeds): data loss",
+                 f"wd 1e-3 ({DEFAULTS.seeds} seeds): accuracy", f"wd 1e-3 ({DEFAULTS.seeds} seeds): data loss",
                  "final accuracy vs weight decay",
                  "final test loss vs weight decay", "Findings"):
         child.expect(loose(text))
