@@ -21,6 +21,7 @@ from pa2cli.files import free_space, human_size
 from pa2cli.sweep.checkpoints import (CHECKPOINT_FOLDER, checkpoint_bytes, checkpoint_path,
                                       load_checkpoint, restore_checked, run_identity)
 from pa2cli.sweep.config import SweepConfig, wd_label
+from pa2cli.sweep.runs import prepare_results
 from pa2cli.sweep.store import CSV_FILE, RESULTS_FILE, Run, SweepFolder, SweepResults
 
 RESULTS_BYTES_PER_ROW = 4 * 400  # one epoch row in results.json and .csv, each with its .tmp
@@ -127,8 +128,6 @@ def check_space(folder: SweepFolder, needed: int) -> None:
 def check_folder(folder: SweepFolder, config: SweepConfig, dataset, *, resume: bool,
                  jobs: int) -> list[str]:
     """All of the above, in order; returns the notes a resume prints before training."""
-    from pa2cli.sweep.runner import prepare_results
-
     check_layout(folder.path, config)
     results = prepare_results(config, folder, resume, dataset)  # as run_sweep will start
     if resume:

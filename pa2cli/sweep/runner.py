@@ -24,6 +24,7 @@ from typing import Callable
 
 from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.point import execute_point, resolve_device  # noqa: F401 (resolve_device: API)
+from pa2cli.sweep.runs import plan, prepare_results
 from pa2cli.sweep.store import EpochRow, RunKey, SweepFolder, SweepResults
 
 AfterEpoch = Callable[[RunKey, EpochRow], None]
@@ -96,20 +97,6 @@ class Recorder:
             self.progress.point_done(key, status, message)
 
 
-def plan(results: SweepResults, config: SweepConfig) -> list[RunKey]:
-    """Runs that still need epochs, in training order; runs already long enough are done."""
-    pending = []
-    for run in results.runs:
-        if run.status == "diverged":
-            continue
-        if len(run.epochs) >= config.epochs:
-            run.status = "done"
-        else:
-            run.status = "partial"
-            pending.append(run.key)
-    return pending
-
-
 def wants_vectorized(choice: str, device, config: SweepConfig) -> bool:
     """--vectorize on/off, or auto: on where it was measured to pay (see vectorized.py)."""
     if choice == "auto":
@@ -137,25 +124,6 @@ def _train_together(config, dataset, data, pending, device, folder, resume, reco
 
 def _run_label(key: RunKey) -> str:
     return f"wd {wd_label(key[0])} seed {key[1]}"
-
-
-def data_sizes(dataset) -> dict:
-    """Images per split, saved beside the runs (the findings' binomial errors need n_test)."""
-    return {"train": len(dataset.train), "test": len(dataset.test),
-            "val": None if dataset.val is None else len(dataset.val)}
-
-
-def prepare_results(config: SweepConfig, folder: SweepFolder, resume: bool,
-                    dataset) -> SweepResults:
-    """The results to continue: the saved ones (plus runs for added seeds) or new ones."""
-    if not resume:
-        return SweepResults.new(config.to_dict(), config.weight_decays, config.seed_list,
-                                data_sizes(dataset))
-    results = folder.load()
-    results.config = config.to_dict()
-    results.data = data_sizes(dataset)
-    results.add_missing(config.weight_decays, config.seed_list)
-    return results
 
 
 def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resume: bool = False,

@@ -203,7 +203,7 @@ def _train_group(states, members, data, config, emit, to_input, save) -> None:
         for name, split in (("train", data.train), ("test", data.test), ("val", data.val)):
             if split is not None:
                 try:
-                    metrics[name] = stack.evaluate(*split, to_input, config.eval_batch_size)
+                    metrics[name] = stack.evaluate(*split, data.to_float, config.eval_batch_size)
                 except (Exception, SystemExit) as exc:  # noqa: BLE001 - the model failed
                     raise evaluation_failed(config, active[0][0], epoch, name, exc) from None
         norms = stack.decayed_norms()
