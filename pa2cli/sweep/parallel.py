@@ -3,7 +3,10 @@
 `placement.place_runs` deals the runs to the workers and gives each its device (with
 `--device cuda`, the visible GPUs round-robin) and its share of the sweep's --threads. Each
 worker (a spawned process, so no thread pool is inherited half-initialised) loads the dataset
-itself and runs `point.execute_point` for each of its runs on its own device, sending its events through a queue; batch events are thinned to a few per second. The parent
+itself, builds each seed's model once and runs `point.execute_point` for each of its runs on
+its own device, from the state the parent prepared (its checkpoint read once, by the parent,
+and handed over as bytes), sending its events through a queue; batch events are thinned to a
+few per second. The parent
 feeds every event to the same `Recorder` as a sequential sweep, so results.json has one writer.
 On Ctrl-C (or a failed worker) the parent sets a shared stop flag: every worker stops at its
 next batch and a run still queued does not start, so the interrupt takes effect at once.
@@ -84,27 +87,34 @@ def _end_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="pa2-parent-watchdog", daemon=True).start()
 
 
-def _work(config_dict: dict, folder: str, keys: tuple, device: str, threads: int,
-          resume: bool) -> None:
+def _work(config_dict: dict, folder: str, runs: tuple, device: str, threads: int) -> None:
+    """A worker's runs: (key, identity, payload) each, payload the parent's restored state."""
+    from pa2cli.sweep.data import load_for
+    from pa2cli.sweep.runs import Models
     from pa2cli.sweep.threads import apply_threads
 
     apply_threads(threads)
-    for key in keys:
-        if _stop.is_set():  # queued before the parent stopped: do not start
-            return
-        _work_one(config_dict, folder, tuple(key), device, resume)
-
-
-def _work_one(config_dict: dict, folder: str, key: RunKey, device: str, resume: bool) -> None:
-    import torch
-
-    from pa2cli.sweep.data import load_for
-    from pa2cli.sweep.point import execute_point
-    from pa2cli.sweep.training import to_device
-
     config = SweepConfig.from_dict(config_dict)
     dataset = load_for(config, download=False)
+    models = Models(config, dataset)  # each seed's model built once in this worker
+    for key, identity, payload in runs:
+        if _stop.is_set():  # queued before the parent stopped: do not start
+            return
+        _work_one(config, dataset, models, folder, tuple(key), identity, payload, device)
+
+
+def _work_one(config: SweepConfig, dataset, models, folder: str, key: RunKey, identity: dict,
+              payload: bytes | None, device: str) -> None:
+    import torch
+
+    from pa2cli.sweep.point import execute_point
+    from pa2cli.sweep.runs import decode_payload, new_run, restore
+    from pa2cli.sweep.training import to_device
+
     device = torch.device(device)
+    state = new_run(config, dataset, *key, device, models)
+    if payload is not None:  # checked by the parent's preflight: its checkpoint, read once
+        restore(state, decode_payload(payload))
     last_batch_event = 0.0
 
     def emit(kind, key, *args):
@@ -120,22 +130,26 @@ def _work_one(config_dict: dict, folder: str, key: RunKey, device: str, resume: 
             args = (epoch, batch, n_batches, float(loss_sum))
         _events.put((kind, key, *args))
 
-    execute_point(config, dataset, to_device(dataset, device), key, device,
-                  SweepFolder(folder), resume, emit)
+    execute_point(config, to_device(dataset, device), key, state, identity,
+                  SweepFolder(folder), emit)
 
 
-def run_parallel(config: SweepConfig, folder: SweepFolder, workers: list[Worker],
-                 resume: bool, recorder) -> None:
+def run_parallel(prepared, workers: list[Worker], recorder) -> None:
     """Train each worker's runs in its own process; every event goes to `recorder` in order."""
+    config, folder = prepared.config, prepared.folder
+    from pa2cli.sweep.runs import handover
+
+    shares = [tuple((key, prepared.identities[key], handover(prepared, key))
+                    for key in worker.runs) for worker in workers]
     context = multiprocessing.get_context("spawn")
     events, stop = context.Queue(), context.Event()
     ended: set[RunKey] = set()
     keys = [key for worker in workers for key in worker.runs]
     with ProcessPoolExecutor(max_workers=len(workers), mp_context=context,
                              initializer=_start_worker, initargs=(events, stop, os.getpid())) as pool:
-        futures = [pool.submit(_work, config.to_dict(), str(folder.path), worker.runs,
-                               worker.device, worker.threads, resume)
-                   for worker in workers]
+        futures = [pool.submit(_work, config.to_dict(), str(folder.path), share,
+                               worker.device, worker.threads)
+                   for worker, share in zip(workers, shares)]
         try:
             while len(ended) < len(keys):
                 try:

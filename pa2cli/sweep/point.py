@@ -1,7 +1,7 @@
 """The work of one run (one weight decay, one seed), the same in a sequential or parallel sweep.
 
-`execute_point` restores the run's checkpoint if resuming (checked by `checkpoints.py` against
-the run and the epochs results.json records), trains it to `config.epochs`, saves a
+`execute_point` trains a run's prepared state (`runs.prepare`: built, and restored from its
+checked checkpoint on --resume) to `config.epochs`, saves a
 checkpoint after each epoch and reports what happens as events through `emit`:
 
     ("start", key, rows)                             rows: the EpochRows already done
@@ -38,15 +38,14 @@ def resolve_device(name: str):
     return torch.device(name)
 
 
-def execute_point(config: SweepConfig, dataset, data, key: RunKey, device,
-                  folder: SweepFolder, resume: bool, emit: Emit) -> None:
-    """Train run `key` = (weight decay, seed) to config.epochs, checkpointing each epoch."""
-    from pa2cli.sweep.checkpoints import prepare_run, save_checkpoint
-    from pa2cli.sweep.training import checkpoint_of, new_run, train_run
+def execute_point(config: SweepConfig, data, key: RunKey, state, identity: dict,
+                  folder: SweepFolder, emit: Emit) -> None:
+    """Train run `key` = (weight decay, seed) from `state` (built, and restored on --resume,
+    by `runs.prepare`, on its device) to config.epochs, checkpointing each epoch."""
+    from pa2cli.sweep.checkpoints import save_checkpoint
+    from pa2cli.sweep.runs import checkpoint_of
+    from pa2cli.sweep.training import train_run
 
-    weight_decay, seed = key
-    state = new_run(config, dataset, weight_decay, seed, device)
-    identity = prepare_run(folder, config, state, resume, dataset)
     emit("start", key, list(state.rows))
 
     def on_epoch(row, run_state) -> None:

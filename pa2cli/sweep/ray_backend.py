@@ -196,14 +196,12 @@ def _check_resources(ray, options: RayOptions) -> dict:
     return resources
 
 
-def run_on_ray(config: SweepConfig, folder, dataset, keys: list[RunKey], resume: bool,
-               recorder, options: RayOptions, console) -> None:
-    """Train the runs `keys` as Ray tasks, recording every streamed event through `recorder`."""
-    import torch
+def run_on_ray(prepared, recorder, options: RayOptions, console) -> None:
+    """Train the prepared sweep's pending runs as Ray tasks, recording every streamed event
+    through `recorder`; each task starts from its run's state as the preflight restored it."""
+    from pa2cli.sweep.runs import handover
 
-    from pa2cli.sweep.checkpoints import prepare_run
-    from pa2cli.sweep.training import checkpoint_of, new_run
-
+    config, folder, keys = prepared.config, prepared.folder, list(prepared.pending)
     ray = import_ray()
     connected = _connect(ray, options)
     try:
@@ -216,12 +214,9 @@ def run_on_ray(config: SweepConfig, folder, dataset, keys: list[RunKey], resume:
                                              num_gpus=options.gpus_per_run,
                                              num_returns="streaming", max_retries=0)
         source = model_source(config)
-        streams, identities = {}, {}
-        for key in keys:  # checked here, as a local sweep would, before a task gets it
-            state = new_run(config, dataset, *key, torch.device("cpu"))
-            identities[key] = prepare_run(folder, config, state, resume, dataset)
-            saved = _encode(checkpoint_of(state)) if state.rows else None
-            streams[task.remote(config.to_dict(), key, saved, source,
+        streams, identities = {}, prepared.identities
+        for key in keys:  # checked by the preflight, as a local sweep's, before a task gets it
+            streams[task.remote(config.to_dict(), key, handover(prepared, key), source,
                                 int(max(1, options.cpus_per_run)),
                                 options.gpus_per_run > 0)] = key
         try:

@@ -24,7 +24,6 @@ from typing import Callable
 
 from pa2cli.sweep.config import SweepConfig, wd_label
 from pa2cli.sweep.point import execute_point, resolve_device  # noqa: F401 (resolve_device: API)
-from pa2cli.sweep.runs import plan, prepare_results
 from pa2cli.sweep.store import EpochRow, RunKey, SweepFolder, SweepResults
 
 AfterEpoch = Callable[[RunKey, EpochRow], None]
@@ -106,17 +105,19 @@ def wants_vectorized(choice: str, device, config: SweepConfig) -> bool:
     return choice == "on"
 
 
-def _train_together(config, dataset, data, pending, device, folder, resume, recorder,
-                    console) -> list[RunKey]:
+def _train_together(prepared, data, pending, device, recorder, console) -> list[RunKey]:
     """Train the pending runs in one vectorised pass; the runs left to train one at a time."""
     from pa2cli.sweep.vectorized import train_vectorized
 
     reason = train_vectorized(
-        config, dataset, data, pending, device, folder, resume, recorder,
+        prepared.config, prepared.dataset, data, pending, device, prepared.folder, True,
+        recorder, prepared=prepared,
         on_ready=lambda: console.print(
             f"Training the {len(pending)} runs together in one vectorised pass "
             "(--vectorize off trains them one at a time).", highlight=False))
     if reason is None:
+        for key in pending:
+            prepared.states.pop(key)
         return []
     console.print(f"Training one run at a time, not vectorised: {reason}.", highlight=False)
     return pending
@@ -129,15 +130,21 @@ def _run_label(key: RunKey) -> str:
 def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resume: bool = False,
               jobs: int = 1, console=None, show_progress: bool = True,
               after_epoch: AfterEpoch | None = None, threads: int | None = None,
-              vectorize: str = "off", ray_options=None) -> tuple[SweepResults, list[str]]:
-    """Run (or continue) the sweep; return its results (as saved) and the divergence messages."""
+              vectorize: str = "off", ray_options=None,
+              prepared=None) -> tuple[SweepResults, list[str]]:
+    """Run (or continue) the sweep; return its results (as saved) and the divergence messages.
+
+    `prepared` (`runs.Prepared`, from the preflight): the results and run states to continue,
+    so nothing is read or built again; without it they are prepared here."""
     from rich.console import Console
 
     from pa2cli.sweep.progress import SweepProgress
+    from pa2cli.sweep.runs import prepare
 
     console = console or Console()
-    results = prepare_results(config, folder, resume, dataset)
-    pending = plan(results, config)
+    if prepared is None:
+        prepared = prepare(config, folder, dataset, folder.load() if resume else None)
+    results, pending = prepared.results, list(prepared.pending)
     folder.save(results)
     n_batches = math.ceil(len(dataset.train) / config.batch_size)
     totals = {key: (config.epochs - len(results.run(*key).epochs)) * n_batches
@@ -148,7 +155,7 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
             if ray_options is not None:
                 from pa2cli.sweep.ray_backend import run_on_ray
 
-                run_on_ray(config, folder, dataset, pending, resume, recorder, ray_options, console)
+                run_on_ray(prepared, recorder, ray_options, console)
             elif jobs > 1 and len(pending) > 1:
                 from pa2cli.sweep.parallel import run_parallel, workers_for
                 from pa2cli.sweep.placement import placement_lines
@@ -156,16 +163,17 @@ def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resu
                 workers = workers_for(pending, jobs, str(device), threads)
                 for line in placement_lines(workers, _run_label):
                     console.print(line, highlight=False)
-                run_parallel(config, folder, workers, resume, recorder)
+                run_parallel(prepared, workers, recorder)
             else:
                 from pa2cli.sweep.training import to_device
 
                 data = to_device(dataset, device)
                 if len(pending) > 1 and wants_vectorized(vectorize, device, config):
-                    pending = _train_together(config, dataset, data, pending, device, folder,
-                                              resume, recorder, console)
+                    pending = _train_together(prepared, data, pending, device, recorder,
+                                              console)
                 for key in pending:
-                    execute_point(config, dataset, data, key, device, folder, resume, recorder)
+                    execute_point(config, data, key, prepared.take(key, device),
+                                  prepared.identities[key], folder, recorder)
         finally:
             recorder.flush()  # the epochs recorded since the last save, even on Ctrl-C
     return results, recorder.messages

@@ -6,16 +6,17 @@ floats with `Dataset.to_float`. After each epoch the model is evaluated under `m
 and `torch.no_grad()` on the whole train and test splits (and validation, if held out); the
 losses are the cross-entropy data loss, without the weight-decay penalty. A non-finite loss
 ends the run as "diverged". Nothing is read back from the device per batch: the running
-loss is summed there and read by the progress display a few times a second. `checkpoint_of`/`restore` capture everything the next epoch depends
-on (weights, optimiser, shuffling and dropout RNG), so a resumed run repeats an uninterrupted
-one exactly on CPU. This module must not print, write files or know about the other runs.
+loss is summed there and read by the progress display a few times a second. A run's state
+(`runs.RunState`, re-exported here) carries everything the next epoch depends on (weights,
+optimiser, shuffling and dropout RNG), so a resumed run repeats an uninterrupted one exactly
+on CPU. This module must not print, write files or know about the other runs.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
@@ -24,7 +25,8 @@ import torch.nn.functional as F
 from pa2cli.errors import UserError, first_line
 from pa2cli.sweep.augment import augment_batch
 from pa2cli.sweep.config import SweepConfig, wd_label
-from pa2cli.sweep.optim import build_optimizer
+from pa2cli.sweep.runs import (RunState, checkpoint_of, new_run, restore,  # noqa: F401
+                               resume_rng, rng_state)
 from pa2cli.sweep.store import EpochRow
 
 # on_batch(epoch, batch, n_batches, loss_sum): loss_sum is a 0-d tensor on the device holding
@@ -53,62 +55,10 @@ def to_device(dataset, device: torch.device) -> DeviceData:
     return DeviceData(move(dataset.train), move(dataset.test), move(dataset.val), dataset.to_float)
 
 
-@dataclass
-class RunState:
-    """What one run carries from epoch to epoch; `rows` are the finished epochs' metrics."""
-
-    weight_decay: float
-    seed: int
-    model: torch.nn.Module
-    optimizer: torch.optim.Optimizer
-    generator: torch.Generator
-    rows: list[EpochRow] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class RunOutcome:
     status: str  # "done" | "diverged"
     message: str = ""
-
-
-def new_run(config: SweepConfig, dataset, weight_decay: float, seed: int,
-            device: torch.device) -> RunState:
-    """Fresh model and optimiser; the same seed gives every weight decay the same start (the
-    same initial weights, dropout stream and batch order), so runs are paired by seed."""
-    from pa2cli.sweep.models import build_model
-
-    torch.manual_seed(seed)
-    model = build_model(config.model, dataset, seed, config.model_args).to(device)
-    optimizer = build_optimizer(model, config.optimizer, config.lr, config.momentum,
-                                weight_decay, config.decay_bias_norm)
-    generator = torch.Generator().manual_seed(seed)
-    return RunState(weight_decay, seed, model, optimizer, generator)
-
-
-def checkpoint_of(state: RunState) -> dict:
-    """Everything the next epoch depends on: tensors, plain containers and numbers only, so
-    that `torch.load(weights_only=True)` reads it (`checkpoints.py` adds the run's identity)."""
-    checkpoint = {
-        "rows": [row.to_dict() for row in state.rows],
-        "model": state.model.state_dict(),
-        "optimizer": state.optimizer.state_dict(),
-        "shuffle_rng": state.generator.get_state(),
-        "torch_rng": torch.get_rng_state(),
-    }
-    if torch.cuda.is_available():
-        checkpoint["cuda_rng"] = torch.cuda.get_rng_state_all()
-    return checkpoint
-
-
-def restore(state: RunState, checkpoint: dict) -> None:
-    """Put `state` back where `checkpoint_of` left it (after `new_run` built the same model)."""
-    state.model.load_state_dict(checkpoint["model"])
-    state.optimizer.load_state_dict(checkpoint["optimizer"])
-    state.generator.set_state(checkpoint["shuffle_rng"])
-    torch.set_rng_state(checkpoint["torch_rng"])
-    if "cuda_rng" in checkpoint and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(checkpoint["cuda_rng"])
-    state.rows = [EpochRow.from_dict(row) for row in checkpoint["rows"]]
 
 
 @torch.no_grad()
@@ -139,6 +89,7 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
     x_train, y_train = data.train
     n = len(y_train)
     n_batches = math.ceil(n / config.batch_size)
+    resume_rng(state)  # dropout continues the run's own stream, whichever run came before
     for epoch in range(len(state.rows) + 1, config.epochs + 1):
         started = time.perf_counter()
         for group in optimizer.param_groups:  # --lr-schedule: set per epoch (config.lr_at)
@@ -180,6 +131,7 @@ def train_run(state: RunState, data: DeviceData, config: SweepConfig,
         row["seconds"] = time.perf_counter() - started
         row = EpochRow.from_dict(row)
         state.rows.append(row)
+        state.rng = rng_state()
         if on_epoch is not None:
             on_epoch(row, state)
     return RunOutcome("done")

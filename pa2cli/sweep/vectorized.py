@@ -117,22 +117,30 @@ def _group_by_progress(states) -> list[list]:
 
 def train_vectorized(config: SweepConfig, dataset, data, members: list[RunKey], device, folder,
                      resume: bool, emit: Callable, *, on_ready: Callable | None = None,
-                     dtype: torch.dtype | None = None) -> str | None:
+                     dtype: torch.dtype | None = None, prepared=None) -> str | None:
     """Train the runs `members` (RunKeys: weight decay, seed) together to config.epochs; None
     when done, else why they could not be (nothing was reported or changed then, and the
     caller trains them one at a time).
 
-    `on_ready()` is called once the dry check has passed; `dtype=torch.float64` is the
-    internal switch the tests use to compare with a float64 sequential run to 1e-9.
+    `prepared` (`runs.Prepared`): the members' states as built and restored by the preflight
+    (left in it; the caller drops them once trained); without it (a new sweep only) they are
+    built here. `on_ready()` is called once the dry check has passed; `dtype=torch.float64`
+    is the internal switch the tests use to compare with a float64 sequential run to 1e-9.
     """
-    from pa2cli.sweep.checkpoints import prepare_run, save_checkpoint
-    from pa2cli.sweep.training import checkpoint_of, new_run
+    from pa2cli.sweep.checkpoints import run_identity, save_checkpoint
+    from pa2cli.sweep.runs import checkpoint_of, move_run, new_run
 
     states, identities = [], {}
     for member in members:
-        weight_decay, seed = member
-        state = new_run(config, dataset, weight_decay, seed, device)
-        identities[id(state)] = prepare_run(folder, config, state, resume, dataset)
+        if prepared is not None:  # built, and restored on --resume, by runs.prepare
+            state = move_run(prepared.states[member], device)
+            identity = prepared.identities[member]
+        else:
+            if resume:
+                raise ValueError("a resumed vectorised pass needs the prepared runs")
+            state = new_run(config, dataset, *member, device)
+            identity = run_identity(config, *member, state.model, dataset)
+        identities[id(state)] = identity
         if dtype is not None:
             state.model.to(dtype)  # the same Parameter objects: the optimiser still holds them
             for entry in state.optimizer.state.values():
