@@ -8,7 +8,7 @@ builds its state on the CPU, reads and checks its checkpoint once and restores i
 `Prepared` sweep, which the preflight checks and every backend then train without reading or
 building anything again. Models are built once per seed (`build_model` seeds torch itself, so
 the runs of one seed start from the same weights) and copied for each weight decay.
-This module must not train, print or write files.
+It writes only checkpoints (`drive`, after each epoch); it must not train or print.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import torch
 from pa2cli.sweep.checkpoints import (_refuse, _short, checkpoint_path, load_checkpoint,
                                       run_identity)
 from pa2cli.sweep.config import SweepConfig, wd_label
+from pa2cli.sweep.devices import RNG_ENTRIES, rng_state, set_rng_state
 from pa2cli.sweep.optim import build_optimizer
 from pa2cli.sweep.store import EpochRow, RunKey, SweepFolder, SweepResults
 
@@ -39,20 +40,9 @@ class RunState:
     rng: dict = field(default_factory=dict)
 
 
-def rng_state() -> dict:
-    """The global torch RNG states a run continues from (CPU, and every GPU's if any)."""
-    state = {"torch_rng": torch.get_rng_state()}
-    if torch.cuda.is_available():
-        state["cuda_rng"] = torch.cuda.get_rng_state_all()
-    return state
-
-
 def resume_rng(state: RunState) -> None:
     """Make the global torch RNG the run's own again (before it trains, after others did)."""
-    if "torch_rng" in state.rng:
-        torch.set_rng_state(state.rng["torch_rng"])
-    if "cuda_rng" in state.rng and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state.rng["cuda_rng"])
+    set_rng_state(state.rng, state.seed)
 
 
 class Models:
@@ -120,9 +110,7 @@ def restore(state: RunState, checkpoint: dict) -> None:
     state.model.load_state_dict(checkpoint["model"])
     state.optimizer.load_state_dict(checkpoint["optimizer"])
     state.generator.set_state(checkpoint["shuffle_rng"])
-    state.rng = {"torch_rng": checkpoint["torch_rng"]}
-    if "cuda_rng" in checkpoint:
-        state.rng["cuda_rng"] = checkpoint["cuda_rng"]
+    state.rng = {name: checkpoint[name] for name in RNG_ENTRIES if name in checkpoint}
     resume_rng(state)
     state.rows = [EpochRow.from_dict(row) for row in checkpoint["rows"]]
 
@@ -251,3 +239,23 @@ def handover(prepared: Prepared, key: RunKey) -> bytes | None:
     at epoch 1); the plan drops the state, so it is held in one place only."""
     state = prepared.states.pop(key)
     return encode_payload(checkpoint_of(state)) if state.rows else None
+
+
+def started(key: RunKey, state: RunState):
+    """The event a run begins with: the epochs it already has."""
+    from pa2cli.sweep.events import Started
+
+    return Started(key, tuple(state.rows))
+
+
+def drive(events, states: dict[RunKey, RunState], identities: dict[RunKey, dict],
+          folder: SweepFolder, record) -> None:
+    """Pass the loop's events to `record`, saving a run's checkpoint before its epoch is
+    recorded (results.json never names an epoch its checkpoint lacks)."""
+    from pa2cli.sweep.checkpoints import save_checkpoint
+    from pa2cli.sweep.events import EpochDone
+
+    for event in events:
+        if isinstance(event, EpochDone):
+            save_checkpoint(folder.path, identities[event.key], checkpoint_of(states[event.key]))
+        record(event)

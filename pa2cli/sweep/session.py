@@ -17,6 +17,7 @@ from rich.console import Console
 
 from pa2cli.errors import UserError
 from pa2cli.sweep.config import RESUMABLE_CHANGES, SweepConfig, config_from_saved, wd_label
+from pa2cli.sweep.datasets import is_own
 from pa2cli.sweep.store import SweepFolder
 
 # config field -> the Click parameter that sets it (when it differs from the field name); with
@@ -68,7 +69,7 @@ def merge_resumed(saved: SweepConfig, given: SweepConfig, explicit: set[str]) ->
         if old == new:
             continue
         option = "--" + parameter.replace("_", "-")
-        own_data = name == "data_dir" and saved.dataset in ("imagefolder", "pth")
+        own_data = name == "data_dir" and is_own(saved.dataset)
         if name not in RESUMABLE_CHANGES or own_data:  # your own split's folder is its data
             raise UserError(f"given {as_written(name, new)}, but the saved sweep was started "
                             f"{_with(as_written(name, old))}", where=option,
@@ -110,9 +111,9 @@ def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[st
     raised before anything is written; `models` holds the model checked here, which the
     runs of its seed then copy instead of building it again."""
     from pa2cli.sweep.data import load_for
-    from pa2cli.sweep.point import resolve_device
+    from pa2cli.sweep.devices import resolve_device
+    from pa2cli.sweep.failures import check_trainable
     from pa2cli.sweep.runs import Models
-    from pa2cli.sweep.training import check_trainable
 
     folder, config, saved = _folder_and_config(config, out, resume, explicit)
     device = resolve_device(config.device)
@@ -145,7 +146,8 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
     from pa2cli.sweep.interrupts import interrupts_handled
     from pa2cli.sweep.lock import SweepLock
     from pa2cli.sweep.preflight import check_folder
-    from pa2cli.sweep.runner import run_sweep, wants_vectorized
+    from pa2cli.sweep.devices import wants_vectorized
+    from pa2cli.sweep.runner import run_sweep
     from pa2cli.sweep.threads import apply_threads, default_threads
 
     console = console or Console(highlight=False)
