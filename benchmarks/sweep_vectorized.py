@@ -4,7 +4,7 @@
     PYTHONPATH=. python benchmarks/sweep_vectorized.py --device cuda --epochs 15
 
 For 5 and 15 members (weight decays 0, 1e-4, 1e-3, 3e-3, 1e-2 times 1 and 3 seeds) it trains
-every member with the sweep's own code, once one at a time (`training.train_run`, as
+every member with the sweep's own code, once one at a time (`loop.train_run`, as
 `--vectorize off`) and once together (`vectorized.train_vectorized`, as `--vectorize on`),
 alternating the two `--repeats` times so that a change in the machine's load hits both, and
 prints the ratio vectorised / sequential of the best wall times and of the CPU times (CPU time
@@ -26,7 +26,8 @@ import torch  # noqa: E402
 
 from pa2cli.sweep.config import DEFAULT_LR, SweepConfig  # noqa: E402
 from pa2cli.sweep.data import load_dataset  # noqa: E402
-from pa2cli.sweep.training import new_run, to_device, train_run  # noqa: E402
+from pa2cli.sweep.loop import to_device, train_run  # noqa: E402
+from pa2cli.sweep.runs import new_run  # noqa: E402
 from pa2cli.sweep.vectorized import train_vectorized  # noqa: E402
 
 WEIGHT_DECAYS = (0.0, 1e-4, 1e-3, 3e-3, 1e-2)

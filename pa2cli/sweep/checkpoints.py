@@ -196,21 +196,6 @@ def load_checkpoint(out: Path, identity: dict, saved_rows: list[dict],
     return checkpoint
 
 
-def restore_checked(state, checkpoint: dict, out: Path, identity: dict) -> None:
-    """`training.restore`, with a checkpoint that does not fit the model or optimiser refused."""
-    from pa2cli.sweep.training import restore
-
-    try:
-        restore(state, checkpoint)
-    except Exception as exc:  # noqa: BLE001 - shapes, parameter groups or RNG state that do not fit
-        path = checkpoint.get("source") or checkpoint_path(out, identity["weight_decay"],
-                                                           identity["seed"])
-        reason = _short(" ".join(str(exc).split()), 220)
-        raise _refuse(path, f"does not fit this run's model or optimiser "
-                      f"({type(exc).__name__}{': ' + reason if reason else ''})",
-                      identity) from None
-
-
 def data_fingerprint(dataset) -> str:
     """SHA-256 of every split's images and labels as trained on (after --val-split and
     --train-size): the identity of the data, whichever folder it was read from."""
@@ -229,16 +214,3 @@ def _fingerprint(dataset) -> str:
             digest.update(f"{tuple(tensor.shape)}{tensor.dtype}".encode())
             digest.update(tensor.numpy().tobytes())
     return digest.hexdigest()
-
-
-def prepare_run(folder, config: SweepConfig, state, resume: bool, dataset=None) -> dict:
-    """The identity of `state`'s run; with `resume`, its checked checkpoint (if any) restored
-    into `state` first. The one way every trainer (one at a time, vectorised, Ray) resumes."""
-    identity = run_identity(config, state.weight_decay, state.seed, state.model, dataset)
-    if resume:  # the epochs results.json records for this run (the parent saved them)
-        saved = [row.to_dict() for row in folder.load().run(state.weight_decay,
-                                                             state.seed).epochs]
-        checkpoint = load_checkpoint(folder.path, identity, saved, legacy_seed=config.seed)
-        if checkpoint is not None:
-            restore_checked(state, checkpoint, folder.path, identity)
-    return identity

@@ -18,6 +18,8 @@ from pa2cli.options import CPUS_PER_RUN, GPUS_PER_RUN, LEARNING_RATE, MOMENTUM, 
 from pa2cli.sweep.config import (AUGMENT_CHOICES, DATASET_NAMES, DEFAULT_LR, DEVICES, INT_MAX,
                                  LR_SCHEDULES, NORMALIZE_CHOICES, OPTIMIZER_NAMES,
                                  PRECISION_CHOICES, WD_MAX, SweepConfig, wd_label)
+from pa2cli.sweep.datasets import dataset_help
+from pa2cli.sweep.devices import device_help
 from pa2cli.sweep.optim import OPTIMIZERS
 from pa2cli.sweep.threads import MAX_THREADS
 
@@ -170,9 +172,7 @@ def _sweep_help() -> str:
 @click.option("--no-baseline", is_flag=True, help="Do not add weight decay 0 automatically.")
 @click.option("--dataset", type=click.Choice(DATASET_NAMES), default=DEFAULTS.dataset,
               show_default=True,
-              help="digits is bundled; mnist, fashion-mnist and cifar10 come via torchvision; "
-                   "imagefolder and pth are your own split in --data-dir (detected when "
-                   "--dataset is not given).")
+              help=dataset_help())
 @click.option("--data-dir", type=click.Path(file_okay=False),
               help="Your own Assignment-1A split: an ImageFolder tree (DIR/train/, DIR/test/, "
                    "optional DIR/val/, one folder per class) or the course's DIR/train.pth, "
@@ -231,7 +231,7 @@ def _sweep_help() -> str:
               help="Runs per weight decay, with seeds SEED..SEED+SEEDS-1; the same seed gives "
                    "every weight decay the same initial weights and batch order (paired).")
 @click.option("--device", type=click.Choice(DEVICES), default=DEFAULTS.device,
-              show_default=True)
+              show_default=True, help=device_help())
 @click.option("--precision", type=click.Choice(PRECISION_CHOICES), default=DEFAULTS.precision,
               show_default=True,
               help="bf16: forward passes under torch.autocast in bfloat16 (for conv nets on a "

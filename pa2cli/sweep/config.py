@@ -10,15 +10,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 
 from pa2cli.numbers import is_number, wd_label  # noqa: F401 (wd_label: the sweep's import)
+from pa2cli.sweep.datasets import DATASETS
+from pa2cli.sweep.devices import DEVICE_CHOICES
 from pa2cli.sweep.optim import OPTIMIZERS
 
-DATASET_NAMES = ("digits", "mnist", "fashion-mnist", "cifar10", "imagefolder", "pth")
-#                 as data.DATASETS (tested); the last two are the student's own --data-dir
+DATASET_NAMES = tuple(DATASETS)  # the registry's (datasets.py); a new dataset is one entry
 NORMALIZE_CHOICES = ("auto", "course", "dataset", "none")  # userdata.NORMALIZATIONS
 AUGMENT_CHOICES = ("flip", "affine")  # augment.AUGMENTATIONS
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 DEFAULT_LR = {name: spec.default_lr for name, spec in OPTIMIZERS.items()}  # --lr when not given
-DEVICES = ("auto", "cpu", "cuda", "mps")
+DEVICES = DEVICE_CHOICES  # auto and every entry of devices.DEVICES
 PRECISION_CHOICES = ("fp32", "bf16")  # precision.PRECISIONS
 LR_SCHEDULES = ("constant", "cosine")
 

@@ -1,4 +1,5 @@
-"""The sweep's datasets, loaded once into memory as uint8 tensors.
+"""The sweep's datasets (the entries of `datasets.DATASETS`), loaded once into memory as uint8
+tensors.
 
 Holds `load_dataset` for the vendored `digits` (pa2cli/sweep/digits.npz, see DIGITS-SOURCE.md)
 and for MNIST, Fashion-MNIST and CIFAR-10 through torchvision's dataset classes, and
@@ -24,18 +25,13 @@ from pa2cli.paths import cache_home
 from pa2cli.sweep.channels import channel_stats as _channel_stats
 from pa2cli.sweep.splits import (  # noqa: F401 (Dataset, Split, class_quotas: the sweep's import)
     Dataset, Split, class_quotas, hold_out, stratified_subset)
-
-DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "imagefolder", "pth")
-USER_FORMATS = ("imagefolder", "pth")  # the student's own --data-dir split (userdata.py)
+from pa2cli.sweep.datasets import BUNDLED
+from pa2cli.sweep.datasets import DATASET_NAMES as DATASETS  # noqa: F401 (the registry's names)
+from pa2cli.sweep.datasets import DATASETS as _REGISTRY
+from pa2cli.sweep.datasets import OWN_FORMATS as USER_FORMATS  # noqa: F401
 
 DIGITS_FILE = Path(__file__).resolve().parent / "digits.npz"
 
-# dataset name -> (torchvision class name, folder torchvision looks in under the root)
-_TORCHVISION = {
-    "mnist": ("MNIST", "MNIST/raw"),
-    "fashion-mnist": ("FashionMNIST", "FashionMNIST/raw"),
-    "cifar10": ("CIFAR10", "cifar-10-batches-py"),
-}
 
 
 def default_data_dir() -> Path:
@@ -57,12 +53,12 @@ def load_dataset(
     then keep a stratified subset of `train_size` training images if given (the test split
     is never touched). Both draws are seeded by `seed`. `imagefolder` and `pth` read the
     student's own split in `data_dir` (userdata.py); `normalize` is --normalize."""
-    if name not in DATASETS:
+    if name not in _REGISTRY:
         raise UserError(
-            f"unknown dataset {name!r}", where="--dataset", fix=f"Use one of: {', '.join(DATASETS)}."
+            f"unknown dataset {name!r}", where="--dataset", fix=f"Use one of: {', '.join(_REGISTRY)}."
         )
     val_split = _check_val_split(val_split)
-    if name in USER_FORMATS:
+    if _REGISTRY[name].own:
         from pa2cli.sweep.userdata import load_user_dataset
 
         return load_user_dataset(name, data_dir, normalize=normalize, image_size=image_size,
@@ -70,7 +66,7 @@ def load_dataset(
     if image_size is not None:
         raise UserError(f"resizes your own ImageFolder images, not {name}'s",
                         where="--image-size", fix="Leave it out, or use --dataset imagefolder.")
-    if name == "digits":
+    if _REGISTRY[name].source == BUNDLED:  # the one bundled set: digits.npz
         train, test, classes, pixel_max = _load_digits()
     else:
         train, test, classes, pixel_max = _load_torchvision(name, data_dir, download)
@@ -143,7 +139,7 @@ def _fetch_command(name: str, data_dir: Path | None) -> str:
 def _load_torchvision(name: str, data_dir: Path | None, download: bool):
     import torchvision.datasets as tvd
 
-    class_name, folder = _TORCHVISION[name]
+    class_name, folder = _REGISTRY[name].torchvision  # (class, folder under the root)
     root = Path(data_dir).expanduser() if data_dir is not None else default_data_dir()
     cls = getattr(tvd, class_name)
     try:

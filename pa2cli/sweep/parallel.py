@@ -3,8 +3,11 @@
 `placement.place_runs` deals the runs to the workers and gives each its device (with
 `--device cuda`, the visible GPUs round-robin) and its share of the sweep's --threads. Each
 worker (a spawned process, so no thread pool is inherited half-initialised) loads the dataset
-itself and runs `point.execute_point` for each of its runs on its own device, sending its events through a queue; batch events are thinned to a few per second. The parent
-feeds every event to the same `Recorder` as a sequential sweep, so results.json has one writer.
+itself, builds each seed's model once and trains each of its runs on its own device in the
+sweep's one epoch loop (`loop.train_epochs`), from the state the parent prepared (its
+checkpoint read once, by the parent, and handed over as bytes), sending the typed events
+(`events.py`) through a queue, batch events thinned by `events.Throttle`. The parent feeds
+every event to the same `Recorder` as a sequential sweep, so results.json has one writer.
 On Ctrl-C (or a failed worker) the parent sets a shared stop flag: every worker stops at its
 next batch and a run still queued does not start, so the interrupt takes effect at once.
 This module must not render or decide what is recorded.
@@ -22,7 +25,6 @@ from pa2cli.sweep.config import SweepConfig
 from pa2cli.sweep.placement import Worker, place_runs
 from pa2cli.sweep.store import RunKey, SweepFolder
 
-BATCH_EVENT_SECONDS = 0.2
 _events = None  # the worker's queue, set by _start_worker
 _stop = None  # the worker's stop flag, set by the parent on Ctrl-C or an error
 _parent = None  # the parent's PID: a worker whose parent died stops at its next batch
@@ -38,12 +40,9 @@ def workers_for(keys: list[RunKey], jobs: int, device: str,
     (default: the available cores) shared out, placed by a pure function in placement.py."""
     from pa2cli.sweep.threads import available_cores
 
-    gpus = 0
-    if device == "cuda":
-        import torch
+    from pa2cli.sweep.devices import device_count
 
-        gpus = torch.cuda.device_count()
-    return place_runs(keys, jobs, device, gpus, threads or available_cores())
+    return place_runs(keys, jobs, device, device_count(device), threads or available_cores())
 
 
 def _start_worker(events, stop, parent: int) -> None:
@@ -84,71 +83,92 @@ def _end_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="pa2-parent-watchdog", daemon=True).start()
 
 
-def _work(config_dict: dict, folder: str, keys: tuple, device: str, threads: int,
-          resume: bool) -> None:
+def _work(config_dict: dict, folder: str, runs: tuple, device: str, threads: int) -> None:
+    """A worker's runs: (key, identity, payload) each, payload the parent's restored state."""
+    from pa2cli.sweep.data import load_for
+    from pa2cli.sweep.runs import Models
     from pa2cli.sweep.threads import apply_threads
 
     apply_threads(threads)
-    for key in keys:
-        if _stop.is_set():  # queued before the parent stopped: do not start
-            return
-        _work_one(config_dict, folder, tuple(key), device, resume)
-
-
-def _work_one(config_dict: dict, folder: str, key: RunKey, device: str, resume: bool) -> None:
-    import torch
-
-    from pa2cli.sweep.data import load_for
-    from pa2cli.sweep.point import execute_point
-    from pa2cli.sweep.training import to_device
-
     config = SweepConfig.from_dict(config_dict)
     dataset = load_for(config, download=False)
-    device = torch.device(device)
-    last_batch_event = 0.0
+    models = Models(config, dataset)  # each seed's model built once in this worker
+    for key, identity, payload in runs:
+        if _stop.is_set():  # queued before the parent stopped: do not start
+            return
+        _work_one(config, dataset, models, folder, tuple(key), identity, payload, device)
 
-    def emit(kind, key, *args):
-        nonlocal last_batch_event
+
+def _work_one(config: SweepConfig, dataset, models, folder: str, key: RunKey, identity: dict,
+              payload: bytes | None, device: str) -> None:
+    import torch
+
+    from pa2cli.sweep.events import Batch, Throttle
+    from pa2cli.sweep.loop import OneModel, to_device, train_epochs
+    from pa2cli.sweep.runs import decode_payload, drive, new_run, restore, started
+
+    device = torch.device(device)
+    state = new_run(config, dataset, *key, device, models)
+    if payload is not None:  # checked by the parent's preflight: its checkpoint, read once
+        restore(state, decode_payload(payload))
+    throttle = Throttle()
+
+    def send(event) -> None:
         if _stop.is_set() or os.getppid() != _parent:  # asked to stop, or the parent died
             raise StopRequested
-        if kind == "batch":
-            epoch, batch, n_batches, loss_sum = args
-            now = time.monotonic()
-            if now - last_batch_event < BATCH_EVENT_SECONDS and batch < n_batches:
-                return
-            last_batch_event = now
-            args = (epoch, batch, n_batches, float(loss_sum))
-        _events.put((kind, key, *args))
+        if throttle(event):
+            _events.put(event.detached() if isinstance(event, Batch) else event)
 
-    execute_point(config, dataset, to_device(dataset, device), key, device,
-                  SweepFolder(folder), resume, emit)
+    send(started(key, state))
+    events = train_epochs(OneModel.of(state, config), [state], [key],
+                          to_device(dataset, device), config)
+    drive(events, {key: state}, {key: identity}, SweepFolder(folder), send)
 
 
-def run_parallel(config: SweepConfig, folder: SweepFolder, workers: list[Worker],
-                 resume: bool, recorder) -> None:
+class Processes:
+    """--jobs N: the runs dealt to N worker processes (placement.py), recorded here."""
+
+    def __init__(self, jobs: int, device: str, threads: int | None, console):
+        self.jobs, self.device, self.threads, self.console = jobs, device, threads, console
+
+    def run(self, prepared, recorder) -> None:
+        from pa2cli.sweep.placement import placement_lines, run_label
+
+        workers = workers_for(list(prepared.pending), self.jobs, self.device, self.threads)
+        for line in placement_lines(workers, run_label):
+            self.console.print(line, highlight=False)
+        run_parallel(prepared, workers, recorder)
+
+
+def run_parallel(prepared, workers: list[Worker], recorder) -> None:
     """Train each worker's runs in its own process; every event goes to `recorder` in order."""
+    from pa2cli.sweep.events import Ended
+    from pa2cli.sweep.runs import handover
+
+    config, folder = prepared.config, prepared.folder
+    shares = [tuple((key, prepared.identities[key], handover(prepared, key))
+                    for key in worker.runs) for worker in workers]
     context = multiprocessing.get_context("spawn")
     events, stop = context.Queue(), context.Event()
     ended: set[RunKey] = set()
     keys = [key for worker in workers for key in worker.runs]
     with ProcessPoolExecutor(max_workers=len(workers), mp_context=context,
                              initializer=_start_worker, initargs=(events, stop, os.getpid())) as pool:
-        futures = [pool.submit(_work, config.to_dict(), str(folder.path), worker.runs,
-                               worker.device, worker.threads, resume)
-                   for worker in workers]
+        futures = [pool.submit(_work, config.to_dict(), str(folder.path), share,
+                               worker.device, worker.threads)
+                   for worker, share in zip(workers, shares)]
         try:
             while len(ended) < len(keys):
                 try:
-                    kind, key, *args = events.get(timeout=0.2)
+                    event = events.get(timeout=0.2)
                 except queue_module.Empty:
                     for future in futures:
                         if future.done() and future.exception() is not None:
                             raise future.exception()
                     continue
-                key = tuple(key)
-                recorder(kind, key, *args)
-                if kind == "end":
-                    ended.add(key)
+                recorder(event)
+                if isinstance(event, Ended):
+                    ended.add(event.key)
         except BaseException:  # Ctrl-C or a failed worker: stop every worker at its next batch
             stop.set()
             recorder.flush()  # save what was recorded before waiting for the workers to stop

@@ -30,11 +30,13 @@ def place_runs(runs: Sequence, jobs: int, device: str, gpus: int = 0,
     total, shared out."""
     from pa2cli.sweep.threads import threads_per_job
 
+    from pa2cli.sweep.devices import DEVICES
+
     count = max(1, min(jobs, len(runs)))
-    if device == "cuda":
+    if device in DEVICES and DEVICES[device].numbered:  # cuda: cuda:0, cuda:1, ...
         if gpus < 1:
-            raise ValueError("--device cuda with no visible GPU")  # resolve_device says so first
-        devices = [f"cuda:{k % gpus}" for k in range(count)]
+            raise ValueError(f"--device {device} with no visible GPU")  # resolve_device first
+        devices = [f"{device}:{k % gpus}" for k in range(count)]
     else:
         devices = [device] * count
     share = threads_per_job(threads, count)
@@ -46,3 +48,10 @@ def placement_lines(workers: list[Worker], label: Callable[[object], str]) -> li
     return [f"worker {k} on {w.device} ({w.threads} thread{'s' if w.threads > 1 else ''}): "
             + ", ".join(label(run) for run in w.runs)
             for k, w in enumerate(workers, start=1)]
+
+
+def run_label(key) -> str:
+    """`wd 1e-3 seed 2`: a run (weight decay, seed) as the placement lines name it."""
+    from pa2cli.numbers import wd_label
+
+    return f"wd {wd_label(key[0])} seed {key[1]}"

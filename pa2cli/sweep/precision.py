@@ -14,7 +14,7 @@ matrix products on their tensor cores and prefer channels-last (NHWC) images:
 
 The default is fp32 and contiguous, what every figure in docs/ was measured with; the GPU gains
 are unmeasured (no GPU was available to this project: docs/student-scale.md). The data are moved
-to the device once, before training (training.to_device), so pinned host memory would speed up
+to the device once, before training (loop.to_device), so pinned host memory would speed up
 one copy per sweep and is not used; the per-epoch shuffle is copied with non_blocking=True.
 This module must not train or print.
 """

@@ -3,10 +3,10 @@
 `check_folder` refuses, with one line each: a file where the sweep keeps a folder or the
 reverse (`checkpoints` as a file, `results.json` as a folder, a FIFO as a checkpoint); a new
 sweep into a folder that already holds one; a checkpoint that is damaged, unsafe or belongs to
-another run (each pending run's checkpoint is loaded and restored into a fresh model, exactly
-as the run will do); and a disk without room for the checkpoints the sweep will write. It
-removes the `.tmp` files a killed sweep may have left (the lock says no one else is writing)
-and returns the notes a resume must print (a run whose checkpoint is missing starts again).
+another run (`runs.prepare`: each pending run is built and its checkpoint read once, checked
+and restored, and the run then trains from that state); and a disk without room for the
+checkpoints the sweep will write. It removes the `.tmp` files a killed sweep may have left (the lock says no one else is writing) and returns the prepared sweep, with the notes a resume must print (a run whose checkpoint is
+missing starts again).
 This module must not train or print.
 """
 
@@ -18,10 +18,10 @@ from pathlib import Path
 
 from pa2cli.errors import UserError
 from pa2cli.files import free_space, human_size
-from pa2cli.sweep.checkpoints import (CHECKPOINT_FOLDER, checkpoint_bytes, checkpoint_path,
-                                      load_checkpoint, restore_checked, run_identity)
+from pa2cli.sweep.checkpoints import CHECKPOINT_FOLDER, checkpoint_bytes, checkpoint_path
 from pa2cli.sweep.config import SweepConfig, wd_label
-from pa2cli.sweep.store import CSV_FILE, RESULTS_FILE, Run, SweepFolder, SweepResults
+from pa2cli.sweep.runs import Models, Prepared, fresh_payload, prepare
+from pa2cli.sweep.store import CSV_FILE, RESULTS_FILE, SweepFolder, SweepResults
 
 RESULTS_BYTES_PER_ROW = 4 * 400  # one epoch row in results.json and .csv, each with its .tmp
 LAYOUT_FIX = "Move it out of the way, or give another --out."
@@ -64,51 +64,19 @@ def check_layout(folder: Path, config: SweepConfig) -> None:
                 tmp.unlink()
 
 
-def _pending(results: SweepResults, config: SweepConfig) -> list[Run]:
-    return [run for run in results.runs
-            if run.status != "diverged" and len(run.epochs) < config.epochs]
-
-
-def check_checkpoints(folder: SweepFolder, config: SweepConfig, dataset,
-                      results: SweepResults) -> list[str]:
-    """Load and restore every pending run's checkpoint as the run will; notes on missing ones."""
-    import torch
-
-    from pa2cli.sweep.training import new_run
-
-    notes = []
-    for run in _pending(results, config):
-        state = new_run(config, dataset, run.weight_decay, run.seed, torch.device("cpu"))
-        identity = run_identity(config, run.weight_decay, run.seed, state.model, dataset)
-        saved = [row.to_dict() for row in run.epochs]
-        checkpoint = load_checkpoint(folder.path, identity, saved, legacy_seed=config.seed)
-        if checkpoint is not None:
-            restore_checked(state, checkpoint, folder.path, identity)
-        elif run.epochs:
-            path = checkpoint_path(folder.path, run.weight_decay, run.seed)
-            notes.append(f"wd {wd_label(run.weight_decay)} seed {run.seed}: its checkpoint "
-                         f"{path} is missing, so its {len(run.epochs)} saved epochs cannot be "
-                         "continued: it is trained again from epoch 1, from the same seed.")
-    return notes
-
-
-def space_needed(folder: SweepFolder, config: SweepConfig, dataset, results: SweepResults,
-                 jobs: int) -> int:
+def space_needed(prepared: Prepared, jobs: int) -> int:
     """Bytes the rest of the sweep writes beyond what is on disk now (an upper estimate)."""
-    import torch
-
-    from pa2cli.sweep.training import checkpoint_of, new_run
-
-    pending = _pending(results, config)
+    config, folder = prepared.config, prepared.folder
+    pending = [prepared.results.run(*key) for key in prepared.pending]
     rows = sum(config.epochs - len(run.epochs) for run in pending)
     if not pending:
         return rows * RESULTS_BYTES_PER_ROW
-    first = pending[0]
-    state = new_run(config, dataset, first.weight_decay, first.seed, torch.device("cpu"))
-    identity = run_identity(config, first.weight_decay, first.seed, state.model, dataset)
+    first = pending[0].key
+    state = prepared.states[first]
     # the optimiser's state (momentum, Adam's two moments) appears after the first step
     parameter_bytes = sum(p.numel() * p.element_size() for p in state.model.parameters())
-    one = len(checkpoint_bytes(identity, checkpoint_of(state))) + 2 * parameter_bytes
+    one = len(checkpoint_bytes(prepared.identities[first], fresh_payload(state))) \
+        + 2 * parameter_bytes
     new = sum(1 for run in pending
               if not checkpoint_path(folder.path, run.weight_decay, run.seed).exists())
     temporary = min(jobs, len(pending))  # one .tmp per run being written at a time
@@ -125,14 +93,13 @@ def check_space(folder: SweepFolder, needed: int) -> None:
 
 
 def check_folder(folder: SweepFolder, config: SweepConfig, dataset, *, resume: bool,
-                 jobs: int) -> list[str]:
-    """All of the above, in order; returns the notes a resume prints before training."""
-    from pa2cli.sweep.runner import prepare_results
-
+                 jobs: int, saved: SweepResults | None = None,
+                 models: Models | None = None) -> Prepared:
+    """All of the above, in order; returns the prepared sweep (its notes: what a resume
+    prints before training). `saved`: results.json as already read (read here if None)."""
     check_layout(folder.path, config)
-    results = prepare_results(config, folder, resume, dataset)  # as run_sweep will start
     if resume:
-        notes = check_checkpoints(folder, config, dataset, results)
+        saved = saved if saved is not None else folder.load()
     else:
         if folder.exists():  # another sweep finished here since the options were checked
             raise UserError("already holds a sweep", where=str(folder.path),
@@ -141,6 +108,8 @@ def check_folder(folder: SweepFolder, config: SweepConfig, dataset, *, resume: b
             raise UserError(f"{CHECKPOINT_FOLDER}/ holds checkpoints of another sweep",
                             where=f"--out {folder.path}",
                             fix="Give another --out (or move that folder away).")
-        notes = []
-    check_space(folder, space_needed(folder, config, dataset, results, jobs))
-    return notes
+        saved = None
+    # each pending run built, and its checkpoint read, checked and restored, as it will train
+    prepared = prepare(config, folder, dataset, saved, models)
+    check_space(folder, space_needed(prepared, jobs))
+    return prepared

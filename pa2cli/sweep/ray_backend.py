@@ -4,9 +4,10 @@
 RAY_ADDRESS is honoured), ships this pa2cli package to the workers (runtime_env `py_modules`,
 so workers run the driver's code; torch and torchvision must be installed there) and submits
 one streaming generator task per run, asking for `--cpus-per-run` CPUs and `--gpus-per-run`
-GPUs. A task trains its run one epoch at a time (`training.train_run`) and yields each event
-of a local run, an epoch's row together with its checkpoint, so the driver, the only writer,
-saves the checkpoint and feeds the row to the same `Recorder` as a local sweep: results.json,
+GPUs. A task trains its run in the sweep's one epoch loop (`loop.train_epochs`) and yields the
+typed events of a local run (`events.py`), each epoch's checkpoint payload just before its
+row, so the driver, the only writer, saves the checkpoint and feeds the events to the same
+`Recorder` as a local sweep: results.json,
 CSV, plots, findings and --resume are those of a local sweep. The user's --model file is
 shipped with the task as source text and written to a temporary folder on a worker that does
 not have it (only that file: what it imports must be installed on the workers). Ctrl-C
@@ -16,13 +17,12 @@ only on this path; without Ray the sweep exits 2 naming the extra to install.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from pa2cli.errors import UserError, first_line
 from pa2cli.sweep.config import SweepConfig, wd_label
-from pa2cli.sweep.store import EpochRow, RunKey
+from pa2cli.sweep.store import RunKey
 
 INSTALL_FIX = "Install it with: pip install 'ray>=2.9'"
 WAIT_SECONDS = 0.5
@@ -49,7 +49,10 @@ def import_ray():
 
 def check_options(config: SweepConfig, options: RayOptions) -> None:
     """Option combinations a Ray sweep cannot honour, as UserErrors (before connecting)."""
-    if config.device in ("cuda", "mps") and options.gpus_per_run == 0:
+    from pa2cli.sweep.devices import DEVICES
+
+    spec = DEVICES.get(config.device)
+    if spec is not None and spec.gpu and options.gpus_per_run == 0:
         raise UserError(f"--device {config.device} needs a GPU per run on the cluster",
                         where="--backend ray", fix="Add --gpus-per-run 1 (or leave out --device).")
 
@@ -67,30 +70,22 @@ def model_source(config: SweepConfig) -> tuple[str, str, str] | None:
     return path.name, path.read_text(encoding="utf-8"), name
 
 
-def _encode(checkpoint: dict) -> bytes:
-    import torch
-
-    buffer = io.BytesIO()
-    torch.save(checkpoint, buffer)
-    return buffer.getvalue()
-
-
-def _decode(data: bytes) -> dict:
-    import torch
-
-    return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-
-
 def train_one(config_dict: dict, key: RunKey, checkpoint: bytes | None,
               model_source, threads: int, use_gpu: bool):
-    """The body of a Ray task: train run `key`, yielding ("start" | "batch" | "epoch" | "end",
-    key, ...) tuples with rows as dicts; an epoch's tuple ends with its checkpoint's bytes."""
+    """The body of a Ray task: train run `key` from `checkpoint` (its state's payload, as the
+    driver's preflight restored it; None: from epoch 1), yielding the loop's events, Batch
+    events thinned (`events.Throttle`) with their loss read, and before each EpochDone a
+    CheckpointReady with that epoch's payload, which the driver saves."""
     import tempfile
 
     import torch
 
     from pa2cli.sweep.data import load_for
-    from pa2cli.sweep.training import checkpoint_of, new_run, restore, to_device, train_run
+    from pa2cli.sweep.devices import resolve_device
+    from pa2cli.sweep.events import Batch, CheckpointReady, EpochDone, Throttle
+    from pa2cli.sweep.loop import OneModel, to_device, train_epochs
+    from pa2cli.sweep.runs import (checkpoint_of, decode_payload, encode_payload, new_run,
+                                   restore, started)
 
     torch.set_num_threads(max(1, threads))
     config = SweepConfig.from_dict(config_dict)
@@ -100,28 +95,22 @@ def train_one(config_dict: dict, key: RunKey, checkpoint: bytes | None,
         (folder / file_name).write_text(text, encoding="utf-8")
         config = config.with_changes(model=f"{folder / file_name}:{name}")
     dataset = load_for(config, download=False)
-    device = torch.device("cuda" if use_gpu else "cpu")
+    device = resolve_device(config.device) if use_gpu else torch.device("cpu")
     key = tuple(key)
-    state = new_run(config, dataset, key[0], key[1], device)
+    state = new_run(config, dataset, *key, device)
     if checkpoint is not None:
-        restore(state, _decode(checkpoint))
-    yield ("start", key, [row.to_dict() for row in state.rows])
-    data = to_device(dataset, device)
-    running = {}
-
-    def on_batch(epoch, batch, n_batches, loss_sum):
-        running["last"] = (epoch, batch, n_batches, loss_sum)
-
-    for epoch in range(len(state.rows) + 1, config.epochs + 1):
-        outcome = train_run(state, data, config.with_changes(epochs=epoch), on_batch=on_batch)
-        if "last" in running:
-            epoch_, batch, n_batches, loss_sum = running.pop("last")
-            yield ("batch", key, epoch_, batch, n_batches, float(loss_sum))
-        if outcome.status != "done":
-            yield ("end", key, outcome.status, outcome.message)
-            return
-        yield ("epoch", key, state.rows[-1].to_dict(), _encode(checkpoint_of(state)))
-    yield ("end", key, "done", "")
+        restore(state, decode_payload(checkpoint))
+    yield started(key, state)
+    throttle = Throttle()
+    for event in train_epochs(OneModel.of(state, config), [state], [key],
+                              to_device(dataset, device), config):
+        if isinstance(event, Batch):
+            if throttle(event):
+                yield event.detached()
+            continue
+        if isinstance(event, EpochDone):
+            yield CheckpointReady(key, encode_payload(checkpoint_of(state)))
+        yield event
 
 
 CONNECT_TIMEOUT_S = 5.0
@@ -196,14 +185,22 @@ def _check_resources(ray, options: RayOptions) -> dict:
     return resources
 
 
-def run_on_ray(config: SweepConfig, folder, dataset, keys: list[RunKey], resume: bool,
-               recorder, options: RayOptions, console) -> None:
-    """Train the runs `keys` as Ray tasks, recording every streamed event through `recorder`."""
-    import torch
+class Ray:
+    """--backend ray: each run a Ray task (`run_on_ray`)."""
 
-    from pa2cli.sweep.checkpoints import prepare_run
-    from pa2cli.sweep.training import checkpoint_of, new_run
+    def __init__(self, options: RayOptions, console):
+        self.options, self.console = options, console
 
+    def run(self, prepared, recorder) -> None:
+        run_on_ray(prepared, recorder, self.options, self.console)
+
+
+def run_on_ray(prepared, recorder, options: RayOptions, console) -> None:
+    """Train the prepared sweep's pending runs as Ray tasks, recording every streamed event
+    through `recorder`; each task starts from its run's state as the preflight restored it."""
+    from pa2cli.sweep.runs import handover
+
+    config, folder, keys = prepared.config, prepared.folder, list(prepared.pending)
     ray = import_ray()
     connected = _connect(ray, options)
     try:
@@ -216,12 +213,9 @@ def run_on_ray(config: SweepConfig, folder, dataset, keys: list[RunKey], resume:
                                              num_gpus=options.gpus_per_run,
                                              num_returns="streaming", max_retries=0)
         source = model_source(config)
-        streams, identities = {}, {}
-        for key in keys:  # checked here, as a local sweep would, before a task gets it
-            state = new_run(config, dataset, *key, torch.device("cpu"))
-            identities[key] = prepare_run(folder, config, state, resume, dataset)
-            saved = _encode(checkpoint_of(state)) if state.rows else None
-            streams[task.remote(config.to_dict(), key, saved, source,
+        streams, identities = {}, prepared.identities
+        for key in keys:  # checked by the preflight, as a local sweep's, before a task gets it
+            streams[task.remote(config.to_dict(), key, handover(prepared, key), source,
                                 int(max(1, options.cpus_per_run)),
                                 options.gpus_per_run > 0)] = key
         try:
@@ -238,6 +232,8 @@ def run_on_ray(config: SweepConfig, folder, dataset, keys: list[RunKey], resume:
 def _record_streams(ray, streams: dict, folder, identities: dict, recorder) -> None:
     """Record events as they arrive from any task, until every stream has ended."""
     from pa2cli.sweep.checkpoints import save_checkpoint
+    from pa2cli.sweep.events import CheckpointReady
+    from pa2cli.sweep.runs import decode_payload
 
     while streams:
         ready, _ = ray.wait(list(streams), num_returns=1, timeout=WAIT_SECONDS)
@@ -248,7 +244,7 @@ def _record_streams(ray, streams: dict, folder, identities: dict, recorder) -> N
                 del streams[stream]
                 continue
             try:
-                kind, key, *args = ray.get(ref)
+                event = ray.get(ref)
             except ray.exceptions.RayTaskError as exc:
                 cause = str(exc.cause if exc.cause is not None else exc).strip().splitlines()
                 wd, seed = streams[stream]
@@ -256,11 +252,8 @@ def _record_streams(ray, streams: dict, folder, identities: dict, recorder) -> N
                                 f"cluster: {cause[-1] if cause else type(exc).__name__}",
                                 where="--backend ray",
                                 fix="Check that the workers have torch and the data.") from None
-            key = tuple(key)
-            if kind == "start":
-                args = ([EpochRow.from_dict(row) for row in args[0]],)
-            elif kind == "epoch":
-                row, checkpoint = args
-                save_checkpoint(folder.path, identities[key], _decode(checkpoint))
-                args = (EpochRow.from_dict(row),)
-            recorder(kind, key, *args)
+            if isinstance(event, CheckpointReady):  # saved before its epoch is recorded
+                save_checkpoint(folder.path, identities[event.key],
+                                decode_payload(event.payload))
+                continue
+            recorder(event)

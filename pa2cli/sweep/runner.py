@@ -1,203 +1,57 @@
 """Runs a sweep: one training run per (weight decay, seed), recorded in the sweep folder as it goes.
 
-`run_sweep` plans which runs (and epochs) are left, runs them one after another, together in
-one vectorised pass (`--vectorize`, `vectorized.py`), with `jobs > 1` in worker processes
-placed on the visible GPUs (`parallel.py`, `placement.py`), or as Ray tasks (`ray_backend.py`),
-and is the only writer of results.json. Each
-run's checkpoint (which holds its epoch rows) is saved after every epoch; results.json and
-results.csv are rewritten when a run starts or ends, at most every SAVE_SECONDS in between,
-and once more when the sweep stops for any reason (Ctrl-C included), so their cost does not
-grow with runs x epochs, while a resume still loses no finished epoch. The work of one run is
-`point.execute_point`, the same in both modes. Runs go seed by seed (every weight decay of the
-first seed, then of the next), so an interrupted sweep has complete pairs to compare. A diverged
-run is recorded as such and the sweep goes on. This module must not render plots or findings.
+`run_sweep` takes the prepared sweep (`runs.prepare`: the results to continue, the runs left
+and each one's state, built and restored once; the preflight hands it over, else it is made
+here), picks the backend (`backends.choose`: in this process one at a time or vectorised,
+`--jobs` worker processes, or Ray) and gives it the one `events.Recorder`, the only writer of
+results.json. Each run's checkpoint (which holds its epoch rows) is saved after every epoch;
+results.json and results.csv are rewritten when a run starts or ends, at most every
+SAVE_SECONDS in between, and once more when the sweep stops for any reason (Ctrl-C included),
+so their cost does not grow with runs x epochs, while a resume still loses no finished epoch.
+Runs go seed by seed (every weight decay of the first seed, then of the next), so an
+interrupted sweep has complete pairs to compare. A diverged run is recorded as such and the
+sweep goes on. This module must not render plots or findings.
 """
 
 from __future__ import annotations
 
 import math
-import signal
-import threading
-import time
-from contextlib import contextmanager
-from typing import Callable
 
-from pa2cli.sweep.config import SweepConfig, wd_label
-from pa2cli.sweep.point import execute_point, resolve_device  # noqa: F401 (resolve_device: API)
-from pa2cli.sweep.store import EpochRow, RunKey, SweepFolder, SweepResults
-
-AfterEpoch = Callable[[RunKey, EpochRow], None]
-SAVE_SECONDS = 0.5  # results.json is rewritten at most this often while a run trains
-
-
-@contextmanager
-def _sigint_held():
-    """Ignore Ctrl-C inside the block (main thread only), restoring the handler after."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-class Recorder:
-    """Turns run events into results.json updates (saved at once) and progress updates."""
-
-    def __init__(self, results: SweepResults, folder: SweepFolder, progress, epochs: int,
-                 after_epoch: AfterEpoch | None = None):
-        self.results, self.folder, self.progress = results, folder, progress
-        self.epochs, self.after_epoch = epochs, after_epoch
-        self.messages: list[str] = []
-        self._saved_at = 0.0
-        self._unsaved = False
-
-    def save(self, force: bool = True) -> None:
-        """Rewrite results.json/csv now (force) or if SAVE_SECONDS have passed since the last."""
-        now = time.monotonic()
-        if force or now - self._saved_at >= SAVE_SECONDS:
-            self.folder.save(self.results)
-            self._saved_at, self._unsaved = now, False
-        else:
-            self._unsaved = True
-
-    def flush(self) -> None:
-        """The final save; a Ctrl-C during its few milliseconds waits until it is written
-        (a second Ctrl-C otherwise ends the process at once, see interrupts.py)."""
-        if self._unsaved:
-            with _sigint_held():
-                self.save()
-
-    def __call__(self, kind: str, key: RunKey, *args) -> None:
-        if kind == "batch":
-            self.progress.batch(key, *args)
-            return
-        run = self.results.run(*key)
-        if kind == "start":
-            run.epochs = list(args[0])
-            run.status = "partial"
-            self.save()
-        elif kind == "epoch":
-            row = args[0]
-            run.epochs.append(row)
-            run.status = "done" if row.epoch >= self.epochs else "partial"
-            self.save(force=False)
-            self.progress.epoch_done(key, row)
-            if self.after_epoch is not None:
-                self.after_epoch(key, row)
-        elif kind == "end":
-            status, message = args
-            run.status = status
-            if message:
-                self.messages.append(message)
-            self.save()
-            self.progress.point_done(key, status, message)
-
-
-def plan(results: SweepResults, config: SweepConfig) -> list[RunKey]:
-    """Runs that still need epochs, in training order; runs already long enough are done."""
-    pending = []
-    for run in results.runs:
-        if run.status == "diverged":
-            continue
-        if len(run.epochs) >= config.epochs:
-            run.status = "done"
-        else:
-            run.status = "partial"
-            pending.append(run.key)
-    return pending
-
-
-def wants_vectorized(choice: str, device, config: SweepConfig) -> bool:
-    """--vectorize on/off, or auto: on where it was measured to pay (see vectorized.py)."""
-    if choice == "auto":
-        from pa2cli.sweep.vectorized import pays_on
-
-        return pays_on(device, config)
-    return choice == "on"
-
-
-def _train_together(config, dataset, data, pending, device, folder, resume, recorder,
-                    console) -> list[RunKey]:
-    """Train the pending runs in one vectorised pass; the runs left to train one at a time."""
-    from pa2cli.sweep.vectorized import train_vectorized
-
-    reason = train_vectorized(
-        config, dataset, data, pending, device, folder, resume, recorder,
-        on_ready=lambda: console.print(
-            f"Training the {len(pending)} runs together in one vectorised pass "
-            "(--vectorize off trains them one at a time).", highlight=False))
-    if reason is None:
-        return []
-    console.print(f"Training one run at a time, not vectorised: {reason}.", highlight=False)
-    return pending
-
-
-def _run_label(key: RunKey) -> str:
-    return f"wd {wd_label(key[0])} seed {key[1]}"
-
-
-def data_sizes(dataset) -> dict:
-    """Images per split, saved beside the runs (the findings' binomial errors need n_test)."""
-    return {"train": len(dataset.train), "test": len(dataset.test),
-            "val": None if dataset.val is None else len(dataset.val)}
-
-
-def prepare_results(config: SweepConfig, folder: SweepFolder, resume: bool,
-                    dataset) -> SweepResults:
-    """The results to continue: the saved ones (plus runs for added seeds) or new ones."""
-    if not resume:
-        return SweepResults.new(config.to_dict(), config.weight_decays, config.seed_list,
-                                data_sizes(dataset))
-    results = folder.load()
-    results.config = config.to_dict()
-    results.data = data_sizes(dataset)
-    results.add_missing(config.weight_decays, config.seed_list)
-    return results
+from pa2cli.sweep.config import SweepConfig
+from pa2cli.sweep.devices import resolve_device, wants_vectorized  # noqa: F401 (the API's)
+from pa2cli.sweep.events import AfterEpoch, Recorder
+from pa2cli.sweep.store import SweepFolder, SweepResults
 
 
 def run_sweep(config: SweepConfig, folder: SweepFolder, dataset, device, *, resume: bool = False,
               jobs: int = 1, console=None, show_progress: bool = True,
               after_epoch: AfterEpoch | None = None, threads: int | None = None,
-              vectorize: str = "off", ray_options=None) -> tuple[SweepResults, list[str]]:
-    """Run (or continue) the sweep; return its results (as saved) and the divergence messages."""
+              vectorize: str = "off", ray_options=None,
+              prepared=None) -> tuple[SweepResults, list[str]]:
+    """Run (or continue) the sweep; return its results (as saved) and the divergence messages.
+
+    `prepared` (`runs.Prepared`, from the preflight): the results and run states to continue,
+    so nothing is read or built again; without it they are prepared here."""
     from rich.console import Console
 
+    from pa2cli.sweep.backends import choose
     from pa2cli.sweep.progress import SweepProgress
+    from pa2cli.sweep.runs import prepare
 
     console = console or Console()
-    results = prepare_results(config, folder, resume, dataset)
-    pending = plan(results, config)
+    if prepared is None:
+        prepared = prepare(config, folder, dataset, folder.load() if resume else None)
+    results = prepared.results
     folder.save(results)
     n_batches = math.ceil(len(dataset.train) / config.batch_size)
     totals = {key: (config.epochs - len(results.run(*key).epochs)) * n_batches
-              for key in pending}
+              for key in prepared.pending}
+    backend = choose(prepared, device, jobs=jobs, threads=threads, vectorize=vectorize,
+                     ray_options=ray_options, console=console)
     with SweepProgress(console, totals, config.epochs, enabled=show_progress) as progress:
         recorder = Recorder(results, folder, progress, config.epochs, after_epoch)
         try:
-            if ray_options is not None:
-                from pa2cli.sweep.ray_backend import run_on_ray
-
-                run_on_ray(config, folder, dataset, pending, resume, recorder, ray_options, console)
-            elif jobs > 1 and len(pending) > 1:
-                from pa2cli.sweep.parallel import run_parallel, workers_for
-                from pa2cli.sweep.placement import placement_lines
-
-                workers = workers_for(pending, jobs, str(device), threads)
-                for line in placement_lines(workers, _run_label):
-                    console.print(line, highlight=False)
-                run_parallel(config, folder, workers, resume, recorder)
-            else:
-                from pa2cli.sweep.training import to_device
-
-                data = to_device(dataset, device)
-                if len(pending) > 1 and wants_vectorized(vectorize, device, config):
-                    pending = _train_together(config, dataset, data, pending, device, folder,
-                                              resume, recorder, console)
-                for key in pending:
-                    execute_point(config, dataset, data, key, device, folder, resume, recorder)
+            backend.run(prepared, recorder)
         finally:
             recorder.flush()  # the epochs recorded since the last save, even on Ctrl-C
     return results, recorder.messages

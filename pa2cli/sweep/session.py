@@ -17,6 +17,7 @@ from rich.console import Console
 
 from pa2cli.errors import UserError
 from pa2cli.sweep.config import RESUMABLE_CHANGES, SweepConfig, config_from_saved, wd_label
+from pa2cli.sweep.datasets import is_own
 from pa2cli.sweep.store import SweepFolder
 
 # config field -> the Click parameter that sets it (when it differs from the field name); with
@@ -68,7 +69,7 @@ def merge_resumed(saved: SweepConfig, given: SweepConfig, explicit: set[str]) ->
         if old == new:
             continue
         option = "--" + parameter.replace("_", "-")
-        own_data = name == "data_dir" and saved.dataset in ("imagefolder", "pth")
+        own_data = name == "data_dir" and is_own(saved.dataset)
         if name not in RESUMABLE_CHANGES or own_data:  # your own split's folder is its data
             raise UserError(f"given {as_written(name, new)}, but the saved sweep was started "
                             f"{_with(as_written(name, old))}", where=option,
@@ -88,40 +89,44 @@ def merge_resumed(saved: SweepConfig, given: SweepConfig, explicit: set[str]) ->
 
 
 def _folder_and_config(config: SweepConfig, out: str | None, resume: bool,
-                       explicit: set[str]) -> tuple[SweepFolder, SweepConfig]:
+                       explicit: set[str]):
+    """(folder, config, saved results or None): results.json is read here, once."""
     if resume:
         if out is None:
             raise UserError("needs the folder of the sweep to continue", where="--resume",
                             fix="Add --out DIR (the folder that holds its results.json).")
         folder = SweepFolder(Path(out))
-        saved = config_from_saved(folder.load().config, str(folder.results_path))
-        return folder, merge_resumed(saved, config, explicit)
+        results = folder.load()
+        saved = config_from_saved(results.config, str(folder.results_path))
+        return folder, merge_resumed(saved, config, explicit), results
     folder = SweepFolder(Path(out) if out is not None else default_out())
     if folder.exists():
         raise UserError("already holds a sweep", where=str(folder.path),
                         fix="Add --resume to continue it, or choose another --out.")
-    return folder, config
+    return folder, config, None
 
 
 def prepare(config: SweepConfig, out: str | None, resume: bool, explicit: set[str]):
-    """(folder, config, device, dataset), every user mistake raised before anything is written."""
+    """(folder, config, device, dataset, saved results or None, models), every user mistake
+    raised before anything is written; `models` holds the model checked here, which the
+    runs of its seed then copy instead of building it again."""
     from pa2cli.sweep.data import load_for
-    from pa2cli.sweep.models import build_model
-    from pa2cli.sweep.point import resolve_device
-    from pa2cli.sweep.training import check_trainable
+    from pa2cli.sweep.devices import resolve_device
+    from pa2cli.sweep.failures import check_trainable
+    from pa2cli.sweep.runs import Models
 
-    folder, config = _folder_and_config(config, out, resume, explicit)
+    folder, config, saved = _folder_and_config(config, out, resume, explicit)
     device = resolve_device(config.device)
     dataset = load_for(config)
-    model = build_model(config.model, dataset, config.seed,
-                        config.model_args)  # a bad --model fails here
+    models = Models(config, dataset)
+    model, _ = models.build(config.seed)  # a bad --model fails here
     check_trainable(model, config, len(dataset.train))
     try:
         folder.path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot create the results folder ({exc.strerror or exc})",
                         where=f"--out {folder.path}", fix="Give a writable folder.") from None
-    return folder, config, device, dataset
+    return folder, config, device, dataset, saved, models
 
 
 def _is_dir(path: Path) -> bool:
@@ -141,7 +146,8 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
     from pa2cli.sweep.interrupts import interrupts_handled
     from pa2cli.sweep.lock import SweepLock
     from pa2cli.sweep.preflight import check_folder
-    from pa2cli.sweep.runner import run_sweep, wants_vectorized
+    from pa2cli.sweep.devices import wants_vectorized
+    from pa2cli.sweep.runner import run_sweep
     from pa2cli.sweep.threads import apply_threads, default_threads
 
     console = console or Console(highlight=False)
@@ -154,10 +160,11 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
         early = out is not None and _is_dir(Path(out))
         if early:  # locked first, so that a sweep running there is named at once
             stack.enter_context(SweepLock(Path(out)))
-        folder, config, device, dataset = prepare(config, out, resume, explicit)
+        folder, config, device, dataset, saved, models = prepare(config, out, resume, explicit)
         if not early:
             stack.enter_context(SweepLock(folder.path))
-        notes = check_folder(folder, config, dataset, resume=resume, jobs=jobs)
+        prepared = check_folder(folder, config, dataset, resume=resume, jobs=jobs, saved=saved,
+                                models=models)
         if threads is None:  # measured: a vectorised pass gains from a second thread
             threads = default_threads(vectorized=jobs == 1 and ray_options is None and
                                       wants_vectorized(vectorize, device, config))
@@ -169,15 +176,16 @@ def start_sweep(config: SweepConfig, *, out: str | None, resume: bool, jobs: int
         report.header(console, config, dataset, device, str(folder.path),
                       baseline_added and not resume)
         if resume:
-            report.resumed_from(console, folder.load(), config.epochs)
-            for note in notes:
+            report.resumed_from(console, saved, config.epochs)
+            for note in prepared.notes:
                 console.print(note, highlight=False)
         wall, cpu = time.perf_counter(), time.process_time()
         try:
             with interrupts_handled():
                 results, _ = run_sweep(config, folder, dataset, device, resume=resume,
                                        jobs=jobs, console=console, threads=threads,
-                                       vectorize=vectorize, ray_options=ray_options)
+                                       vectorize=vectorize, ray_options=ray_options,
+                                       prepared=prepared)
         except KeyboardInterrupt:
             console.print(f"\n[bold]Interrupted.[/bold] Every finished epoch is saved in "
                           f"{folder.path}; continue with: pa2 sweep --out {folder.path} "

@@ -14,7 +14,9 @@ Members exempt parameters with fewer than 2 dimensions when `decay_bias_norm` is
 
 `write_back` copies one member's slice into that member's own model and optimiser, so the
 checkpoints of a vectorised sweep are the same files a sequential sweep writes (and either can
-resume the other). This module must not print, write files or know about events.
+resume the other). The loop (`loop.train_epochs`) drives it as it drives one model
+(`loop.OneModel`): begin_epoch, step, begin_eval/eval_sums, decayed_norms, finish, restack.
+This module must not print, write files or know about events.
 """
 
 from __future__ import annotations
@@ -130,29 +132,35 @@ class StackedMembers:
         self.optimizer.step()
         return losses.detach()
 
-    @torch.no_grad()
-    def evaluate(self, x: torch.Tensor, y: torch.Tensor, to_float,
-                 batch_size: int) -> tuple[list[float], list[float]]:
-        """Per member (mean cross-entropy, accuracy) on all of (x, y), in eval mode."""
-        import math
+    def begin_epoch(self, lr: float) -> None:
+        """The loop's start of an epoch: its learning rate, and training mode."""
+        self.set_lr(lr)
+        self.template.train()
 
-        loss_sums, corrects = [], []
-        for start in range(0, len(y), batch_size):
-            inputs = to_float(x[start:start + batch_size]).to(self.input_dtype)
-            logits = self.logits(inputs, train=False)
-            target = y[start:start + batch_size]
-            per_image = F.cross_entropy(logits.transpose(1, 2), target.expand(self.size, -1),
-                                        reduction="none")
-            loss_sums.append(per_image.sum(dim=1))
-            corrects.append((logits.argmax(dim=2) == target).sum(dim=1))
-        sums = torch.stack(loss_sums, dim=1).tolist()  # (M, chunks): one read for all members
-        right = torch.stack(corrects).sum(dim=0).tolist()
-        return ([math.fsum(s) / len(y) for s in sums], [r / len(y) for r in right])
+    def begin_eval(self) -> None:
+        self.template.eval()
+
+    @torch.no_grad()
+    def eval_sums(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per member (summed cross-entropy, correct predictions) on the same batch x (B, ...),
+        each of shape (M,), in eval mode (`loop.evaluate_members` adds them up)."""
+        logits = self.logits(x, train=False)
+        per_image = F.cross_entropy(logits.transpose(1, 2), y.expand(self.size, -1),
+                                    reduction="none")
+        return per_image.sum(dim=1), (logits.argmax(dim=2) == y).sum(dim=1)
+
+    def finish(self, index: int, state) -> None:
+        """After an epoch: member `index`'s slice written back into its own run."""
+        self.write_back(index, state)
+
+    def restack(self, states) -> "StackedMembers":
+        """The members `states` (written back) stacked anew, e.g. without diverged ones."""
+        return StackedMembers(states, self.config)
 
     @torch.no_grad()
     def decayed_norms(self) -> list[float]:
         """Per member ‖w‖₂ of the parameters weight decay acts on (as
-        `training.decayed_norm` for one member), summed in float64."""
+        `loop.decayed_norm` for one member), summed in float64."""
         import math
 
         squares = [p.detach().double().pow(2).flatten(1) for p in self.params.values()

@@ -21,8 +21,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pa2cli.errors import UserError
+from pa2cli.sweep.datasets import OWN_FORMATS as FORMATS  # the registry's own-data entries
 
-FORMATS = ("imagefolder", "pth")
 NORMALIZATIONS = ("auto", "course", "dataset", "none")
 FORMAT_NAMES = {"imagefolder": "an ImageFolder tree", "pth": "the course's .pth tensor files"}
 DETECT_FIX = ("Give a folder holding train/ and test/ (an ImageFolder tree, val/ optional) or "

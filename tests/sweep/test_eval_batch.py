@@ -14,7 +14,7 @@ from torch import nn
 from pa2cli.sweep import eval_batch
 from pa2cli.sweep.config import SweepConfig
 from pa2cli.sweep.eval_batch import activation_bytes_per_image, eval_batch_size, memory_budget
-from pa2cli.sweep.training import evaluate
+from pa2cli.sweep.loop import evaluate
 
 CPU = torch.device("cpu")
 

@@ -17,7 +17,7 @@ from torch import nn
 from pa2cli.cli import cli
 from pa2cli.sweep.config import PRECISION_CHOICES
 from pa2cli.sweep.precision import PRECISIONS, autocast, batch_input, prepare_model
-from pa2cli.sweep.training import evaluate
+from pa2cli.sweep.loop import evaluate
 
 CPU = torch.device("cpu")
 

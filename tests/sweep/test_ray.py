@@ -133,10 +133,17 @@ def test_a_worker_without_the_model_file_trains_the_shipped_source(tmp_path, mon
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     moved = config.with_changes(model="not/on/this/worker/net.py:Net")
+    from pa2cli.sweep.events import Batch, CheckpointReady, EpochDone, Ended, Started
+
     events = list(train_one(moved.to_dict(), (1e-3, 0), None, shipped, 1, False))
-    assert [e[0] for e in events] == ["start", "batch", "epoch", "end"]
-    assert events[-1][2] == "done" and events[2][2]["epoch"] == 1
-    assert 0 <= events[2][2]["test_acc"] <= 1
+    kinds = [type(e) for e in events if not isinstance(e, Batch)]
+    assert kinds == [Started, CheckpointReady, EpochDone, Ended]
+    batches = [e for e in events if isinstance(e, Batch)]
+    assert batches and isinstance(batches[-1].loss_sum, float)  # read before it is sent
+    assert batches[-1].batch == batches[-1].n_batches  # an epoch's last batch always goes
+    done = next(e for e in events if isinstance(e, EpochDone))
+    assert events[-1].status == "done" and done.row.epoch == 1
+    assert 0 <= done.row.test_acc <= 1
 
 
 def test_asking_for_more_gpus_than_the_cluster_has_is_one_line(ray_cluster, tmp_path):
@@ -177,3 +184,25 @@ def test_only_the_ray_backend_imports_ray(args):
     run = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                          stdin=subprocess.DEVNULL)
     assert run.stderr.strip().splitlines()[-1] == "NO-RAY", run.stderr
+
+
+def test_a_ray_task_trains_a_cosine_schedule_as_a_local_run(small_digits):
+    """The task runs the sweep's one epoch loop over all its epochs (it once trained epoch by
+    epoch with `epochs` set to the epoch, which bent the cosine schedule): its rows are those
+    of the same run trained here."""
+    import torch
+
+    from pa2cli.sweep.events import EpochDone
+    from pa2cli.sweep.loop import to_device, train_run
+    from pa2cli.sweep.ray_backend import train_one
+    from pa2cli.sweep.runs import new_run
+
+    config = CONFIG.with_changes(epochs=3, lr_schedule="cosine")
+    events = list(train_one(config.to_dict(), (1e-3, 0), None, None, 1, False))
+    remote = [e.row for e in events if isinstance(e, EpochDone)]
+    here = new_run(config, small_digits, 1e-3, 0, torch.device("cpu"))
+    train_run(here, to_device(small_digits, torch.device("cpu")), config)
+    assert len(remote) == len(here.rows) == 3
+    for theirs, mine in zip(remote, here.rows):
+        assert {k: v for k, v in theirs.to_dict().items() if k != "seconds"} == \
+            {k: v for k, v in mine.to_dict().items() if k != "seconds"}

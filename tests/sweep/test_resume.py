@@ -170,7 +170,7 @@ def test_resume_on_other_data_is_refused_in_one_line(tmp_path, run_tiny_sweep):
     same = load_dataset("digits", seed=config.seed, train_size=config.train_size)
     assert data_fingerprint(same) == data_fingerprint(data)
     longer = config.with_changes(epochs=2)
-    assert check_folder(SweepFolder(tmp_path), longer, same, resume=True, jobs=1) == []
+    assert check_folder(SweepFolder(tmp_path), longer, same, resume=True, jobs=1).notes == []
     flipped = Split(data.train.x.flip(-1).contiguous(), data.train.y)
     other = dataclasses.replace(data, train=flipped)
     assert data_fingerprint(other) != data_fingerprint(data)

@@ -68,9 +68,9 @@ def test_every_finished_epoch_is_in_its_checkpoint_before_the_next_starts(
 
 def test_results_json_lags_by_at_most_the_save_interval_and_is_complete_at_the_end(
         tmp_path, digits, tiny_config, run_tiny_sweep, monkeypatch):
-    from pa2cli.sweep import runner
+    from pa2cli.sweep import events
 
-    monkeypatch.setattr(runner, "SAVE_SECONDS", 3600.0)  # only the forced saves happen
+    monkeypatch.setattr(events, "SAVE_SECONDS", 3600.0)  # only the forced saves happen
     lengths = []
 
     def check_disk(key, row):
@@ -86,9 +86,9 @@ def test_results_json_lags_by_at_most_the_save_interval_and_is_complete_at_the_e
 
 def test_an_interrupt_saves_the_epochs_recorded_since_the_last_save(
         tmp_path, digits, tiny_config, run_tiny_sweep, monkeypatch):
-    from pa2cli.sweep import runner
+    from pa2cli.sweep import events
 
-    monkeypatch.setattr(runner, "SAVE_SECONDS", 3600.0)
+    monkeypatch.setattr(events, "SAVE_SECONDS", 3600.0)
 
     def interrupt(key, row):
         if row.epoch == 2:

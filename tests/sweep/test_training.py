@@ -8,7 +8,8 @@ import torch
 import torch.nn.functional as F
 
 from pa2cli.sweep.optim import build_optimizer, parameter_groups
-from pa2cli.sweep.training import new_run, to_device, train_run
+from pa2cli.sweep.loop import to_device, train_run
+from pa2cli.sweep.runs import new_run
 
 
 def _by_hand(model, dataset, split):
@@ -120,7 +121,8 @@ def test_the_training_loop_uses_the_schedule_and_an_old_config_loads_as_constant
     import torch
 
     from pa2cli.sweep.config import SweepConfig, config_from_saved
-    from pa2cli.sweep.training import new_run, to_device, train_run
+    from pa2cli.sweep.loop import to_device, train_run
+    from pa2cli.sweep.runs import new_run
 
     config = SweepConfig(epochs=3, lr=0.05, lr_schedule="cosine", train_size=None, seeds=1)
     state = new_run(config, digits, 1e-3, 0, torch.device("cpu"))

@@ -21,8 +21,11 @@ from pa2cli.sweep.config import SweepConfig
 from pa2cli.sweep.optim import OPTIMIZERS, NotStackable, OptimizerSpec, stacked_rule
 from pa2cli.sweep.stacked import StackedMembers
 from pa2cli.sweep.store import SweepFolder
-from pa2cli.sweep.training import DeviceData, new_run, train_run
-from pa2cli.sweep.vectorized import pays_on, static_reason, train_vectorized
+from pa2cli.sweep.events import EpochDone
+from pa2cli.sweep.loop import DeviceData, train_run
+from pa2cli.sweep.runs import new_run
+from pa2cli.sweep.devices import pays_on
+from pa2cli.sweep.vectorized import static_reason, train_vectorized
 
 CPU = torch.device("cpu")
 MEMBERS = [(0.0, 0), (1e-2, 0), (1e-2, 1), (5e-2, 2)]  # (weight decay, seed)
@@ -54,9 +57,9 @@ def _sequential_rows(config, dataset, data, member, dtype):
 def _vectorised_rows(config, dataset, data, members, dtype, folder=None):
     rows = {member: [] for member in members}
 
-    def emit(kind, member, *args):
-        if kind == "epoch":
-            rows[member].append(args[0])
+    def emit(event):
+        if isinstance(event, EpochDone):
+            rows[event.key].append(event.row)
 
     reason = train_vectorized(config, dataset, data, members, CPU, folder or scratch_folder(),
                               False, emit, dtype=dtype)

@@ -12,10 +12,12 @@ import torch
 from torchvision.transforms.v2 import InterpolationMode
 from torchvision.transforms.v2 import functional as TF
 
-from pa2cli.sweep import augment, training
+from pa2cli.sweep import augment, loop
 from pa2cli.sweep.config import SweepConfig
 from pa2cli.sweep.store import SweepFolder
-from pa2cli.sweep.training import DeviceData, new_run, train_run
+from pa2cli.sweep.events import EpochDone
+from pa2cli.sweep.loop import DeviceData, train_run
+from pa2cli.sweep.runs import new_run
 
 CPU = torch.device("cpu")
 
@@ -80,7 +82,7 @@ def test_every_weight_decay_of_a_seed_sees_the_same_augmented_batches(digits, mo
         seen.setdefault(current[0], []).append(out.clone())
         return out
 
-    monkeypatch.setattr(training, "augment_batch", record)
+    monkeypatch.setattr(loop, "augment_batch", record)
     config = SweepConfig(epochs=2, batch_size=32, augment=("flip", "affine"), device="cpu")
     current = [None]
     for wd in (0.0, 1e-2):
@@ -100,8 +102,8 @@ def test_augmentation_changes_training_but_not_evaluation(digits):
     train_run(b, _data(digits), augmented)
     assert a.rows[0].train_loss != b.rows[0].train_loss
     # evaluation alone: the same trained model gives the same test numbers either way
-    loss_a = training.evaluate(b.model, *_data(digits).test, digits.to_float, 1024)
-    loss_b = training.evaluate(b.model, *_data(digits).test, digits.to_float, 1024)
+    loss_a = loop.evaluate(b.model, *_data(digits).test, digits.to_float, 1024)
+    loss_b = loop.evaluate(b.model, *_data(digits).test, digits.to_float, 1024)
     assert loss_a == loss_b
 
 
@@ -115,9 +117,9 @@ def test_vectorised_training_with_augmentation_equals_one_run_at_a_time(digits):
     members = [(0.0, 0), (1e-2, 0), (1e-2, 1)]
     rows = {m: [] for m in members}
 
-    def emit(kind, member, *args):
-        if kind == "epoch":
-            rows[member].append(args[0])
+    def emit(event):
+        if isinstance(event, EpochDone):
+            rows[event.key].append(event.row)
 
     folder = SweepFolder(Path(tempfile.mkdtemp(prefix="pa2-aug-")))
     assert train_vectorized(config, digits, data, members, CPU, folder, False, emit,
@@ -132,7 +134,7 @@ def test_vectorised_training_with_augmentation_equals_one_run_at_a_time(digits):
 
 
 def test_a_resumed_augmented_run_repeats_an_uninterrupted_one(digits):
-    from pa2cli.sweep.training import checkpoint_of, restore
+    from pa2cli.sweep.runs import checkpoint_of, restore
 
     config = SweepConfig(epochs=3, batch_size=32, augment=("flip", "affine"), device="cpu")
     whole = new_run(config, digits, 1e-2, 3, CPU)
