@@ -21,6 +21,7 @@ from pa2cli.backprop.engine import format_number
 from pa2cli.backprop.latex import param
 from pa2cli.backprop.spec import Network
 
+TALLEST = 640.0  # the picture's most height (in layout units): 451 pt, on a 550 pt page
 COLUMN = 150.0  # distance between layers
 ROW = 100.0  # distance between units of a layer: room for the labels of edges that fan out (95 is
 # the least where Figure 1's labels all find a free place; tests/backprop/test_figure_labels.py)
@@ -67,14 +68,15 @@ def layout(network: Network) -> Layout:
     for node in network.nodes:
         columns[network.layers[node]].append(node)
     tallest = max(len(c) for c in columns)
-    height = ROW * tallest  # half a row above the top unit (its bias label) and below the last
+    row = min(ROW, TALLEST / tallest)  # a tall column's rows closer: the picture fits the page
+    height = row * tallest  # half a row above the top unit (its bias label) and below the last
     units = {}
     for i, column in enumerate(columns):
-        top = height / 2 + ROW * (len(column) - 1) / 2
+        top = height / 2 + row * (len(column) - 1) / 2
         for j, name in enumerate(column):
             caption = (f"{name} = {format_number(network.inputs[name])}"
                        if name in network.inputs else name)
-            units[name] = Unit(name, 60.0 + COLUMN * i, top - ROW * j, caption)
+            units[name] = Unit(name, 60.0 + COLUMN * i, top - row * j, caption)
     biases = []
     for bias in network.biases.values():
         for node in bias.nodes:
