@@ -77,19 +77,25 @@ def layout(network: Network) -> Layout:
             caption = (f"{name} = {format_number(network.inputs[name])}"
                        if name in network.inputs else name)
             units[name] = Unit(name, 60.0 + COLUMN * i, top - row * j, caption)
+    width = 60.0 + COLUMN * depth + 110.0
+    edge_lines = [_trim(units[e.source], units[e.target]) for e in network.edges.values()]
     biases = []
     for bias in network.biases.values():
-        for node in bias.nodes:
-            u = units[node]
-            top = (u.x - 14.0, u.y + 24.0)
-            biases.append((node, top, Label(bias.name, format_number(bias.value),
-                                            top[0], top[1] + 6)))
+        for node in bias.nodes:  # the stub up-left of the unit, or up-right where a line is there
+            u, value = units[node], format_number(bias.value)
+            w, h = label_size(bias.name, value, width)
+            for side in (-1.0, 1.0):
+                top = (u.x + 14.0 * side, u.y + 24.0)
+                stub = (*top, u.x + 3 * side, u.y + RADIUS - 1)
+                box = (top[0] - w / 2, top[1] + 6, top[0] + w / 2, top[1] + 6 + h)
+                if not any(segment_meets_box(line, box) or _cross(line, stub) for line in edge_lines):
+                    break
+            biases.append((node, top, Label(bias.name, value, top[0], top[1] + 6)))
     targets = []
     for node, value in network.targets.items():
         u = units[node]
         end = (u.x + 45.0, u.y)
         targets.append((node, end, Label(f"t_{node}", format_number(value), end[0] + 4, u.y)))
-    width = 60.0 + COLUMN * depth + 110.0
     edges = _place_edge_labels(network, units, biases, targets, width)
     return Layout(units, edges, biases, targets, width, height)
 
@@ -128,6 +134,18 @@ def segment_meets_box(seg: Segment, box: Box) -> bool:
     return high - low > 1e-9
 
 
+def _cross(a: Segment, b: Segment) -> bool:
+    """Whether two segments properly cross."""
+    def side(p, q, r):
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+    p1, p2, q1, q2 = a[:2], a[2:], b[:2], b[2:]
+    return side(p1, p2, q1) * side(p1, p2, q2) < 0 and side(q1, q2, p1) * side(q1, q2, p2) < 0
+
+
+def _stub_end(u: Unit, top_x: float) -> float:
+    return u.x - 3 if top_x < u.x else u.x + 3
+
+
 def _place_edge_labels(network: Network, units: dict[str, Unit], biases, targets,
                        width: float) -> list[tuple[str, str, Label]]:
     """Each edge's label at the first fraction of LABEL_AT where its box meets no other edge's
@@ -141,7 +159,7 @@ def _place_edge_labels(network: Network, units: dict[str, Unit], biases, targets
     lines: list[tuple[str | None, Segment]] = []
     for node, (x, y), label in biases:
         u = units[node]
-        lines.append((None, (x, y, u.x - 3, u.y + RADIUS - 1)))
+        lines.append((None, (x, y, _stub_end(u, x), u.y + RADIUS - 1)))
         w, h = label_size(label.name, label.value, width)
         boxes.append((label.x - w / 2, label.y, label.x + w / 2, label.y + h))
     for node, (x, y), label in targets:
@@ -227,7 +245,7 @@ def to_picture(network: Network) -> str:
     for node, (x, y), label in plan.biases:
         u = plan.units[node]
         lines.append(rf"\qbezier{p(x, y)}{p((x + u.x) / 2, (y + u.y + RADIUS) / 2)}"
-                     rf"{p(u.x - 3, u.y + RADIUS - 1)}")
+                     rf"{p(_stub_end(u, x), u.y + RADIUS - 1)}")
         lines.append(text(label, "[b]"))
     for node, (x, y), label in plan.targets:
         u = plan.units[node]
@@ -279,7 +297,7 @@ def to_png(network: Network) -> bytes:
         arrow(*_trim(plan.units[source], plan.units[target]))
     for node, (x, y), _ in plan.biases:
         u = plan.units[node]
-        draw.line([at(x, y), at(u.x - 3, u.y + RADIUS - 1)], fill=grey, width=line)
+        draw.line([at(x, y), at(_stub_end(u, x), u.y + RADIUS - 1)], fill=grey, width=line)
     for node, (x, y), _ in plan.targets:
         u = plan.units[node]
         arrow(u.x + RADIUS, u.y, x, y, colour=(0, 0, 0))
