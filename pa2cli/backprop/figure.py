@@ -24,7 +24,7 @@ from pa2cli.backprop.spec import Network
 TALLEST = 640.0  # the picture's most height (in layout units): 451 pt, on a 550 pt page
 COLUMN = 150.0  # distance between layers
 ROW = 100.0  # distance between units of a layer: room for the labels of edges that fan out (95 is
-# the least where Figure 1's labels all find a free place; tests/backprop/test_figure_labels.py)
+# the least where Figure 1's labels all find a free place; tests/latex/test_figure_labels.py)
 RADIUS = 9.0
 LABEL_AT = (0.5, 0.4, 0.6, 0.3, 0.7, 0.35, 0.65, 0.45, 0.55, 0.25, 0.75, 0.2, 0.8)  # tried in turn
 PICTURE_WIDTH = 400.0  # the picture's width in \unitlength
