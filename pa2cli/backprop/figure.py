@@ -7,7 +7,8 @@ the first fraction along its own edge where the label's box (estimated from its 
 meets no other label, unit, caption or line; `to_picture()` writes it as LaTeX's own `picture`
 environment (kernel commands only: `\\qbezier` draws straight lines of any slope, so no package
 is needed; each edge is drawn in two pieces that stop at its label's box, so no line crosses
-text) and `to_png()` draws it with Pillow, so `pa2 backprop` never loads matplotlib (tests/report/test_imports.py). Drawing only: no maths.
+text) and `to_png()` draws it with Pillow, so `pa2 backprop` never loads matplotlib
+(tests/report/test_imports.py). Drawing only: no maths.
 """
 
 from __future__ import annotations
