@@ -20,6 +20,10 @@ import io
 import json
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.work: the tests' counter
+from tests.work import lines_executed  # noqa: E402
 
 
 def sparse_network(width: int, depth: int, fan: int = 3) -> dict:
@@ -45,23 +49,6 @@ def cpu(work, runs: int = 3) -> tuple[float, object]:
         result = work()
         best = min(best, time.process_time() - start)
     return best, result
-
-
-def lines_executed(work) -> int:
-    """Lines of Python work() executes (sys.settrace line events; each loop turn is one)."""
-    count = 0
-
-    def local(frame, event, arg):
-        nonlocal count
-        count += event == "line"
-        return local
-
-    sys.settrace(lambda frame, event, arg: local)
-    try:
-        work()
-    finally:
-        sys.settrace(None)
-    return count
 
 
 def measure(data: dict) -> dict[str, float]:

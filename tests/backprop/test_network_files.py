@@ -10,7 +10,6 @@ import resource
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -166,38 +165,12 @@ def test_too_many_nodes_is_named():
         validate(data)
 
 
-def cpu_seconds(work) -> float:
-    start = time.process_time()
-    work()
-    return time.process_time() - start
-
-
-def lines_executed(work) -> int:
-    """How many lines of Python `work()` executes (sys.settrace's line events, which also fire
-    at each turn of a loop, comprehensions included): a count of work that no load on the
-    machine changes. C-level work (json.loads, `in` on a list) is not counted."""
-    count = 0
-
-    def local(frame, event, arg):
-        nonlocal count
-        count += event == "line"
-        return local
-
-    previous = sys.gettrace()
-    sys.settrace(lambda frame, event, arg: local)
-    try:
-        work()
-    finally:
-        sys.settrace(previous)
-    return count
-
-
 def test_validation_and_engine_grow_linearly_with_the_network():
     """4x the nodes and edges executes 4x the lines (measured 3.995); when every node scanned
     every edge for its inputs (Network.incoming as a scan) it was 11.9x. The time this takes:
     benchmarks/network_size.py."""
     small, large = (json.dumps(sparse_network(width, 5)) for width in (100, 400))
-    small_n, large_n = (lines_executed(lambda t=text: solve(parse_network(t)))
+    small_n, large_n = (work.lines_executed(lambda t=text: solve(parse_network(t)))
                         for text in (small, large))
     assert small_n > 100_000  # the count sees the work: ~65 lines per edge
     assert 3.5 < large_n / small_n < 4.5, (small_n, large_n)
