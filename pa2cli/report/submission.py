@@ -23,8 +23,8 @@ MAX_SCAN_BYTES = 50_000_000
 FLAGS = (("dataset", "--dataset"), ("data_dir", "--data-dir"), ("val_split", "--val-split"),
          ("train_size", "--train-size"), ("model", "--model"), ("optimizer", "--optimizer"),
          ("lr", "--lr"), ("momentum", "--momentum"), ("batch_size", "--batch-size"),
-         ("eval_batch_size", "--eval-batch-size"), ("epochs", "--epochs"), ("seed", "--seed"),
-         ("seeds", "--seeds"), ("device", "--device"))
+         ("lr_schedule", "--lr-schedule"), ("epochs", "--epochs"), ("seed", "--seed"),
+         ("seeds", "--seeds"), ("device", "--device"))  # each a `pa2 sweep` option (tested)
 
 
 def check_request(roll: str, scan: str | None, fmt: str, pdf: bool) -> None:

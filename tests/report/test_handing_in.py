@@ -182,3 +182,29 @@ def test_a_pdflatex_that_hangs_is_stopped_with_one_line(sweep_folder, tmp_path, 
     result = report("--sweep", str(sweep_folder), "--format", "latex", "--pdf", "--out", str(tmp_path / "rep"))
     assert result.exit_code == 2 and "ran past 1 s" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_submissions_sweep_command_is_one_pa2_sweep_accepts():
+    """Every flag the submission README spells out is an option of `pa2 sweep`, and the whole
+    command parses with the values a saved config holds (it once named an --eval-batch-size
+    that pa2 sweep does not have)."""
+    import dataclasses
+    import shlex
+
+    import click
+
+    from pa2cli.report.submission import FLAGS, sweep_command
+    from pa2cli.sweep.command import DEFAULTS, sweep
+
+    options = {name for param in sweep.params for name in param.opts}
+    assert {flag for _, flag in FLAGS} <= options
+    config = dataclasses.asdict(DEFAULTS)
+    config["model"] = None
+    words = shlex.split(sweep_command(config))
+    assert words[:2] == ["pa2", "sweep"]
+    with click.Context(sweep) as context:
+        parsed = sweep.parse_args(context, words[2:])
+    assert not parsed  # nothing left over
+    assert context.params["epochs"] == DEFAULTS.epochs
+    assert context.params["lr_schedule"] == DEFAULTS.lr_schedule
+    assert tuple(float(w) for w in context.params["wd"]) == tuple(DEFAULTS.weight_decays)
