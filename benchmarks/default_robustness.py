@@ -83,6 +83,17 @@ def numbers(found) -> str:
                       for s in found.summaries)
 
 
+def per_weight_decay(found) -> str:
+    """Every weight decay's own fit, whether or not the findings' underfitting tail names it:
+    seeds underfitting (more than the margin below that seed's best fit), seeds collapsed, and
+    the mean final train accuracy. A run does not depend on the others trained beside it, so
+    one wide sweep measures each value as if it were swept alone."""
+    return " · ".join(f"{wd_label(s.weight_decay)}: under {len(s.underfit_seeds)}/{s.n}"
+                      f"{f', collapsed {len(s.collapsed)}/{s.n}' if s.collapsed else ''}, "
+                      f"train {s.final_train_acc.mean:.0%}"
+                      for s in found.summaries if s.weight_decay != 0)
+
+
 def run_cell(window: int, threads: int, path: str, extra: list[str],
              keep: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
@@ -106,7 +117,7 @@ def run_cell(window: int, threads: int, path: str, extra: list[str],
         found = analyse(load_results(out))
     return {"window": window, "threads": threads, "path": path, "wall": wall, "cpu": cpu,
             "load": load, "verdicts": verdicts(found), "robust": robust(found),
-            "numbers": numbers(found)}
+            "numbers": numbers(found), "per_wd": per_weight_decay(found)}
 
 
 def row(cell: dict) -> str:
@@ -134,6 +145,8 @@ def main() -> None:
     parser.add_argument("--jsonl", type=Path, help="append each finished cell as JSON")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep each cell's sweep folder in DIR (seedW-threadsT-PATH)")
+    parser.add_argument("--per-wd", action="store_true",
+                        help="after each row, every weight decay's underfit/collapsed seeds")
     parser.add_argument("extra", nargs="*", help="options passed on to pa2 sweep (after --)")
     args = parser.parse_args()
     print(f"pa2 sweep {' '.join(args.extra) or '(defaults)'}; {os.cpu_count()} cores, "
@@ -146,6 +159,8 @@ def main() -> None:
                 cell = run_cell(window, threads, path, args.extra, args.keep)
                 cells.append(cell)
                 print(row(cell), flush=True)
+                if args.per_wd and "per_wd" in cell:
+                    print(f"|   | per weight decay: {cell['per_wd']} |", flush=True)
                 if args.table:
                     with args.table.open("a", encoding="utf-8") as f:
                         f.write(row(cell) + "\n")
