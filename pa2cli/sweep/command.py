@@ -165,7 +165,8 @@ def _sweep_help() -> str:
     return SWEEP_HELP.format(wd_help=WEIGHT_DECAY_HELP)
 
 
-@click.command(cls=WeightDecayCommand, help=_sweep_help())
+@click.command(cls=WeightDecayCommand, help=_sweep_help(),
+               context_settings={"help_option_names": ["-h", "--help"]})  # also when run alone (pa2cli.sweep)
 @click.option("--wd", "wd", multiple=True, metavar="VALUE...",
               help="Weight decays to try, space- or comma-separated (default: "
                    f"{' '.join(wd_label(wd) for wd in DEFAULTS.weight_decays)}).")
