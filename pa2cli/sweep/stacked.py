@@ -28,6 +28,8 @@ import torch.nn.functional as F
 from torch.func import functional_call, vmap
 
 from pa2cli.sweep.config import SweepConfig
+from pa2cli.sweep.eval_batch import eval_batch_size
+from pa2cli.sweep.loop import norms_of_squares
 from pa2cli.sweep.optim import DECOUPLED, stacked_rule
 
 
@@ -140,6 +142,12 @@ class StackedMembers:
     def begin_eval(self) -> None:
         self.template.eval()
 
+    def eval_batch(self, data, config: SweepConfig) -> int:
+        """Images per evaluation batch: the memory budget shared by every member (eval_batch.py)."""
+        x_train = data.train[0]
+        return eval_batch_size(self.template, x_train, data.to_float, config, x_train.device,
+                               members=self.size)
+
     @torch.no_grad()
     def eval_sums(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Per member (summed cross-entropy, correct predictions) on the same batch x (B, ...),
@@ -160,14 +168,12 @@ class StackedMembers:
     @torch.no_grad()
     def decayed_norms(self) -> list[float]:
         """Per member ‖w‖₂ of the parameters weight decay acts on (as
-        `loop.decayed_norm` for one member), summed in float64."""
-        import math
-
+        `loop.decayed_norm` for one member), by the same `loop.norms_of_squares`."""
         squares = [p.detach().double().pow(2).flatten(1) for p in self.params.values()
                    if self.config.decay_bias_norm or p.ndim - 1 >= 2]
         if not squares:
             return [0.0] * self.size
-        return [math.sqrt(math.fsum(member)) for member in torch.cat(squares, dim=1).tolist()]
+        return norms_of_squares(torch.cat(squares, dim=1))
 
     @torch.no_grad()
     def write_back(self, index: int, state) -> None:
@@ -187,4 +193,3 @@ class StackedMembers:
             state.optimizer.state[member_param] = {
                 key: value.clone() if key == "step" else value[index].clone()
                 for key, value in entry.items()}
-
