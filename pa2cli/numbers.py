@@ -8,11 +8,14 @@ import math
 
 
 def wd_label(weight_decay: float) -> str:
-    """A weight decay as people write it: 0, 1e-4, 5e-3, 0.1 -> "1e-1"."""
+    """A weight decay as people write it: 0, 1e-4, 5e-3, 0.1 -> "1e-1"; from 1 to below 100
+    plainly: 1, 20, 2.5."""
     if weight_decay == 0:
         return "0"
     mantissa, exponent = f"{weight_decay:.6e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
+    if int(exponent) in (0, 1):
+        return f"{float(f'{mantissa}e{int(exponent)}'):.7g}"
     return f"{mantissa}e{int(exponent)}"
 
 

@@ -15,7 +15,7 @@ import click
 
 from pa2cli.errors import UserError
 from pa2cli.options import CPUS_PER_RUN, GPUS_PER_RUN, LEARNING_RATE, MOMENTUM, VAL_SPLIT
-from pa2cli.sweep.config import (AUGMENT_CHOICES, DATASET_NAMES, DEFAULT_LR, DEVICES, INT_MAX,
+from pa2cli.sweep.config import (AUGMENT_CHOICES, DATASET_NAMES, DEFAULT_LR, DEFAULT_WDS, DEVICES, INT_MAX,
                                  LR_SCHEDULES, NORMALIZE_CHOICES, OPTIMIZER_NAMES,
                                  PRECISION_CHOICES, WD_MAX, SweepConfig, wd_label)
 from pa2cli.sweep.datasets import dataset_help
@@ -98,8 +98,10 @@ class WeightDecayCommand(click.Command):
         return super().parse_args(ctx, spread_multi_value_option(list(args)))
 
 
-def parse_weight_decays(tokens: tuple[str, ...], add_baseline: bool) -> tuple[float, ...]:
-    """The --wd tokens (each may hold commas) -> sorted distinct values, 0 added if asked."""
+def parse_weight_decays(tokens: tuple[str, ...], add_baseline: bool,
+                        optimizer: str = DEFAULTS.optimizer) -> tuple[float, ...]:
+    """The --wd tokens (each may hold commas) -> sorted distinct values, 0 added if asked;
+    no tokens: `optimizer`'s default weight decays."""
     values: list[float] = []
     for token in tokens:
         for part in token.split(","):
@@ -122,7 +124,7 @@ def parse_weight_decays(tokens: tuple[str, ...], add_baseline: bool) -> tuple[fl
     if tokens and not values:  # --wd "" or --wd ,
         raise UserError("needs one or more values", where=WD_OPTION, fix=WD_FIX)
     if not values:
-        values = list(DEFAULTS.weight_decays)
+        values = list(DEFAULT_WDS[optimizer])
     if add_baseline:
         values.append(0.0)
     values = sorted(set(values))
@@ -138,9 +140,9 @@ def parse_weight_decays(tokens: tuple[str, ...], add_baseline: bool) -> tuple[fl
 SWEEP_HELP = """Train the model per weight decay and seed; plot and compare (Part A).
 
 \b
-  pa2 sweep                         # wd 0 1e-3 3e-3 5e-2, 6 seeds each
+  pa2 sweep                         # AdamW, wd 0 1e-1 1 20, 6 seeds each
   pa2 sweep --wd 1e-4 1e-3          # your own values (0 is added)
-  pa2 sweep --wd 1e-4,1e-3 --optimizer adamw --epochs 30 --seeds 5
+  pa2 sweep --optimizer sgd --lr 1e-3 --wd 5e-4,5e-3 --epochs 30   # the course's SGD
   pa2 sweep --dataset mnist --download --model my_net.py:Net --train-size all
 
 Weight decay 0 is always added as the baseline the findings compare against
@@ -168,8 +170,9 @@ def _sweep_help() -> str:
 @click.command(cls=WeightDecayCommand, help=_sweep_help(),
                context_settings={"help_option_names": ["-h", "--help"]})  # also when run alone (pa2cli.sweep)
 @click.option("--wd", "wd", multiple=True, metavar="VALUE...",
-              help="Weight decays to try, space- or comma-separated (default: "
-                   f"{' '.join(wd_label(wd) for wd in DEFAULTS.weight_decays)}).")
+              help="Weight decays to try, space- or comma-separated (default: " + ", ".join(
+                  f"{' '.join(wd_label(wd) for wd in s.default_wds)} for {s.name}"
+                  for s in OPTIMIZERS.values()) + ").")
 @click.option("--no-baseline", is_flag=True, help="Do not add weight decay 0 automatically.")
 @click.option("--dataset", type=click.Choice(DATASET_NAMES), default=DEFAULTS.dataset,
               show_default=True,
@@ -296,7 +299,7 @@ def sweep(ctx: click.Context, wd, no_baseline, dataset, data_dir, download, imag
         train_size=train_size, model=model, optimizer=optimizer, lr=DEFAULT_LR[optimizer] if lr is None else lr,
         momentum=momentum, decay_bias_norm=not no_decay_bias_norm,
         batch_size=batch_size, epochs=epochs, lr_schedule=lr_schedule,
-        weight_decays=parse_weight_decays(wd, add_baseline=not no_baseline),
+        weight_decays=parse_weight_decays(wd, add_baseline=not no_baseline, optimizer=optimizer),
         seed=seed, seeds=seeds, device=device, precision=precision,
         channels_last=channels_last)
     runs = len(config.weight_decays) * seeds

@@ -19,6 +19,8 @@ NORMALIZE_CHOICES = ("auto", "course", "dataset", "none")  # userdata.NORMALIZAT
 AUGMENT_CHOICES = ("flip", "affine")  # augment.AUGMENTATIONS
 OPTIMIZER_NAMES = tuple(OPTIMIZERS)
 DEFAULT_LR = {name: spec.default_lr for name, spec in OPTIMIZERS.items()}  # --lr when not given
+DEFAULT_WDS = {name: spec.default_wds for name, spec in OPTIMIZERS.items()}  # --wd when not given
+DEFAULT_OPTIMIZER = "adamw"  # its weight decays underfit steadily (docs/sweep-defaults.md)
 DEVICES = DEVICE_CHOICES  # auto and every entry of devices.DEVICES
 PRECISION_CHOICES = ("fp32", "bf16")  # precision.PRECISIONS
 LR_SCHEDULES = ("constant", "cosine")
@@ -49,8 +51,10 @@ class SweepConfig:
     model: str | None = None  # "path/to/file.py:Name" (class or factory); None: default CNN
     model_args: str | None = None  # JSON object of extra constructor arguments (--model-args)
     # --- optimiser ---
-    optimizer: str = "sgd"  # sgd | adam | adamw (how each applies weight decay: see --help)
-    lr: float = DEFAULT_LR["sgd"]  # learning rate (the CLI's default is DEFAULT_LR[optimizer])
+    optimizer: str = DEFAULT_OPTIMIZER  # sgd | adam | adamw (how each applies weight decay:
+    #                                     see --help)
+    lr: float = DEFAULT_LR[DEFAULT_OPTIMIZER]  # learning rate (the CLI's default is
+    #                                            DEFAULT_LR[optimizer])
     momentum: float = 0.9  # SGD momentum (ignored by adam and adamw)
     decay_bias_norm: bool = True  # True: weight decay on every parameter, like the optimiser
     #                               itself; False: biases and norm parameters (ndim < 2) exempt
@@ -60,8 +64,9 @@ class SweepConfig:
     epochs: int = 50  # passes over the training set per run (train size, batch size, epochs,
     #                   seeds and weight decays: chosen by measurement, docs/sweep-defaults.md)
     # --- sweep ---
-    weight_decays: tuple[float, ...] = (1e-3, 3e-3, 5e-2)  # one run per value and seed;
-    #                                 CLI adds 0 as the baseline unless --no-baseline
+    weight_decays: tuple[float, ...] = DEFAULT_WDS[DEFAULT_OPTIMIZER]  # one run per value and
+    #                     seed (the CLI's default is DEFAULT_WDS[optimizer]); the CLI adds 0 as
+    #                     the baseline unless --no-baseline
     seed: int = 0  # the first seed; runs use seeds seed .. seed+seeds-1
     seeds: int = 6  # runs per weight decay; the same seed gives every weight decay the same
     #                 initial weights and batch order, so the runs are paired by seed
