@@ -56,7 +56,6 @@ class OptimizerSpec:
     name: str
     build: Callable  # (parameter groups, lr, momentum) -> torch.optim.Optimizer
     default_lr: float
-    default_wds: tuple[float, ...]  # --wd when not given (wd 0 is added as the baseline)
     uses_momentum: bool  # False: --momentum is ignored (and not shown in the header)
     help: str  # one line for --help
     decay: str = COUPLED  # how `build`'s optimiser applies a group's weight_decay (DECAY_RULES)
@@ -64,6 +63,7 @@ class OptimizerSpec:
     # own gradient and state), so one optimiser over the members' stacked tensors updates each
     # member exactly as its own would; the vectorised pass refuses an entry without it
     stackable: bool = True
+    default_wds: tuple[float, ...] = (1e-3, 3e-3, 5e-2)  # --wd when not given (0 is added)
 
 
 def _sgd(groups, lr, momentum):
@@ -92,12 +92,12 @@ def _adamw(groups, lr, momentum):
 # value underfits in every seed without some seed collapsing to chance. Adam's list is SGD's,
 # not measured.
 OPTIMIZERS: dict[str, OptimizerSpec] = {spec.name: spec for spec in (
-    OptimizerSpec("sgd", _sgd, 0.05, (1e-3, 3e-3, 5e-2), True,
-                  "SGD with momentum; coupled L2 weight decay"),
-    OptimizerSpec("adam", _adam, 1e-3, (1e-3, 3e-3, 5e-2), False,
-                  "Adam; coupled decay, scaled by the step size"),
-    OptimizerSpec("adamw", _adamw, 1e-3, (1e-1, 1.0, 20.0), False,
-                  "AdamW; decoupled decay (useful values 1e-2+)", decay=DECOUPLED),
+    OptimizerSpec("adamw", _adamw, 1e-3, False, "AdamW; decoupled decay (useful values 1e-2+)",
+                  decay=DECOUPLED, default_wds=(1e-1, 1.0, 20.0)),
+    OptimizerSpec("sgd", _sgd, 0.05, True, "SGD with momentum; coupled L2 weight decay",
+                  default_wds=(1e-3, 3e-3, 5e-2)),
+    OptimizerSpec("adam", _adam, 1e-3, False, "Adam; coupled decay, scaled by the step size",
+                  default_wds=(1e-3, 3e-3, 5e-2)),
 )}
 
 

@@ -74,8 +74,12 @@ def test_the_options_table_lists_every_option_of_the_command_once():
 def test_each_default_in_the_options_table_is_the_commands_own(row):
     options = click_options()
     names, stated = options_of(row[0]), CODE.findall(row[1])
-    if names == ["--wd"]:  # multiple=True; its default list lives in SweepConfig
-        assert stated == [" ".join(wd_label(wd) for wd in DEFAULTS.weight_decays)]
+    if names == ["--wd"]:  # multiple=True; each optimiser's own default list
+        said = {name: value for value, names in LR_BY_OPTIMIZER.findall(row[1])
+                for name in names.split(", ")}  # "`1e-1 1 20` (adamw), `1e-3 ...` (sgd, adam)"
+        assert said == {name: " ".join(wd_label(wd) for wd in spec.default_wds)
+                        for name, spec in OPTIMIZERS.items()}, row
+        assert said[DEFAULTS.optimizer] == " ".join(wd_label(wd) for wd in DEFAULTS.weight_decays)
         return
     if names == ["--lr"]:  # None on the command line: each optimiser's own default
         said = {name: float(value) for value, names in LR_BY_OPTIMIZER.findall(row[1])

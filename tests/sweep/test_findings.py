@@ -148,7 +148,7 @@ def test_diverged_runs_are_named_and_left_out_of_the_pairs():
     found = analyse(results)
     assert found.diverged == ((10.0, 0, 0),)
     assert found.summary(10.0).seeds == (1,) and found.summary(10.0).left_out == 1
-    assert sentences(found)[0] == ("wd 1e1 seed 0 diverged after 0 finished epochs; it is "
+    assert sentences(found)[0] == ("wd 10 seed 0 diverged after 0 finished epochs; it is "
                                    "left out of the comparison.")
 
 

@@ -20,7 +20,7 @@ def _statuses(folder):
 
 def test_diverging_run_is_marked_and_the_others_complete(tmp_path):
     # SGD with weight decay 1000 multiplies each weight by (1 - lr*wd) = -49 per step.
-    result = CliRunner().invoke(cli, ["sweep", "--wd", "1e-4", "1000", "--epochs", "2",
+    result = CliRunner().invoke(cli, ["sweep", "--optimizer", "sgd", "--wd", "1e-4", "1000", "--epochs", "2",
                                       "--seeds", "1", "--train-size", "all", "--no-plot",
                                       "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output

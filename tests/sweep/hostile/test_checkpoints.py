@@ -86,7 +86,7 @@ def test_a_checkpoint_of_another_optimiser_is_refused(sweep_copy, invoke, one_li
     checkpoint["identity"]["optimizer"] = "adam"
     torch.save(checkpoint, path)
     line = _refused(_resume(invoke, sweep_copy), sweep_copy, CKPT_1, one_line_error)
-    assert "its optimizer is 'adam', this run's is 'sgd'" in line
+    assert "its optimizer is 'adam', this run's is 'adamw'" in line
 
 
 def test_a_checkpoint_holding_other_epochs_is_refused(tmp_path, sweep_copy, invoke, tiny,

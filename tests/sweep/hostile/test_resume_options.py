@@ -97,7 +97,7 @@ def test_resume_with_no_baseline_alone_keeps_the_saved_weight_decays(sweep_copy,
                        "--wd 0 1e-3"),
     (["--wd", "1e-3", "--no-baseline"], "--wd: given --wd 1e-3, but the saved sweep was "
                                         "started with --wd 0 1e-3"),
-    (["--lr", "0.3"], "--lr: given --lr 0.3, but the saved sweep was started with --lr 0.05"),
+    (["--lr", "0.3"], "--lr: given --lr 0.3, but the saved sweep was started with --lr 0.001"),
     (["--batch-size", "32"], "--batch-size: given --batch-size 32, but the saved sweep was "
                              "started with --batch-size 64"),
 ])
