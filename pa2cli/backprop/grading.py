@@ -109,6 +109,13 @@ def how_far_hidden(given: float, expected: float) -> str:
         f"{direction} by about {percent}"
 
 
+def how_far_retry(given: float, expected: float) -> str:
+    """`0.6 is too high by about 1%`: the quiz's and the drill's word on a wrong try. It never
+    states the difference (`0.6 is 0.00673 too high` gave the answer away by one subtraction,
+    so a retry tested nothing); how_far_hidden's rounding says only how far, in words."""
+    return f"{given:.10g} is {how_far_hidden(given, expected)}"
+
+
 @dataclass(frozen=True)
 class Graded:
     name: str

@@ -28,7 +28,7 @@ from rich.text import Text
 from pa2cli.backprop.diagram import draw
 from pa2cli.backprop.engine import Solution, Step, format_number
 from pa2cli.backprop.answers import AnswerNames, example_answer, names_line, read
-from pa2cli.backprop.grading import Tolerance, how_far
+from pa2cli.backprop.grading import Tolerance, how_far_retry
 from pa2cli.backprop.jsonfile import read_bytes
 from pa2cli.backprop.registry import L2_READING
 from pa2cli.backprop.report import FIRST_TRY, LATER, OUTCOMES, REVEALED, score_table
@@ -388,7 +388,7 @@ class Quiz:
                 return
             state.wrong_tries += 1
             save_state(self.path, state)
-            self.console.print(f"  ✗ not quite: {how_far(value, step.value)}.", style="red")
+            self.console.print(f"  ✗ not quite: {how_far_retry(value, step.value)}.", style="red")
             if state.hinted:
                 self.console.print("  Check the hint above, type s to reveal, or try again.")
             else:

@@ -21,7 +21,7 @@ import numpy as np
 from rich.console import Console
 from rich.text import Text
 
-from pa2cli.backprop.grading import Tolerance, gives_away, how_far
+from pa2cli.backprop.grading import Tolerance, gives_away, how_far_retry
 from pa2cli.errors import excerpt
 from pa2cli.explain.drill import Question, accepts, expected_text, is_subgradient
 from pa2cli.expr import MAX_LENGTH, ExprError, evaluate
@@ -112,14 +112,14 @@ def read_answer(text: str, shape: tuple[int, ...]) -> np.ndarray:
 
 def _components_off(question: Question, value: np.ndarray, tolerance: Tolerance) -> str:
     if not question.shape:
-        return how_far(float(value), float(question.expected))
+        return how_far_retry(float(value), float(question.expected))
     pairs = list(zip(value.reshape(-1), question.expected.reshape(-1)))
     wrong = [i for i, (got, want) in enumerate(pairs) if not accepts_one(got, want, tolerance)]
     head = f"component{'s' if len(wrong) > 1 else ''} " \
            f"{', '.join(str(i + 1) for i in wrong)} of {value.size} off"
     if len(wrong) > 2 or any(math.isnan(pairs[i][0]) or math.isnan(pairs[i][1]) for i in wrong):
         return head
-    return head + ": " + "; ".join(f"[{i + 1}] {how_far(float(pairs[i][0]), float(pairs[i][1]))}"
+    return head + ": " + "; ".join(f"[{i + 1}] {how_far_retry(float(pairs[i][0]), float(pairs[i][1]))}"
                                    for i in wrong)
 
 

@@ -85,3 +85,18 @@ def test_check_sheet_suggests_the_closest_name_for_an_unknown_one():
     expected = {"z_h1": 0.3775, "a_h1": 0.59, "dE_da_o1": 0.74}
     report = check_sheet({"zh1": 0.3775, "dE_do1": 0.74, "banana": 1}, expected, Tolerance())
     assert report.suggestions == {"zh1": "z_h1", "dE_do1": "dE_da_o1"}
+
+
+def test_a_retry_is_told_how_far_but_never_the_difference():
+    """The quiz's and drill's word on a wrong try: the old `0.6 is 0.00673 too high` let the
+    student subtract their way to the answer; the retry message names no number but the
+    typed one and a rounded percentage."""
+    from pa2cli.backprop.grading import how_far_retry
+
+    expected = 0.6 - 0.00673
+    said = how_far_retry(0.6, expected)
+    assert said == "0.6 is too high by about 1%"
+    assert "0.00673" not in said and f"{expected:.4g}" not in said
+    assert how_far_retry(0.38, 0.3775) == "0.38 is too high by under 1%"
+    assert how_far_retry(0.686, -0.686) == "0.686 is too high by far (more than 100% off)"
+    assert how_far_retry(-1, 0) == "-1 is too low"

@@ -62,7 +62,7 @@ def test_prompt_shows_the_symbolic_formula():
 
 def test_wrong_answer_says_how_far_off_and_offers_a_hint():
     out = quiz("0.38").output
-    assert "✗ not quite: 0.38 is 0.0025 too high (under 1% off)" in out
+    assert "✗ not quite: 0.38 is too high by under 1%" in out
     assert "Type ? for a hint" in out
 
 
@@ -187,7 +187,7 @@ def test_an_unwritable_data_folder_is_one_line_before_the_first_question(tmp_pat
 def test_wrong_answer_after_the_hint_points_back_at_it_instead_of_offering_it_again():
     out = quiz("?", "0.38").output
     after_hint = out[out.index("hint: z_h1"):]
-    assert "✗ not quite: 0.38 is 0.0025 too high" in after_hint
+    assert "✗ not quite: 0.38 is too high by under 1%" in after_hint
     assert "Check the hint above, type s to reveal, or try again." in after_hint
     assert "Type ? for a hint" not in after_hint
 

@@ -51,7 +51,7 @@ def test_terminal_quiz_right_wrong_hint_reveal_and_quit():
     child.expect_exact("✓ correct")
     prompt(child, "a_h1")
     child.sendline("0.6")
-    child.expect_exact("0.6 is 0.00673 too high")
+    child.expect_exact("0.6 is too high by about 1%")
     child.expect_exact("Type ? for a hint")
     child.sendline("?")
     child.expect_exact("hint: a_h1 = 1/(1 + exp(-0.3775))")

@@ -128,7 +128,7 @@ def test_pipe_wrong_scalar_says_how_far_then_hint_then_reveal():
     first = drill.questions(by_id("sigmoid"), 0)[0]
     wrong = float(first.expected) * 1.5
     out = run_drill("sigmoid", f"{wrong:.6g}", "?", "s", "q").output
-    assert "✗ not quite:" in out and "too high (50% off)" in out
+    assert "✗ not quite:" in out and "too high by about 50%" in out
     assert f"hint 1/{len(first.hints)}: {first.hints[0].text}" in out
     assert f"answer: dσ/dz = {drill.expected_text(first)}" in out
     assert "Stopped after 1 of 5: 0 of 1 right at the first try, 0 after a retry or hint, 1 " \
