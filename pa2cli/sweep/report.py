@@ -23,11 +23,15 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _seconds(value: float) -> str:
+    return f"{value:.2f} s" if value < 0.1 else f"{value:.1f} s"
+
+
 def took(console: Console, runs: int, epochs: int, wall: float, cpu: float | None) -> None:
     """How long the training took: wall-clock seconds, and this process's CPU seconds (None
-    when other processes trained: --jobs, Ray)."""
-    spent = f"{wall:.1f} s" + (f" ({cpu:.1f} CPU seconds in this process)" if cpu is not None
-                               else "")
+    when other processes trained: --jobs, Ray); under 0.1 s with two decimals, not "0.0 s"."""
+    spent = _seconds(wall) + (f" ({cpu:.1f} CPU seconds in this process)" if cpu is not None
+                              else "")
     console.print(f"Trained {plural(runs, 'run')} of {plural(epochs, 'epoch')} in {spent}.",
                   highlight=False)
 

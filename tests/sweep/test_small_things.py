@@ -74,7 +74,7 @@ def test_one_epoch_is_singular_and_the_sweep_says_how_long_it_took(tmp_path):
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
     assert ", 1 epoch, seed 0," in text and "1 epochs" not in text
-    took = re.search(r"Trained 2 runs of 1 epoch in (\d+\.\d) s \((\d+\.\d) CPU seconds", text)
+    took = re.search(r"Trained 2 runs of 1 epoch in (\d+\.\d\d?) s \((\d+\.\d) CPU seconds", text)
     assert took and float(took.group(1)) > 0
 
 

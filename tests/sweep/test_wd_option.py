@@ -118,4 +118,4 @@ def test_help_states_each_optimisers_default_learning_rate():
 
     text = " ".join(CliRunner().invoke(cli, ["sweep", "--help"]).output.split())
     assert DEFAULT_LR == {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3}
-    assert "default: 0.05 for sgd, 0.001 for adam, 0.001 for adamw" in text
+    assert "default: 0.001 for adamw, 0.05 for sgd, 0.001 for adam" in text
