@@ -119,8 +119,8 @@ def _components_off(question: Question, value: np.ndarray, tolerance: Tolerance)
            f"{', '.join(str(i + 1) for i in wrong)} of {value.size} off"
     if len(wrong) > 2 or any(math.isnan(pairs[i][0]) or math.isnan(pairs[i][1]) for i in wrong):
         return head
-    return head + ": " + "; ".join(f"[{i + 1}] {how_far_retry(float(pairs[i][0]), float(pairs[i][1]))}"
-                                   for i in wrong)
+    return head + ": " + "; ".join(
+        f"[{i + 1}] {how_far_retry(float(pairs[i][0]), float(pairs[i][1]))}" for i in wrong)
 
 
 def accepts_one(got: float, want: float, tolerance: Tolerance) -> bool:

@@ -15,8 +15,8 @@ import click
 
 from pa2cli.errors import UserError
 from pa2cli.options import CPUS_PER_RUN, GPUS_PER_RUN, LEARNING_RATE, MOMENTUM, VAL_SPLIT
-from pa2cli.sweep.config import (AUGMENT_CHOICES, DATASET_NAMES, DEFAULT_LR, DEFAULT_WDS, DEVICES, INT_MAX,
-                                 LR_SCHEDULES, NORMALIZE_CHOICES, OPTIMIZER_NAMES,
+from pa2cli.sweep.config import (AUGMENT_CHOICES, DATASET_NAMES, DEFAULT_LR, DEFAULT_WDS,
+                                 DEVICES, INT_MAX, LR_SCHEDULES, NORMALIZE_CHOICES, OPTIMIZER_NAMES,
                                  PRECISION_CHOICES, WD_MAX, SweepConfig, wd_label)
 from pa2cli.sweep.datasets import dataset_help
 from pa2cli.sweep.devices import device_help
