@@ -5,8 +5,8 @@ applies to every parameter, exactly as `torch.optim.SGD(model.parameters(), weig
 does (and as the assignment's optimiser does); with `decay_bias_norm=False` biases and norm
 parameters (every parameter with fewer than 2 dimensions) are put in a group with weight
 decay 0. `OPTIMIZERS` is the one table of choices (name -> build function, default learning
-rate and weight decays, whether momentum applies, how its weight decay acts, a help line), read by config,
-command, report, training and the vectorised pass (`stacked.py`), which trains an entry only
+rate and weight decays, whether momentum applies, how its weight decay acts, a help line),
+read by config, command, report, training and the vectorised pass (`stacked.py`), which trains an entry only
 by the rule the entry states (`decay`, `stackable`) and refuses one it cannot, never guessing
 from the name. Adding an optimiser is one entry here.
 This module must not train, print or read files, nor import torch at module level.
@@ -48,6 +48,9 @@ DECOUPLED = "decoupled"  # weight_decay shrinks w by lr*wd apart from the gradie
 DECAY_RULES = (COUPLED, DECOUPLED)
 
 
+SGD_WDS = (1e-3, 3e-3, 5e-2)  # SGD's measured default weight decays (docs/sweep-defaults.md)
+
+
 @dataclass(frozen=True)
 class OptimizerSpec:
     """One choice of --optimizer: how to build it, its default lr, how its weight decay acts,
@@ -63,7 +66,7 @@ class OptimizerSpec:
     # own gradient and state), so one optimiser over the members' stacked tensors updates each
     # member exactly as its own would; the vectorised pass refuses an entry without it
     stackable: bool = True
-    default_wds: tuple[float, ...] = (1e-3, 3e-3, 5e-2)  # --wd when not given (0 is added)
+    default_wds: tuple[float, ...] = SGD_WDS  # --wd when not given (0 is added)
 
 
 def _sgd(groups, lr, momentum):
@@ -94,10 +97,8 @@ def _adamw(groups, lr, momentum):
 OPTIMIZERS: dict[str, OptimizerSpec] = {spec.name: spec for spec in (
     OptimizerSpec("adamw", _adamw, 1e-3, False, "AdamW; decoupled decay (useful values 1e-2+)",
                   decay=DECOUPLED, default_wds=(1e-1, 1.0, 20.0)),
-    OptimizerSpec("sgd", _sgd, 0.05, True, "SGD with momentum; coupled L2 weight decay",
-                  default_wds=(1e-3, 3e-3, 5e-2)),
-    OptimizerSpec("adam", _adam, 1e-3, False, "Adam; coupled decay, scaled by the step size",
-                  default_wds=(1e-3, 3e-3, 5e-2)),
+    OptimizerSpec("sgd", _sgd, 0.05, True, "SGD with momentum; coupled L2 weight decay"),
+    OptimizerSpec("adam", _adam, 1e-3, False, "Adam; coupled decay, scaled by the step size"),
 )}
 
 
